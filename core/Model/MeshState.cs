@@ -17,6 +17,8 @@ public sealed record MeshState
     public ImmutableArray<Service> Services { get; init; } = [];
     public ImmutableArray<Waypoint> Waypoints { get; init; } = [];
     public ImmutableArray<AuthorizationPolicy> Policies { get; init; } = [];
+    /// <summary>Gateway API HTTPRoutes (used by waypoints; ztunnels do not receive them).</summary>
+    public ImmutableArray<HttpRoute> HttpRoutes { get; init; } = [];
 
     public FrozenDictionary<IPAddress, Workload> WorkloadsByAddress { get; init; } = FrozenDictionary<IPAddress, Workload>.Empty;
     public FrozenDictionary<string, Workload> WorkloadsByUid { get; init; } = FrozenDictionary<string, Workload>.Empty;

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Structs and constants shared between the BPF programs and ztunnel (C# mirrors live in
+ * native/Bpf/Shared/; a unit test checks that sizes and offsets match). */
+#ifndef MESH_BPF_H
+#define MESH_BPF_H
+
+#define MESH_OUTBOUND_PORT 15001 /* in-pod outbound capture listener (127.0.0.1) */
+#define MESH_INBOUND_PORT  15006 /* in-pod inbound plaintext listener */
+#define MESH_HBONE_PORT    15008 /* in-pod HBONE listener */
+
+/* An original destination: IPv4 address in network byte order, port in host byte order. */
+struct mesh_orig_dst {
+	__u32 ip;
+	__u16 port;
+	__u16 pad;
+};
+
+/* The client side of a redirected connection as ztunnel's 15001 listener sees it: the network
+ * namespace cookie (SO_NETNS_COOKIE of the listener) plus the client's local ip (network order)
+ * and port (host order). Pods all use 127.0.0.1, so the namespace cookie tells them apart. */
+struct mesh_client_key {
+	__u64 netns_cookie;
+	__u32 ip;
+	__u16 port;
+	__u16 pad;
+};
+
+/* Load-time settings of capture_connect.bpf.c (its only .rodata variable). */
+struct mesh_connect_config {
+	__u32 ztunnel_mark; /* SO_MARK on ztunnel's own sockets; they are never redirected */
+	__u32 pad;
+};
+
+/* Indexes of the per-CPU counters in capture_tc.bpf.c's tc_stats map. */
+enum mesh_tc_stat {
+	MESH_TC_STAT_ASSIGNED = 0,      /* SYN handed to an in-pod listener */
+	MESH_TC_STAT_NO_LISTENER = 1,   /* SYN passed: no listener in the pod */
+	MESH_TC_STAT_ASSIGN_FAILED = 2, /* bpf_sk_assign refused */
+	MESH_TC_STAT_COUNT = 3,
+};
+
+#endif /* MESH_BPF_H */

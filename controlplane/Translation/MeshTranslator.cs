@@ -1,0 +1,152 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Mesh.Core;
+using Mesh.Core.Model;
+
+namespace Mesh.ControlPlane.Translation;
+
+/// <summary>
+/// The one translation from Kubernetes-shaped objects (JSON; YAML is converted to the same JSON) to the
+/// runtime model. Pure: the same objects give the same state, sorted by key. Every registry (file,
+/// Kubernetes) feeds it. A bad object becomes a <see cref="TranslationError"/> and is skipped; an
+/// authorization policy that cannot be translated is replaced by a deny-all for its selector (fail closed).
+/// Kinds other than Namespace, Pod, Service, EndpointSlice, Gateway, HTTPRoute and the mesh's
+/// AuthorizationPolicy are ignored.
+/// </summary>
+public static class MeshTranslator
+{
+    public static TranslationResult Translate(IEnumerable<JsonObject> objects, TranslationOptions? options = null, long version = 0)
+    {
+        var ctx = new TranslationContext(options ?? TranslationOptions.Default);
+        var byKind = new Dictionary<string, List<(ObjectMeta Meta, JsonObject Obj)>>(StringComparer.Ordinal);
+        foreach (var obj in objects)
+        {
+            try
+            {
+                var meta = ObjectMeta.Read(obj);
+                if (!byKind.TryGetValue(meta.Kind, out var list))
+                {
+                    byKind[meta.Kind] = list = [];
+                }
+                list.Add((meta, obj));
+            }
+            catch (TranslationException e)
+            {
+                var (kind, ns, name) = ObjectMeta.Describe(obj);
+                ctx.Errors.Add(new TranslationError(kind, ns, name, e.Field, e.Message));
+            }
+        }
+        List<(ObjectMeta Meta, JsonObject Obj)> Of(string kind) =>
+            byKind.TryGetValue(kind, out var l) ? [.. l.OrderBy(x => x.Meta.Namespace, StringComparer.Ordinal).ThenBy(x => x.Meta.Name, StringComparer.Ordinal)] : [];
+
+        foreach (var (meta, _) in Of("Namespace"))
+        {
+            ctx.NamespaceLabels[meta.Name] = meta.Labels;
+        }
+        foreach (var (meta, obj) in Of("Pod"))
+        {
+            ctx.Try(meta, () =>
+            {
+                if (PodTranslator.Translate(meta, obj, ctx) is { } w)
+                {
+                    ctx.Pods.Add((w, obj));
+                }
+            });
+        }
+        var workloads = ctx.Pods.Select(p => p.Workload).GroupBy(w => w.Uid).Select(g => g.First()).ToDictionary(w => w.Uid, StringComparer.Ordinal);
+        var byName = new Dictionary<NamespacedName, Workload>();
+        var byAddress = new Dictionary<IPAddress, Workload>();
+        foreach (var w in workloads.Values)
+        {
+            byName[new NamespacedName(w.Namespace, w.Name)] = w;
+            foreach (var a in w.Addresses)
+            {
+                byAddress[a] = w;
+            }
+        }
+
+        var waypoints = new List<Waypoint>();
+        foreach (var (meta, obj) in Of("Gateway").Where(g => g.Meta.Group == "gateway.networking.k8s.io"))
+        {
+            ctx.Try(meta, () =>
+            {
+                if (GatewayTranslator.Translate(meta, obj, ctx) is { } wp)
+                {
+                    waypoints.Add(wp);
+                }
+            });
+        }
+
+        var slices = new Dictionary<NamespacedName, List<string>>();
+        foreach (var (meta, obj) in Of("EndpointSlice"))
+        {
+            ctx.Try(meta, () =>
+            {
+                if (EndpointSliceTranslator.Translate(meta, obj, workloads, byName, byAddress) is { } r)
+                {
+                    if (!slices.TryGetValue(r.Service, out var uids))
+                    {
+                        slices[r.Service] = uids = [];
+                    }
+                    uids.AddRange(r.Uids.Where(u => !uids.Contains(u)));
+                }
+            });
+        }
+
+        var services = new List<Service>();
+        foreach (var (meta, obj) in Of("Service"))
+        {
+            ctx.Try(meta, () =>
+            {
+                if (ServiceTranslator.Translate(meta, obj, ctx, slices) is { } s)
+                {
+                    services.Add(s);
+                }
+            });
+        }
+
+        var routes = new List<HttpRoute>();
+        foreach (var (meta, obj) in Of("HTTPRoute").Where(r => r.Meta.Group == "gateway.networking.k8s.io"))
+        {
+            ctx.Try(meta, () => routes.Add(HttpRouteTranslator.Translate(meta, obj)));
+        }
+
+        var policies = new List<AuthorizationPolicy>();
+        foreach (var (meta, obj) in Of("AuthorizationPolicy").Where(p => p.Meta.Group == MeshLabels.SecurityApiGroup))
+        {
+            var apiVersion = meta.ApiVersion[(meta.Group.Length + 1)..];
+            if (Array.IndexOf(PolicyTranslator.Versions, apiVersion) < 0)
+            {
+                ctx.Error(meta, "apiVersion", $"version '{apiVersion}' is not served (use {MeshLabels.SecurityApiGroup}/v1); denying all traffic to the selected workloads");
+                policies.Add(PolicyTranslator.FailClosed(meta, obj));
+                continue;
+            }
+            if (!ctx.Try(meta, () => policies.Add(PolicyTranslator.Translate(meta, obj))))
+            {
+                var last = ctx.Errors[^1];
+                ctx.Errors[^1] = last with { Message = last.Message + "; denying all traffic to the selected workloads until fixed" };
+                policies.Add(PolicyTranslator.FailClosed(meta, obj));
+            }
+        }
+
+        WarnMissingWaypoints(ctx, workloads.Values, services, waypoints);
+        var state = MeshState.Build(version, workloads.Values.OrderBy(w => w.Uid, StringComparer.Ordinal), services, waypoints, policies)
+            with { HttpRoutes = [.. routes] };
+        return new TranslationResult(state, [.. ctx.Errors]);
+    }
+
+    private static void WarnMissingWaypoints(TranslationContext ctx, IEnumerable<Workload> workloads, List<Service> services, List<Waypoint> waypoints)
+    {
+        var known = waypoints.Select(w => w.Key).ToHashSet();
+        foreach (var s in services.Where(s => s.Waypoint is { } wp && !known.Contains(wp)))
+        {
+            ctx.Errors.Add(new TranslationError("Service", s.Namespace, s.Name, $"metadata.labels[{MeshLabels.UseWaypoint}]",
+                $"waypoint '{s.Waypoint}' does not exist (no Gateway of class {MeshLabels.WaypointGatewayClass}); traffic to this service fails until it does"));
+        }
+        foreach (var w in workloads.Where(w => w.Waypoint is { } wp && !known.Contains(wp)))
+        {
+            ctx.Errors.Add(new TranslationError("Pod", w.Namespace, w.Name, $"metadata.labels[{MeshLabels.UseWaypoint}]",
+                $"waypoint '{w.Waypoint}' does not exist (no Gateway of class {MeshLabels.WaypointGatewayClass}); traffic to this pod fails until it does"));
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Mesh.Core.Model;
+
+namespace Mesh.ControlPlane.Translation;
+
+/// <summary>
+/// AuthorizationPolicy (security.mesh.dev/v1, Istio's shape) -> AuthorizationPolicy. Each rule's
+/// from[] x to[] pairs become one PolicyRule each (the model ORs rules; a rule ANDs its fields), so
+/// "any source and any operation" keeps Istio's meaning. Unknown or unsupported fields are errors: a
+/// field the mesh cannot enforce is never silently dropped.
+/// </summary>
+internal static class PolicyTranslator
+{
+    public static readonly string[] Versions = ["v1", "v1beta1"];
+
+    public static AuthorizationPolicy Translate(ObjectMeta meta, JsonObject obj)
+    {
+        JsonFields.RejectUnknown(obj, "", "apiVersion", "kind", "metadata", "spec", "status");
+        var spec = JsonFields.Object(obj, "spec", "spec") ?? new JsonObject();
+        JsonFields.RejectUnknown(spec, "spec", "selector", "action", "rules");
+        var action = (JsonFields.String(spec, "action", "spec.action") ?? "ALLOW") switch
+        {
+            "ALLOW" => PolicyAction.Allow,
+            "DENY" => PolicyAction.Deny,
+            var other => throw new TranslationException("spec.action", $"action '{other}' is not supported (ALLOW or DENY)"),
+        };
+        var rules = ImmutableArray.CreateBuilder<PolicyRule>();
+        var ruleList = JsonFields.Array(spec, "rules", "spec.rules");
+        for (var i = 0; i < (ruleList?.Count ?? 0); i++)
+        {
+            var path = $"spec.rules[{i}]";
+            var rule = ruleList![i] as JsonObject ?? throw new TranslationException(path, "expected an object");
+            JsonFields.RejectUnknown(rule, path, "from", "to");
+            var sources = Items(rule, "from", path, "source", ReadSource);
+            var operations = Items(rule, "to", path, "operation", ReadOperation);
+            foreach (var s in sources)
+            {
+                foreach (var o in operations)
+                {
+                    rules.Add(s with { Ports = o.Ports, NotPorts = o.NotPorts, Methods = o.Methods, Paths = o.Paths });
+                }
+            }
+        }
+        return new AuthorizationPolicy
+        {
+            Name = meta.Name,
+            Namespace = meta.Namespace,
+            Action = action,
+            Selector = Selector(spec),
+            Rules = rules.ToImmutable(),
+        };
+    }
+
+    /// <summary>The deny-all that stands in for a policy that could not be translated (fail closed).</summary>
+    public static AuthorizationPolicy FailClosed(ObjectMeta meta, JsonObject obj)
+    {
+        ImmutableDictionary<string, string> selector;
+        try
+        {
+            selector = Selector(obj["spec"] as JsonObject);
+        }
+        catch (TranslationException)
+        {
+            selector = ImmutableDictionary<string, string>.Empty;
+        }
+        return new AuthorizationPolicy
+        {
+            Name = meta.Name,
+            Namespace = meta.Namespace,
+            Action = PolicyAction.Deny,
+            Selector = selector,
+            Rules = [new PolicyRule()],
+        };
+    }
+
+    private static ImmutableDictionary<string, string> Selector(JsonObject? spec)
+    {
+        var selector = JsonFields.Object(spec, "selector", "spec.selector");
+        JsonFields.RejectUnknown(selector, "spec.selector", "matchLabels");
+        return JsonFields.StringMap(selector, "matchLabels", "spec.selector.matchLabels");
+    }
+
+    private static List<PolicyRule> Items(JsonObject rule, string name, string path, string inner, Func<JsonObject?, string, PolicyRule> read)
+    {
+        var list = JsonFields.Array(rule, name, $"{path}.{name}");
+        if (list is null || list.Count == 0)
+        {
+            return [new PolicyRule()];
+        }
+        var result = new List<PolicyRule>(list.Count);
+        for (var i = 0; i < list.Count; i++)
+        {
+            var ip = $"{path}.{name}[{i}]";
+            var item = list[i] as JsonObject ?? throw new TranslationException(ip, "expected an object");
+            JsonFields.RejectUnknown(item, ip, inner);
+            result.Add(read(JsonFields.Object(item, inner, $"{ip}.{inner}"), $"{ip}.{inner}"));
+        }
+        return result;
+    }
+
+    private static PolicyRule ReadSource(JsonObject? source, string path)
+    {
+        JsonFields.RejectUnknown(source, path, "principals", "notPrincipals", "namespaces", "notNamespaces");
+        return new PolicyRule
+        {
+            Principals = JsonFields.StringList(source, "principals", $"{path}.principals"),
+            NotPrincipals = JsonFields.StringList(source, "notPrincipals", $"{path}.notPrincipals"),
+            Namespaces = JsonFields.StringList(source, "namespaces", $"{path}.namespaces"),
+            NotNamespaces = JsonFields.StringList(source, "notNamespaces", $"{path}.notNamespaces"),
+        };
+    }
+
+    private static PolicyRule ReadOperation(JsonObject? op, string path)
+    {
+        JsonFields.RejectUnknown(op, path, "ports", "notPorts", "methods", "paths");
+        return new PolicyRule
+        {
+            Ports = Ports(op, "ports", path),
+            NotPorts = Ports(op, "notPorts", path),
+            Methods = JsonFields.StringList(op, "methods", $"{path}.methods"),
+            Paths = JsonFields.StringList(op, "paths", $"{path}.paths"),
+        };
+    }
+
+    private static ImmutableArray<int> Ports(JsonObject? op, string name, string path)
+    {
+        var list = JsonFields.Array(op, name, $"{path}.{name}");
+        return list is null ? [] : [.. list.Select((p, i) => JsonFields.Port(p, $"{path}.{name}[{i}]"))];
+    }
+}

@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+
+namespace Mesh.Core.Model;
+
+/// <summary>
+/// A Gateway API HTTPRoute as the waypoints use it (runtime model, immutable). Parent refs name the
+/// waypoint Gateway or the Service the route attaches to; rules are evaluated in order.
+/// </summary>
+public sealed record HttpRoute
+{
+    public required string Name { get; init; }
+    public required string Namespace { get; init; }
+    public ImmutableArray<HttpRouteParent> Parents { get; init; } = [];
+    public ImmutableArray<string> Hostnames { get; init; } = [];
+    public ImmutableArray<HttpRouteRule> Rules { get; init; } = [];
+
+    public NamespacedName Key => new(Namespace, Name);
+}
+
+/// <summary>A parentRef: kind "Gateway" (a waypoint) or "Service" (GAMMA style), with an optional port.</summary>
+public sealed record HttpRouteParent(string Kind, string Namespace, string Name, int? Port = null);
+
+/// <summary>One rule: any match (OR) selects it; then the weighted backends, timeouts and retries apply.</summary>
+public sealed record HttpRouteRule
+{
+    public ImmutableArray<HttpRouteMatch> Matches { get; init; } = [];
+    public ImmutableArray<HttpBackendRef> Backends { get; init; } = [];
+    /// <summary>timeouts.request: the whole request including retries.</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+    /// <summary>timeouts.backendRequest: one attempt.</summary>
+    public TimeSpan? BackendRequestTimeout { get; init; }
+    public HttpRetry? Retry { get; init; }
+}
+
+/// <summary>A match: every non-null field must match (AND).</summary>
+public sealed record HttpRouteMatch
+{
+    /// <summary>"Exact", "PathPrefix" or "RegularExpression"; null means any path.</summary>
+    public string? PathType { get; init; }
+    public string? PathValue { get; init; }
+    public string? Method { get; init; }
+    public ImmutableArray<HttpHeaderMatch> Headers { get; init; } = [];
+}
+
+/// <summary>A header match; <see cref="Type"/> is "Exact" or "RegularExpression".</summary>
+public sealed record HttpHeaderMatch(string Name, string Value, string Type = "Exact");
+
+/// <summary>A backendRef: a Service (namespace/name) and port, with a weight (default 1).</summary>
+public sealed record HttpBackendRef(string Namespace, string Name, int? Port, int Weight = 1);
+
+/// <summary>Gateway API retry (attempts, status codes, backoff).</summary>
+public sealed record HttpRetry
+{
+    public int Attempts { get; init; }
+    public ImmutableArray<int> Codes { get; init; } = [];
+    public TimeSpan? Backoff { get; init; }
+}

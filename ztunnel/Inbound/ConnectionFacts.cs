@@ -1,0 +1,22 @@
+using Mesh.Core.Identity;
+
+namespace Mesh.Ztunnel.Inbound;
+
+/// <summary>
+/// What the inbound side knows about a connection when it decides: the peer's verified identity (from the client
+/// certificate of an HBONE tunnel; none for plaintext captured on 15006) and the destination port in the pod.
+/// </summary>
+public readonly record struct ConnectionFacts(SpiffeId? Peer, int DestinationPort, bool Plaintext)
+{
+    /// <summary>A tunnel whose client certificate carried <paramref name="peer"/>.</summary>
+    public static ConnectionFacts MutualTls(SpiffeId peer, int destinationPort) => new(peer, destinationPort, false);
+
+    /// <summary>Plaintext from outside the mesh: no identity.</summary>
+    public static ConnectionFacts PlaintextConnection(int destinationPort) => new(null, destinationPort, true);
+
+    /// <summary>The peer's namespace, from its identity (plaintext has none).</summary>
+    public string? PeerNamespace => Peer?.Namespace;
+
+    /// <summary>The principal as policies write it: the SPIFFE id without its scheme, e.g. "cluster.local/ns/a/sa/b".</summary>
+    public string? PeerPrincipal => Peer is { } p ? p.ToString()[SpiffeId.Scheme.Length..] : null;
+}
