@@ -1,10 +1,15 @@
+using System.CommandLine;
+using Mesh.Cli.Lab;
+
 namespace Mesh.Cli;
 
+/// <summary>meshctl: one registration line per subcommand group; the groups live in their folders.</summary>
 internal static class Program
 {
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine($"meshctl: unknown command '{string.Join(' ', args)}'");
-        return 2;
+        var root = new RootCommand("meshctl: run and inspect the Mesh service mesh");
+        root.Add(LabCommand.Create());
+        return CliRunner.Run(root, args);
     }
 }

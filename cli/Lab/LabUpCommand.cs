@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Mesh.Lab.Model;
+using Mesh.Lab.Planning;
+
+namespace Mesh.Cli.Lab;
+
+/// <summary><c>meshctl lab up -f FILE [--name N]</c>: clean any stale lab of that name, build the cluster, print status.</summary>
+internal static class LabUpCommand
+{
+    public static Command Create()
+    {
+        var file = new Option<FileInfo>("--file", "-f") { Description = "lab file (Kubernetes-shaped YAML)", Required = true, HelpName = "FILE" };
+        var name = LabCommand.NameOption($"lab name, 1-8 of [a-z0-9] (default {LabNames.DefaultLab})");
+        var cmd = new Command("up", "build a lab cluster from a lab file") { file, name };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var lab = parse.GetValue(name) ?? LabNames.DefaultLab;
+            LabNames.ValidateLabName(lab);
+            var labFile = LabFile.Load(parse.GetRequiredValue(file).FullName);
+            var plan = LabPlanner.Plan(labFile, lab, LabEnvironment.Detect());
+            var running = await Mesh.Lab.Runtime.Lab.UpAsync(plan, ct);
+            StatusTable.Write(Console.Out, running.Status);
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,83 @@
+using Mesh.Lab.Planning;
+
+namespace Mesh.Lab.Runtime;
+
+/// <summary>
+/// Removes everything a lab made, also after a crash: processes (by PID from its cgroups' cgroup.procs), cgroups,
+/// network namespaces (from lab.json, and by name prefix when lo carries the lab's alias), the root route
+/// reference and the state folder. Each step runs even when an earlier one failed; the first failure is reported.
+/// </summary>
+internal static class LabCleaner
+{
+    public static async Task CleanAsync(LabEnvironment env, string lab, CancellationToken ct)
+    {
+        var errors = new List<string>();
+        var stateDir = Path.Combine(env.StateRoot, lab);
+        var state = LabStateStore.TryRead(stateDir);
+        var cgroupDir = state?.CgroupDir ?? Path.Combine(env.Cgroup2Root, "mesh-lab", lab);
+
+        await Step(errors, () => Cgroups.KillAndRemoveAsync(cgroupDir, ct));
+
+        var netns = new HashSet<string>(state?.AllNetns ?? [], StringComparer.Ordinal);
+        var existing = await NetworkBuilder.ListNetnsAsync(ct);
+        foreach (var name in existing.Where(n => n.StartsWith(LabNames.NetnsPrefix(lab), StringComparison.Ordinal)))
+        {
+            if (!netns.Contains(name) && await NetworkBuilder.IsMarkedAsync(name, lab, ct))
+            {
+                netns.Add(name);
+            }
+        }
+        foreach (var name in netns.Where(existing.Contains))
+        {
+            await Step(errors, async () =>
+            {
+                var r = await Shell.RunAsync("ip", ["netns", "del", name], ct: ct);
+                if (!r.Ok && !r.Stderr.Contains("No such file", StringComparison.Ordinal))
+                {
+                    throw new LabException($"removing network namespace {name}: {r.Stderr.Trim()}");
+                }
+            });
+        }
+
+        await Step(errors, () => RootRoute.ReleaseAsync(env, stateDir, ct));
+        await Step(errors, () =>
+        {
+            if (Directory.Exists(stateDir))
+            {
+                Directory.Delete(stateDir, recursive: true);
+            }
+            return Task.CompletedTask;
+        });
+        await Step(errors, async () =>
+        {
+            var parent = Path.Combine(env.Cgroup2Root, "mesh-lab");
+            if (Directory.Exists(parent) && !Directory.EnumerateDirectories(parent).Any())
+            {
+                try
+                {
+                    await Cgroups.RemoveAsync(parent, ct);
+                }
+                catch (LabException)
+                {
+                    // Another lab is being created right now; it keeps the parent.
+                }
+            }
+        });
+        if (errors.Count > 0)
+        {
+            throw new LabException($"lab '{lab}' was not fully removed: {string.Join("; ", errors)}");
+        }
+    }
+
+    private static async Task Step(List<string> errors, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e) when (e is LabException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add(e.Message);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+
+namespace Mesh.Lab.Runtime;
+
+/// <summary>
+/// The built cluster as written to /run/mesh-lab/&lt;lab&gt;/lab.json. Written first with <see cref="Phase"/> "creating"
+/// (so a crash mid-way can be cleaned), then "ready" with the pods' PIDs.
+/// </summary>
+public sealed record LabState
+{
+    public required string Name { get; init; }
+    public required string Phase { get; init; }
+    public required string SourceFile { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required string StateDir { get; init; }
+    public required string ClusterDir { get; init; }
+    public required string LogDir { get; init; }
+    public required string CgroupDir { get; init; }
+    public required FabricState Fabric { get; init; }
+    public required ImmutableArray<NodeState> Nodes { get; init; }
+    public required ImmutableArray<PodState> Pods { get; init; }
+    public required ImmutableArray<ServiceState> Services { get; init; }
+    public ImmutableArray<ProcessState> Processes { get; init; } = [];
+
+    public IEnumerable<string> AllNetns =>
+        new[] { Fabric.Netns }.Concat(Nodes.Select(n => n.Netns)).Concat(Pods.Select(p => p.Netns));
+}
+
+public sealed record FabricState(string Netns, string NetnsPath, string Bridge, string Ip, string CgroupPath);
+
+public sealed record NodeState(
+    string Name, int Index, string Netns, string NetnsPath, string Ip, string PodCidr, string CgroupPath, string PodsJsonPath);
+
+public sealed record PodState(
+    string Uid,
+    string Name,
+    string Namespace,
+    string Node,
+    string ServiceAccount,
+    string Ip,
+    string Netns,
+    string NetnsPath,
+    string CgroupPath,
+    string LogPath,
+    int? Pid,
+    ImmutableSortedDictionary<string, string> Labels,
+    ImmutableArray<string> Command);
+
+public sealed record ServiceState(
+    string Name,
+    string Namespace,
+    string? ClusterIp,
+    ImmutableArray<ServicePortState> Ports,
+    ImmutableSortedDictionary<string, string> Selector,
+    ImmutableArray<string> Endpoints);
+
+public sealed record ServicePortState(string? Name, int Port, int TargetPort);
+
+/// <summary>A process the lab started in a node or the fabric (ztunnel, control plane); down kills it by PID.</summary>
+public sealed record ProcessState(string Name, string Where, int Pid, string LogPath, string CgroupPath, ImmutableArray<string> Argv);
+
+/// <summary>One entry of /run/mesh-lab/&lt;lab&gt;/nodes/&lt;node&gt;/pods.json: the CNI's report ztunnel reads.</summary>
+public sealed record LocalPod(
+    string Uid,
+    string Name,
+    string Namespace,
+    string ServiceAccount,
+    string Ip,
+    string NetnsPath,
+    string CgroupPath,
+    string Node,
+    ImmutableSortedDictionary<string, string> Labels);

@@ -1,0 +1,77 @@
+using Mesh.Lab.Planning;
+
+namespace Mesh.Lab.Runtime;
+
+/// <summary>
+/// Creates the lab's namespaces, links, addresses and routes from a plan with ip(8). Veths are created with both
+/// ends directly inside lab namespaces, so no link ever appears in the root namespace.
+/// </summary>
+internal static class NetworkBuilder
+{
+    public static async Task BuildAsync(LabPlan plan, CancellationToken ct)
+    {
+        var alias = LabNames.LoopbackAlias(plan.Name);
+        foreach (var netns in plan.AllNetns)
+        {
+            await Shell.IpAsync($"creating network namespace {netns}", ["netns", "add", netns], ct: ct);
+            await Shell.IpBatchAsync($"setting up lo in {netns}", netns, [$"link set dev lo alias {alias}", "link set dev lo up"], ct);
+        }
+
+        var f = plan.Fabric;
+        await Shell.IpBatchAsync("creating the fabric bridge", f.Netns,
+            [$"link add {f.Bridge} type bridge", $"addr add {f.Ip}/24 dev {f.Bridge}", $"link set {f.Bridge} up"], ct);
+
+        foreach (var n in plan.Nodes)
+        {
+            await Shell.IpBatchAsync($"connecting node {n.Name} to the fabric", n.Netns,
+                [$"link add {n.Uplink} type veth peer name {n.FabricPort} netns {f.Netns}",
+                 $"addr add {n.Ip}/24 dev {n.Uplink}", $"link set {n.Uplink} up"], ct);
+            await Shell.IpBatchAsync($"attaching node {n.Name} to the bridge", f.Netns,
+                [$"link set {n.FabricPort} master {f.Bridge}", $"link set {n.FabricPort} up"], ct);
+            await SysctlAsync(n.Netns, "net.ipv4.ip_forward=1", ct);
+        }
+
+        foreach (var p in plan.Pods)
+        {
+            var node = plan.Nodes.First(n => n.Name == p.NodeName);
+            await Shell.IpBatchAsync($"connecting pod {p.Uid} to node {node.Name}", p.Netns,
+                [$"link add {p.PodLink} type veth peer name {p.NodeLink} netns {node.Netns}",
+                 $"addr add {p.Ip}/32 dev {p.PodLink}", $"link set {p.PodLink} up"], ct);
+            await Shell.IpBatchAsync($"setting up node {node.Name}'s side of pod {p.Uid}", node.Netns,
+                [$"addr add {p.Gateway}/32 dev {p.NodeLink}", $"link set {p.NodeLink} up"], ct);
+            await Shell.IpBatchAsync($"routing pod {p.Uid}", p.Netns, p.Routes.Select(r => r.ToIpArgs()), ct);
+        }
+
+        foreach (var n in plan.Nodes)
+        {
+            await Shell.IpBatchAsync($"routing node {n.Name}", n.Netns, n.Routes.Select(r => r.ToIpArgs()), ct);
+        }
+        if (!f.Routes.IsEmpty)
+        {
+            await Shell.IpBatchAsync("routing the fabric", f.Netns, f.Routes.Select(r => r.ToIpArgs()), ct);
+        }
+    }
+
+    private static async Task SysctlAsync(string netns, string setting, CancellationToken ct)
+    {
+        var r = await Shell.RunAsync("ip", ["netns", "exec", netns, "sysctl", "-qw", setting], ct: ct);
+        if (!r.Ok)
+        {
+            throw new LabException($"setting {setting} in {netns} failed: {r.Stderr.Trim()}");
+        }
+    }
+
+    /// <summary>Names of existing network namespaces (ip netns list), without the "(id: N)" suffix.</summary>
+    public static async Task<List<string>> ListNetnsAsync(CancellationToken ct)
+    {
+        var r = await Shell.RunAsync("ip", ["netns", "list"], ct: ct);
+        return [.. r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0])];
+    }
+
+    /// <summary>True when lo in <paramref name="netns"/> carries the lab's alias (the netns was made by that lab).</summary>
+    public static async Task<bool> IsMarkedAsync(string netns, string lab, CancellationToken ct)
+    {
+        var r = await Shell.RunAsync("ip", ["-n", netns, "-o", "link", "show", "dev", "lo"], ct: ct);
+        return r.Ok && r.Stdout.Contains("alias " + LabNames.LoopbackAlias(lab), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,277 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Mesh.Native;
+
+/// <summary>
+/// Work inside another network namespace, the safe way for .NET: on a new dedicated thread,
+/// setns(pod), a few raw syscalls through function pointers, setns(back), thread ends. Nothing
+/// there allocates, logs, awaits or calls managed code that could start a thread (a thread
+/// started inside inherits the pod's namespace). Sockets made there are wrapped in
+/// <see cref="Socket"/> only after the thread is home; a socket keeps its namespace for life.
+/// </summary>
+public static unsafe class NetNs
+{
+    private const int AfInet = 2;
+    private const int SockStream = 1;
+    private const int SockCloexec = 0x80000;
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+    private const int SoMark = 36;
+    private const int SolIp = 0;
+    private const int IpTransparent = 19;
+    private const uint BpfTcxIngress = 46;
+
+    private static readonly Lock s_gate = new();
+    private static NetNsWork* s_work;
+
+    /// <summary>Creates a TCP/IPv4 socket that lives in <paramref name="netnsPath"/>.</summary>
+    public static Socket CreateTcpSocket(string netnsPath, NetNsSocketOptions options)
+    {
+        var work = new NetNsWork
+        {
+            Op = NetNsOp.CreateSocket,
+            Mark = options.Mark,
+            Transparent = options.Transparent ? 1 : 0,
+            ReuseAddress = options.ReuseAddress ? 1 : 0,
+        };
+        Run(netnsPath, ref work, "socket");
+        return new Socket(new SafeSocketHandle(work.Result, ownsHandle: true));
+    }
+
+    /// <summary>The index of interface <paramref name="ifname"/> inside <paramref name="netnsPath"/>.</summary>
+    public static int InterfaceIndex(string netnsPath, string ifname)
+    {
+        var work = new NetNsWork { Op = NetNsOp.InterfaceIndex };
+        SetIfName(ref work, ifname);
+        Run(netnsPath, ref work, $"if_nametoindex({ifname})");
+        return work.Ifindex;
+    }
+
+    /// <summary>The network namespace of the calling thread, as "net:[inode]".</summary>
+    public static string CurrentThreadNamespace() =>
+        new FileInfo($"/proc/thread-self/ns/net").LinkTarget ?? string.Empty;
+
+    /// <summary>bpf_link_create(prog, ifindex, BPF_TCX_INGRESS) inside the namespace; returns the link fd.</summary>
+    internal static int AttachTcx(string netnsPath, string ifname, int progFd, out int ifindex)
+    {
+        var work = new NetNsWork { Op = NetNsOp.AttachTcx, ProgFd = progFd };
+        SetIfName(ref work, ifname);
+        Run(netnsPath, ref work, $"bpf_link_create(BPF_TCX_INGRESS, {ifname})");
+        ifindex = work.Ifindex;
+        return work.Result;
+    }
+
+    /// <summary>clsact qdisc (kept if present) + ingress filter with our handle and priority.</summary>
+    internal static void AttachClsact(string netnsPath, string ifname, int progFd, uint handle, uint priority, out int ifindex)
+    {
+        var work = new NetNsWork { Op = NetNsOp.AttachClsact, ProgFd = progFd, Handle = handle, Priority = priority };
+        SetIfName(ref work, ifname);
+        Run(netnsPath, ref work, $"bpf_tc_attach(ingress, {ifname})");
+        ifindex = work.Ifindex;
+    }
+
+    /// <summary>Removes our ingress filter; false when there was none (or no such interface).</summary>
+    internal static bool DetachClsact(string netnsPath, string ifname, uint handle, uint priority)
+    {
+        var work = new NetNsWork { Op = NetNsOp.DetachClsact, Handle = handle, Priority = priority };
+        SetIfName(ref work, ifname);
+        try
+        {
+            Run(netnsPath, ref work, $"bpf_tc_detach(ingress, {ifname})");
+            return true;
+        }
+        catch (BpfException e) when (e.Errno is Errno.ENOENT or Errno.ENODEV or Errno.EINVAL)
+        {
+            return false;
+        }
+    }
+
+    private static void SetIfName(ref NetNsWork work, string ifname)
+    {
+        var bytes = Encoding.ASCII.GetBytes(ifname);
+        if (bytes.Length >= NetNsWork.IfNameSize)
+        {
+            throw new ArgumentException($"interface name '{ifname}' is longer than 15 characters", nameof(ifname));
+        }
+        fixed (byte* dst = work.IfName)
+        {
+            bytes.CopyTo(new Span<byte>(dst, NetNsWork.IfNameSize));
+        }
+    }
+
+    private static void Run(string netnsPath, ref NetNsWork work, string operation)
+    {
+        _ = Interop.NsCalls.Setns; // resolve the function pointers before any thread leaves home
+        var target = Interop.Libc.Open(netnsPath, Interop.Libc.ORdOnly | Interop.Libc.OCloExec);
+        if (target < 0)
+        {
+            throw new BpfException($"open({netnsPath})", Marshal.GetLastPInvokeError(), "the pod's network namespace is gone or the path is wrong");
+        }
+        var home = Interop.Libc.Open("/proc/thread-self/ns/net", Interop.Libc.ORdOnly | Interop.Libc.OCloExec);
+        if (home < 0)
+        {
+            var err = Marshal.GetLastPInvokeError();
+            _ = Interop.Libc.Close(target);
+            throw new BpfException("open(/proc/thread-self/ns/net)", err);
+        }
+        work.TargetFd = target;
+        work.HomeFd = home;
+        var mem = (NetNsWork*)NativeMemory.Alloc((nuint)sizeof(NetNsWork));
+        try
+        {
+            *mem = work;
+            lock (s_gate)
+            {
+                s_work = mem;
+                var thread = new Thread(Worker, maxStackSize: 256 * 1024) { IsBackground = true, Name = "mesh-netns" };
+                BpfLog.SetQuietThread(thread.ManagedThreadId);
+                thread.UnsafeStart();
+                thread.Join();
+                BpfLog.SetQuietThread(0);
+                s_work = null;
+            }
+            work = *mem;
+        }
+        finally
+        {
+            NativeMemory.Free(mem);
+            _ = Interop.Libc.Close(target);
+            _ = Interop.Libc.Close(home);
+        }
+        if (work.FailedStep != NetNsStep.None)
+        {
+            if (work.Op == NetNsOp.CreateSocket && work.Result >= 0 && work.FailedStep != NetNsStep.Socket)
+            {
+                _ = Interop.Libc.Close(work.Result);
+            }
+            throw new BpfException($"{operation} in {netnsPath} ({work.FailedStep})", work.Errno);
+        }
+        if (work.ReturnedHome == 0)
+        {
+            // The worker thread has ended, so nothing stays in the pod, but say it loudly.
+            throw new BpfException($"setns(back) after {operation} in {netnsPath}", work.Errno);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Worker()
+    {
+        var w = s_work;
+        w->Result = -1;
+        if (Interop.NsCalls.Setns(w->TargetFd, Interop.Libc.CloneNewNet) != 0)
+        {
+            w->Errno = *Interop.NsCalls.ErrnoLocation();
+            w->FailedStep = NetNsStep.EnterNamespace;
+            w->ReturnedHome = 1;
+            return;
+        }
+        DoWork(w);
+        if (Interop.NsCalls.Setns(w->HomeFd, Interop.Libc.CloneNewNet) == 0)
+        {
+            w->ReturnedHome = 1;
+        }
+        else if (w->FailedStep == NetNsStep.None)
+        {
+            w->Errno = *Interop.NsCalls.ErrnoLocation();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void DoWork(NetNsWork* w)
+    {
+        if (w->Op == NetNsOp.CreateSocket)
+        {
+            CreateSocketInside(w);
+            return;
+        }
+        var ifindex = (int)Interop.NsCalls.IfNameToIndex(w->IfName);
+        if (ifindex == 0)
+        {
+            Fail(w, NetNsStep.InterfaceIndex, *Interop.NsCalls.ErrnoLocation());
+            return;
+        }
+        w->Ifindex = ifindex;
+        var hook = new Interop.Libbpf.BpfTcHook { Sz = (nuint)sizeof(Interop.Libbpf.BpfTcHook), Ifindex = ifindex, AttachPoint = Interop.Libbpf.BpfTcIngress };
+        var opts = new Interop.Libbpf.BpfTcOpts { Sz = (nuint)sizeof(Interop.Libbpf.BpfTcOpts), Handle = w->Handle, Priority = w->Priority };
+        int rc;
+        switch (w->Op)
+        {
+            case NetNsOp.AttachTcx:
+                rc = Interop.NsCalls.BpfLinkCreate(w->ProgFd, ifindex, BpfTcxIngress, null);
+                if (rc < 0)
+                {
+                    Fail(w, NetNsStep.LinkCreate, -rc);
+                    return;
+                }
+                w->Result = rc;
+                break;
+            case NetNsOp.AttachClsact:
+                rc = Interop.NsCalls.BpfTcHookCreate(&hook);
+                if (rc < 0 && rc != -Errno.EEXIST)
+                {
+                    Fail(w, NetNsStep.HookCreate, -rc);
+                    return;
+                }
+                opts.ProgFd = w->ProgFd;
+                opts.Flags = Interop.Libbpf.BpfTcFReplace;
+                rc = Interop.NsCalls.BpfTcAttach(&hook, &opts);
+                if (rc < 0)
+                {
+                    Fail(w, NetNsStep.TcAttach, -rc);
+                    return;
+                }
+                w->Result = 0;
+                break;
+            case NetNsOp.DetachClsact:
+                rc = Interop.NsCalls.BpfTcDetach(&hook, &opts);
+                if (rc < 0)
+                {
+                    Fail(w, NetNsStep.TcDetach, -rc);
+                    return;
+                }
+                w->Result = 0;
+                break;
+            default:
+                w->Result = 0;
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void CreateSocketInside(NetNsWork* w)
+    {
+        var fd = Interop.NsCalls.Socket(AfInet, SockStream | SockCloexec, 0);
+        if (fd < 0)
+        {
+            Fail(w, NetNsStep.Socket, *Interop.NsCalls.ErrnoLocation());
+            return;
+        }
+        w->Result = fd;
+        var one = 1;
+        var mark = w->Mark;
+        if (mark != 0 && Interop.NsCalls.Setsockopt(fd, SolSocket, SoMark, &mark, sizeof(uint)) != 0)
+        {
+            Fail(w, NetNsStep.SetMark, *Interop.NsCalls.ErrnoLocation());
+            return;
+        }
+        if (w->Transparent != 0 && Interop.NsCalls.Setsockopt(fd, SolIp, IpTransparent, &one, sizeof(int)) != 0)
+        {
+            Fail(w, NetNsStep.SetTransparent, *Interop.NsCalls.ErrnoLocation());
+            return;
+        }
+        if (w->ReuseAddress != 0 && Interop.NsCalls.Setsockopt(fd, SolSocket, SoReuseAddr, &one, sizeof(int)) != 0)
+        {
+            Fail(w, NetNsStep.SetReuseAddress, *Interop.NsCalls.ErrnoLocation());
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fail(NetNsWork* w, NetNsStep step, int errno)
+    {
+        w->FailedStep = step;
+        w->Errno = errno;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Mesh.Native;
+using Mesh.Ztunnel.Proxy;
+using Mesh.Ztunnel.Redirection;
+
+namespace Mesh.Tests.Integration.Capture;
+
+/// <summary>
+/// ztunnel's capture driven in-process: a <see cref="RedirectionManager"/> plus the passthrough
+/// proxy, logging into <see cref="Log"/>. Dispose unenrolls every pod and unloads the programs.
+/// </summary>
+internal sealed class CaptureHarness : IDisposable
+{
+    public CaptureHarness(IEnumerable<PodCapture> knownPods, TcAttachMode tcMode = TcAttachMode.Auto, string? bpfDirectory = null)
+    {
+        Options = new RedirectionOptions { BpfDirectory = bpfDirectory ?? BpfDirectory(), TcMode = tcMode };
+        var sockets = new PodSocketFactory(Options.ZtunnelMark);
+        Proxy = new InPodProxy(() => Manager!, sockets, new TestLogger<InPodProxy>(Log));
+        Manager = new RedirectionManager(Options, Proxy, new TestLogger<RedirectionManager>(Log));
+        try
+        {
+            Manager.Start(knownPods);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    public RedirectionOptions Options { get; }
+
+    public RedirectionManager Manager { get; }
+
+    public InPodProxy Proxy { get; }
+
+    /// <summary>Log lines containing <paramref name="text"/>.</summary>
+    public string[] LogLines(string text) => Log.Where(l => l.Contains(text, StringComparison.Ordinal)).ToArray();
+
+    public string AllLog => string.Join('\n', Log);
+
+    /// <summary>The built BPF objects: bpf/ next to the test assembly, else the repo's bpf/.output.</summary>
+    public static string BpfDirectory()
+    {
+        var local = Path.Combine(AppContext.BaseDirectory, "bpf");
+        if (File.Exists(Path.Combine(local, "capture_connect.bpf.o")))
+        {
+            return local;
+        }
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var output = Path.Combine(dir.FullName, "bpf", ".output");
+            if (File.Exists(Path.Combine(output, "capture_connect.bpf.o")))
+            {
+                return output;
+            }
+        }
+        throw new InvalidOperationException("BPF objects not found; run `make -C bpf`");
+    }
+
+    /// <summary>Threads of this process whose network namespace differs from the process's.</summary>
+    public static string[] ThreadsOutsideHomeNamespace()
+    {
+        var home = new FileInfo("/proc/self/ns/net").LinkTarget;
+        var strays = new List<string>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                var ns = new FileInfo(Path.Combine(task, "ns", "net")).LinkTarget;
+                if (ns != home)
+                {
+                    strays.Add($"{Path.GetFileName(task)} in {ns}");
+                }
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+        return strays.ToArray();
+    }
+
+    public void Dispose()
+    {
+        Manager.Dispose();
+        Proxy.Dispose();
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Sockets;
+using Mesh.Ztunnel.Redirection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Ztunnel.Proxy;
+
+/// <summary>
+/// Inbound plaintext: accepts what TC steered to the pod's 15006 listener (the accepted socket's
+/// local endpoint is the original destination), dials the app from a marked socket in the pod's
+/// namespace and relays. Policy (STRICT refuses plaintext) plugs in before the dial.
+/// </summary>
+public sealed class PassthroughInbound
+{
+    private readonly PodSocketFactory _sockets;
+    private readonly ILogger _logger;
+
+    public PassthroughInbound(PodSocketFactory sockets, ILogger logger)
+    {
+        _sockets = sockets;
+        _logger = logger;
+    }
+
+    public async Task RunAsync(PodListeners pod, CancellationToken cancellationToken)
+    {
+        await foreach (var client in AcceptLoop.AcceptAsync(pod.Inbound, cancellationToken).ConfigureAwait(false))
+        {
+            _ = HandleAsync(pod, client, cancellationToken);
+        }
+    }
+
+    private async Task HandleAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
+    {
+        using var _ = client;
+        var peer = client.RemoteEndPoint as IPEndPoint;
+        var destination = (IPEndPoint)client.LocalEndPoint!;
+        var error = CaptureGuard.CheckInbound(pod.Pod.Ip, destination);
+        if (error != PassthroughError.None)
+        {
+            ProxyLog.Failed(_logger, "inbound", pod.Pod.Uid, peer, error, string.Empty);
+            return;
+        }
+        ProxyLog.Inbound(_logger, pod.Pod.Uid, peer!, destination);
+        using var app = _sockets.CreateTcp(pod.Pod);
+        try
+        {
+            await app.ConnectAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            ProxyLog.Failed(_logger, "inbound", pod.Pod.Uid, peer, PassthroughError.ConnectFailed, e.SocketErrorCode.ToString());
+            return;
+        }
+        var (sent, received) = await TcpRelay.RunAsync(client, app, cancellationToken).ConfigureAwait(false);
+        ProxyLog.Closed(_logger, "inbound", pod.Pod.Uid, peer, sent, received);
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Mesh.Native;
+
+namespace Mesh.Ztunnel.Redirection;
+
+/// <summary>Log events of eBPF capture (ids 3100-3199).</summary>
+internal static partial class RedirectionLog
+{
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "capture programs loaded from {Directory} (ztunnel mark 0x{Mark:x})")]
+    public static partial void ProgramsLoaded(ILogger logger, string directory, uint mark);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "pod {Uid} enrolled: listeners 15001/15006/15008 in {Netns}, cgroup {Cgroup}, TC {TcKind} on {Interface} (ifindex {Ifindex})")]
+    public static partial void Enrolled(ILogger logger, string uid, string netns, string cgroup, BpfLinkKind tcKind, string @interface, int ifindex);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "pod {Uid} unenrolled: programs detached, listeners closed")]
+    public static partial void Unenrolled(ILogger logger, string uid);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "removed a TC filter a previous ztunnel left on {Interface} of pod {Uid}")]
+    public static partial void StaleFilterRemoved(ILogger logger, string uid, string @interface);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "could not clean up pod {Uid} at start: {Reason}")]
+    public static partial void StaleCleanupFailed(ILogger logger, string uid, string reason);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "enrolling pod {Uid} failed: {Reason}")]
+    public static partial void EnrollFailed(ILogger logger, string uid, string reason);
+}
