@@ -1,0 +1,246 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mesh.ControlPlane.Kubernetes;
+
+/// <summary>
+/// List/watch of one resource into a cache and a stream of <see cref="KubeEvent"/>s with no lost
+/// and no duplicated events: a paginated list (Added per object, then Synced once), then watches
+/// from the last seen resourceVersion (bookmarks advance it). A dropped connection re-watches from
+/// there after exponential backoff with jitter; 410 Gone (HTTP status or ERROR event) relists and
+/// emits only the difference against the cache.
+/// </summary>
+public sealed class KubeInformer
+{
+    private readonly KubeApiClient _client;
+    private readonly ChannelWriter<KubeEvent> _output;
+    private readonly KubeInformerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Func<double> _jitter;
+    private string? _resourceVersion;
+    private volatile bool _synced;
+
+    public KubeInformer(
+        KubeApiClient client,
+        KubeResource resource,
+        ChannelWriter<KubeEvent> output,
+        KubeInformerOptions? options = null,
+        TimeProvider? time = null,
+        ILogger? logger = null,
+        Func<double>? jitter = null)
+    {
+        _client = client;
+        Resource = resource;
+        _output = output;
+        _options = options ?? new KubeInformerOptions();
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _jitter = jitter ?? Random.Shared.NextDouble;
+        Cache = new KubeObjectCache(resource.Kind);
+    }
+
+    public KubeResource Resource { get; }
+
+    public KubeObjectCache Cache { get; }
+
+    /// <summary>The resourceVersion the next watch starts from (null before the first list).</summary>
+    public string? ResourceVersion => Volatile.Read(ref _resourceVersion);
+
+    public bool HasSynced => _synced;
+
+    /// <summary>Runs until cancelled; never throws except OperationCanceledException on cancellation.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var needList = true;
+        var failures = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var delay = TimeSpan.Zero;
+            try
+            {
+                if (needList)
+                {
+                    var (items, resourceVersion) = await ListAllPagesAsync(cancellationToken);
+                    await ApplyListAsync(items, resourceVersion, cancellationToken);
+                    needList = false;
+                    failures = 0;
+                }
+
+                var (outcome, events) = await WatchOnceAsync(cancellationToken);
+                if (events > 0)
+                {
+                    failures = 0;
+                }
+
+                switch (outcome)
+                {
+                    case WatchOutcome.Expired:
+                        KubeLog.Relisting(_logger, Resource.ToString(), ResourceVersion);
+                        needList = true;
+                        continue;
+                    case WatchOutcome.Ended when events > 0:
+                        continue;
+                }
+
+                // Ended with no events at all: do not spin on a server that closes watches at once.
+                delay = NextDelay(ref failures);
+            }
+            catch (KubeApiException e) when (e.IsGone && !needList)
+            {
+                KubeLog.Relisting(_logger, Resource.ToString(), ResourceVersion);
+                needList = true;
+                continue;
+            }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                // The API is not served (a CRD such as Gateway API not installed, or removed): it has
+                // no objects. Sync as empty so the registry can become ready; look again later.
+                KubeLog.ResourceMissing(_logger, Resource.ToString(), _options.MaxBackoff.TotalSeconds);
+                if (needList)
+                {
+                    await ApplyListAsync([], ResourceVersion ?? "", cancellationToken);
+                }
+
+                needList = true;
+                delay = _options.MaxBackoff;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
+            {
+                KubeLog.Failed(_logger, Resource.ToString(), needList ? "list" : "watch", e.Message);
+                delay = NextDelay(ref failures);
+            }
+
+            await Task.Delay(delay, _time, cancellationToken);
+        }
+    }
+
+    private TimeSpan NextDelay(ref int failures) =>
+        KubeBackoff.Delay(failures++, _options.InitialBackoff, _options.MaxBackoff, _jitter());
+
+    private async Task ApplyListAsync(List<JsonObject> items, string resourceVersion, CancellationToken cancellationToken)
+    {
+        foreach (var item in items)
+        {
+            Stamp(item);
+        }
+
+        var events = Cache.Replace(items);
+        foreach (var ev in events)
+        {
+            await _output.WriteAsync(ev, cancellationToken);
+        }
+
+        Volatile.Write(ref _resourceVersion, resourceVersion);
+        KubeLog.Listed(_logger, Resource.ToString(), items.Count, resourceVersion, events.Count);
+        if (!_synced)
+        {
+            _synced = true;
+            await _output.WriteAsync(new KubeEvent(KubeEventType.Synced, Resource.Kind, []), cancellationToken);
+        }
+    }
+
+    private async Task<(List<JsonObject> Items, string ResourceVersion)> ListAllPagesAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var items = new List<JsonObject>();
+            string? resourceVersion = null;
+            string? continueToken = null;
+            try
+            {
+                do
+                {
+                    var page = await _client.ListAsync(Resource, _options.PageSize, continueToken, cancellationToken);
+                    items.AddRange(page.Items);
+                    resourceVersion ??= page.ResourceVersion;
+                    continueToken = page.Continue;
+                }
+                while (continueToken is not null);
+                return (items, resourceVersion);
+            }
+            catch (KubeApiException e) when (e.IsGone && continueToken is not null)
+            {
+                // The continue token expired between pages: start the list over.
+                KubeLog.ContinueExpired(_logger, Resource.ToString());
+            }
+        }
+    }
+
+    private async Task<(WatchOutcome Outcome, int Events)> WatchOnceAsync(CancellationToken cancellationToken)
+    {
+        var events = 0;
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(_options.WatchTimeoutSeconds) + _options.WatchGrace, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        try
+        {
+            await using var watch = await _client.WatchAsync(Resource, ResourceVersion ?? "", _options.WatchTimeoutSeconds, linked.Token);
+            await foreach (var ev in watch.ReadEventsAsync(linked.Token))
+            {
+                events++;
+                switch (ev.Type)
+                {
+                    case KubeWatchEvent.Bookmark:
+                        if (KubeObjectCache.ResourceVersionOf(ev.Object) is { Length: > 0 } bookmark)
+                        {
+                            Volatile.Write(ref _resourceVersion, bookmark);
+                        }
+
+                        break;
+                    case KubeWatchEvent.Error:
+                        var code = (int?)ev.Object["code"] ?? 0;
+                        if (code == 410)
+                        {
+                            return (WatchOutcome.Expired, events);
+                        }
+
+                        throw new KubeApiException((System.Net.HttpStatusCode)code, (string?)ev.Object["reason"],
+                            $"{Resource}: watch ERROR event {code} {(string?)ev.Object["reason"]}: {(string?)ev.Object["message"]}");
+                    case KubeWatchEvent.Added or KubeWatchEvent.Modified or KubeWatchEvent.Deleted:
+                        Stamp(ev.Object);
+                        if (Cache.Apply(ev.Type, ev.Object) is { } emitted)
+                        {
+                            await _output.WriteAsync(emitted, cancellationToken);
+                        }
+
+                        if (KubeObjectCache.ResourceVersionOf(ev.Object) is { Length: > 0 } rv)
+                        {
+                            Volatile.Write(ref _resourceVersion, rv);
+                        }
+
+                        break;
+                    default:
+                        KubeLog.UnknownEvent(_logger, Resource.ToString(), ev.Type);
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            KubeLog.WatchStalled(_logger, Resource.ToString());
+        }
+
+        return (WatchOutcome.Ended, events);
+    }
+
+    private void Stamp(JsonObject obj)
+    {
+        obj["apiVersion"] ??= Resource.ApiVersion;
+        obj["kind"] ??= Resource.Kind;
+    }
+
+    private static bool IsTransient(Exception e) =>
+        e is HttpRequestException or IOException or JsonException or KubeApiException or OperationCanceledException
+            or System.Security.Authentication.AuthenticationException;
+
+    private enum WatchOutcome
+    {
+        Ended,
+        Expired,
+    }
+}

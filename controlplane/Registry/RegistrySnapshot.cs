@@ -1,0 +1,9 @@
+using System.Collections.Immutable;
+using Mesh.ControlPlane.Translation;
+using Mesh.Core.Model;
+
+namespace Mesh.ControlPlane.Registry;
+
+/// <summary>One published result of the registry: the translated state and everything that went wrong.</summary>
+public sealed record RegistrySnapshot(long Generation, MeshState State, ImmutableArray<TranslationError> Errors,
+    ImmutableArray<string> SourceErrors, DateTimeOffset PublishedAt);

@@ -1,0 +1,408 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Tests.Common;
+
+/// <summary>
+/// A stand-in for kube-apiserver. The real API server (with etcd) cannot run on this machine, so
+/// this small Kestrel server on loopback speaks the parts of its list/watch protocol the control
+/// plane uses: HTTPS with a test CA, bearer token or client certificate authentication, paginated
+/// lists (limit/continue) with a resourceVersion, and watches that replay events after the
+/// requested resourceVersion and then stream what the test pushes (ADDED/MODIFIED/DELETED,
+/// BOOKMARK), answer 410 Gone for a compacted resourceVersion (as an HTTP status or as an ERROR
+/// event, like the real server), and can be dropped or ended mid-stream. Every request is logged.
+/// </summary>
+public sealed class FakeKubeApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, FakeKubeCollection> _collections = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<FakeKubeRequest> _requests = new();
+    private readonly HashSet<string> _notServed = new(StringComparer.Ordinal);
+    private long _resourceVersion = 100;
+    private long _compactedBelow;
+    private TaskCompletionSource _watchGate = CompletedGate();
+
+    private FakeKubeApiServer(FakeKubeCertificates certificates, string token)
+    {
+        Certificates = certificates;
+        Token = token;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(https =>
+        {
+            https.ServerCertificate = certificates.Server;
+            https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+            https.AllowAnyClientCertificate();
+        })));
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+    }
+
+    public FakeKubeCertificates Certificates { get; }
+
+    /// <summary>The bearer token the server accepts (change it to simulate a rotated token).</summary>
+    public string Token { get; set; }
+
+    /// <summary>Report a too-old watch resourceVersion as 200 + ERROR event (true, what kube-apiserver does) or as HTTP 410.</summary>
+    public bool GoneAsErrorEvent { get; set; } = true;
+
+    /// <summary>Also replay the event at exactly the requested resourceVersion (a duplicate the client must drop).</summary>
+    public bool ReplayRequestedVersion { get; set; }
+
+    public Uri Url { get; private set; } = null!;
+
+    public IReadOnlyList<FakeKubeRequest> Requests => [.. _requests];
+
+    public string ResourceVersion
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _resourceVersion.ToString();
+            }
+        }
+    }
+
+    public static async Task<FakeKubeApiServer> StartAsync(string token = "fake-kube-token")
+    {
+        var server = new FakeKubeApiServer(new FakeKubeCertificates(), token);
+        await server._app.StartAsync();
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Url = new Uri($"https://127.0.0.1:{new Uri(address).Port}");
+        return server;
+    }
+
+    public IReadOnlyList<FakeKubeRequest> WatchRequests(string collectionPath) =>
+        [.. Requests.Where(r => r.IsWatch && r.Path == collectionPath)];
+
+    public IReadOnlyList<FakeKubeRequest> ListRequests(string collectionPath) =>
+        [.. Requests.Where(r => !r.IsWatch && r.Path == collectionPath)];
+
+    /// <summary>Makes a collection answer 404 (an API whose CRD is not installed) or serve again.</summary>
+    public void SetServed(string collectionPath, bool served)
+    {
+        lock (_lock)
+        {
+            if (served)
+            {
+                _notServed.Remove(collectionPath);
+            }
+            else
+            {
+                _notServed.Add(collectionPath);
+            }
+        }
+    }
+
+    /// <summary>The objects the server holds now, in key order ("namespace/name" -> resourceVersion).</summary>
+    public IReadOnlyDictionary<string, string> State(string collectionPath)
+    {
+        lock (_lock)
+        {
+            return Collection(collectionPath).Objects.ToDictionary(p => p.Key, p => (string)p.Value["metadata"]!["resourceVersion"]!, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Creates or replaces an object (keyed by namespace/name); returns its new resourceVersion.</summary>
+    public string Upsert(string collectionPath, JsonObject obj)
+    {
+        lock (_lock)
+        {
+            var rv = ++_resourceVersion;
+            var copy = (JsonObject)obj.DeepClone();
+            var metadata = copy["metadata"] as JsonObject ?? throw new ArgumentException("object has no metadata");
+            metadata["resourceVersion"] = rv.ToString();
+            Collection(collectionPath).Record(rv, copy, deleted: false);
+            return rv.ToString();
+        }
+    }
+
+    /// <summary>Deletes an object; returns the resourceVersion of the deletion.</summary>
+    public string Delete(string collectionPath, string? ns, string name)
+    {
+        lock (_lock)
+        {
+            var collection = Collection(collectionPath);
+            var key = FakeKubeCollection.Key(ns, name);
+            var old = collection.Objects.GetValueOrDefault(key) ?? throw new ArgumentException($"no object {key}");
+            var rv = ++_resourceVersion;
+            var copy = (JsonObject)old.DeepClone();
+            copy["metadata"]!["resourceVersion"] = rv.ToString();
+            collection.Record(rv, copy, deleted: true);
+            return rv.ToString();
+        }
+    }
+
+    /// <summary>Advances the global resourceVersion (as other resources' writes do) and sends a BOOKMARK carrying it.</summary>
+    public string Bookmark(string collectionPath)
+    {
+        lock (_lock)
+        {
+            var rv = ++_resourceVersion;
+            Collection(collectionPath).Broadcast(BookmarkLine(collectionPath, rv));
+            return rv.ToString();
+        }
+    }
+
+    /// <summary>Forgets the event history: a watch from any older resourceVersion now gets 410 Gone.</summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            _compactedBelow = _resourceVersion;
+            foreach (var collection in _collections.Values)
+            {
+                collection.Log.Clear();
+            }
+        }
+    }
+
+    /// <summary>New watch requests wait until <see cref="ReleaseWatches"/> (lists still answer).</summary>
+    public void HoldWatches()
+    {
+        lock (_lock)
+        {
+            if (_watchGate.Task.IsCompleted)
+            {
+                _watchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    public void ReleaseWatches()
+    {
+        lock (_lock)
+        {
+            _watchGate.TrySetResult();
+        }
+    }
+
+    /// <summary>Aborts every open watch connection mid-stream (the client sees a reset, not a clean end).</summary>
+    public void DropWatches() => ForEachWatcher(w => w.Context.Abort());
+
+    /// <summary>Ends every open watch cleanly after what was already sent, as a timeoutSeconds expiry does.</summary>
+    public void EndWatches() => ForEachWatcher(w => w.Lines.Writer.TryComplete());
+
+    /// <summary>Sends an ERROR event with a 410 Status on every open watch, then ends it.</summary>
+    public void ExpireWatches() => ForEachWatcher(w =>
+    {
+        w.Lines.Writer.TryWrite(GoneEventLine());
+        w.Lines.Writer.TryComplete();
+    });
+
+    /// <summary>Waits until at least <paramref name="count"/> watches of the collection have been accepted.</summary>
+    public async Task WaitForWatchesAsync(string collectionPath, int count)
+    {
+        for (var i = 0; i < 2000; i++)
+        {
+            lock (_lock)
+            {
+                if (Collection(collectionPath).WatchesAccepted >= count)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException($"{collectionPath}: fewer than {count} watches after 20 s");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        ReleaseWatches();
+        EndWatches();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Certificates.Dispose();
+    }
+
+    private static TaskCompletionSource CompletedGate()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
+    }
+
+    private FakeKubeCollection Collection(string path)
+    {
+        if (!_collections.TryGetValue(path, out var collection))
+        {
+            _collections[path] = collection = new FakeKubeCollection(path);
+        }
+
+        return collection;
+    }
+
+    private void ForEachWatcher(Action<FakeKubeCollection.Watcher> action)
+    {
+        lock (_lock)
+        {
+            foreach (var watcher in _collections.Values.SelectMany(c => c.Watchers).ToList())
+            {
+                action(watcher);
+            }
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        var user = Authenticate(context);
+        var request = new FakeKubeRequest(context.Request.Method, context.Request.Path.Value ?? "", query, user);
+        _requests.Enqueue(request);
+        if (user is null)
+        {
+            await WriteStatusAsync(context, 401, "Unauthorized", "no valid bearer token or client certificate");
+            return;
+        }
+
+        bool served;
+        lock (_lock)
+        {
+            served = !_notServed.Contains(request.Path);
+        }
+
+        if (!served)
+        {
+            await WriteStatusAsync(context, 404, "NotFound", "the server could not find the requested resource");
+            return;
+        }
+
+        if (request.IsWatch)
+        {
+            await WatchAsync(context, request);
+        }
+        else
+        {
+            await ListAsync(context, request);
+        }
+    }
+
+    private string? Authenticate(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header == "Bearer " + Token)
+        {
+            return "token";
+        }
+
+        var certificate = context.Connection.ClientCertificate;
+        return certificate is not null && Certificates.Validates(certificate) ? certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false) : null;
+    }
+
+    private async Task ListAsync(HttpContext context, FakeKubeRequest request)
+    {
+        JsonObject list;
+        lock (_lock)
+        {
+            list = Collection(request.Path).ListPage(
+                int.TryParse(request.Get("limit"), out var limit) && limit > 0 ? limit : int.MaxValue,
+                request.Get("continue"),
+                _resourceVersion);
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(list.ToJsonString());
+    }
+
+    private async Task WatchAsync(HttpContext context, FakeKubeRequest request)
+    {
+        Task gate;
+        lock (_lock)
+        {
+            gate = _watchGate.Task;
+        }
+
+        await gate.WaitAsync(context.RequestAborted);
+        var from = long.TryParse(request.Get("resourceVersion"), out var rv) ? rv : 0;
+        FakeKubeCollection.Watcher? watcher = null;
+        var gone = false;
+        lock (_lock)
+        {
+            if (from < _compactedBelow)
+            {
+                gone = true;
+            }
+            else
+            {
+                watcher = Collection(request.Path).Watch(context, ReplayRequestedVersion ? from - 1 : from);
+            }
+        }
+
+        if (gone && !GoneAsErrorEvent)
+        {
+            await WriteStatusAsync(context, 410, "Expired", $"too old resource version: {from} ({_compactedBelow})");
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync();
+        if (gone)
+        {
+            await context.Response.WriteAsync(GoneEventLine() + "\n");
+            return;
+        }
+
+        var timeout = int.TryParse(request.Get("timeoutSeconds"), out var seconds) ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await foreach (var line in watcher!.Lines.Reader.ReadAllAsync(cts.Token))
+            {
+                await context.Response.WriteAsync(line + "\n", cts.Token);
+                await context.Response.Body.FlushAsync(cts.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Client gone, dropped by the test, or timeoutSeconds reached.
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                Collection(request.Path).Watchers.Remove(watcher!);
+            }
+        }
+    }
+
+    private static string BookmarkLine(string path, long rv) =>
+        new JsonObject
+        {
+            ["type"] = "BOOKMARK",
+            ["object"] = new JsonObject { ["kind"] = FakeKubeCollection.KindOf(path), ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString() } },
+        }.ToJsonString();
+
+    private static string GoneEventLine() =>
+        new JsonObject
+        {
+            ["type"] = "ERROR",
+            ["object"] = StatusObject(410, "Expired", "too old resource version"),
+        }.ToJsonString();
+
+    private static JsonObject StatusObject(int code, string reason, string message) =>
+        new() { ["kind"] = "Status", ["apiVersion"] = "v1", ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code };
+
+    private static async Task WriteStatusAsync(HttpContext context, int code, string reason, string message)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(StatusObject(code, reason, message).ToJsonString(), Encoding.UTF8);
+    }
+}
