@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using System.Net;
+using Mesh.Core.Model;
+using Mesh.Ztunnel.Cni;
+using Mesh.Ztunnel.Enrollment;
+
+namespace Mesh.Tests.Unit.Ztunnel.Enrollment;
+
+public sealed class EnrollmentPlannerTests
+{
+    private static NodePod Local(string uid, string ip = "198.18.1.2") =>
+        new(uid, IPAddress.Parse(ip), $"/run/netns/{uid.Replace('/', '-')}", $"/sys/fs/cgroup/{uid}");
+
+    private static readonly Dictionary<string, NodePod> None = new();
+
+    [Fact]
+    public void Plan_CapturedLocalPod_Enrolled()
+    {
+        var state = TestWorkloads.State([TestWorkloads.Pod("app", "a", "198.18.1.2")]);
+
+        var plan = EnrollmentPlanner.Plan([Local("app/a")], state, None);
+
+        Assert.Equal(["app/a"], plan.Enroll.Select(p => p.Uid));
+        Assert.Empty(plan.Unenroll);
+    }
+
+    [Fact]
+    public void Plan_NotCapturedWorkload_LeftAlone()
+    {
+        var state = TestWorkloads.State([TestWorkloads.Pod("app", "a", "198.18.1.2", captured: false)]);
+
+        var plan = EnrollmentPlanner.Plan([Local("app/a")], state, None);
+
+        Assert.True(plan.IsEmpty);
+    }
+
+    [Fact]
+    public void Plan_WorkloadUnknownToControlPlane_LeftAlone()
+    {
+        var plan = EnrollmentPlanner.Plan([Local("app/a")], MeshState.Empty, None);
+
+        Assert.True(plan.IsEmpty);
+    }
+
+    [Fact]
+    public void Plan_CapturedWorkloadOnAnotherNode_NotEnrolledHere()
+    {
+        var state = TestWorkloads.State([TestWorkloads.Pod("app", "b", "198.18.2.2", node: "node2")]);
+
+        var plan = EnrollmentPlanner.Plan([Local("app/a")], state, None);
+
+        Assert.True(plan.IsEmpty);
+    }
+
+    [Fact]
+    public void Plan_NamespaceUnlabelled_Unenrolled()
+    {
+        var enrolled = new Dictionary<string, NodePod> { ["app/a"] = Local("app/a") };
+        var state = TestWorkloads.State([TestWorkloads.Pod("app", "a", "198.18.1.2", captured: false)]);
+
+        var plan = EnrollmentPlanner.Plan([Local("app/a")], state, enrolled);
+
+        Assert.Empty(plan.Enroll);
+        Assert.Equal(["app/a"], plan.Unenroll.AsEnumerable());
+    }
+
+    [Fact]
+    public void Plan_PodLeftNode_Unenrolled()
+    {
+        var enrolled = new Dictionary<string, NodePod> { ["app/a"] = Local("app/a") };
+        var state = TestWorkloads.State([TestWorkloads.Pod("app", "a", "198.18.1.2")]);
+
+        var plan = EnrollmentPlanner.Plan([], state, enrolled);
+
+        Assert.Equal(["app/a"], plan.Unenroll.AsEnumerable());
+    }
+
+    [Fact]
+    public void Plan_AlreadyEnrolledAndUnchanged_NothingToDo()
+    {
+        var enrolled = new Dictionary<string, NodePod> { ["app/a"] = Local("app/a") };
+        var state = TestWorkloads.State([TestWorkloads.Pod("app", "a", "198.18.1.2")]);
+
+        var plan = EnrollmentPlanner.Plan([Local("app/a")], state, enrolled);
+
+        Assert.True(plan.IsEmpty);
+    }
+
+    [Fact]
+    public void Plan_PodRecreatedWithNewAddress_ReleasedAndCapturedAgain()
+    {
+        var enrolled = new Dictionary<string, NodePod> { ["app/a"] = Local("app/a", "198.18.1.2") };
+        var state = TestWorkloads.State([TestWorkloads.Pod("app", "a", "198.18.1.3")]);
+
+        var plan = EnrollmentPlanner.Plan([Local("app/a", "198.18.1.3")], state, enrolled);
+
+        Assert.Equal(["app/a"], plan.Unenroll.AsEnumerable());
+        Assert.Equal(IPAddress.Parse("198.18.1.3"), Assert.Single(plan.Enroll).Ip);
+    }
+
+    [Fact]
+    public void Plan_ManyPods_SortedByUid()
+    {
+        var state = TestWorkloads.State([TestWorkloads.Pod("b", "x", "198.18.1.3"), TestWorkloads.Pod("a", "y", "198.18.1.2")]);
+
+        var plan = EnrollmentPlanner.Plan([Local("b/x"), Local("a/y")], state, None);
+
+        Assert.Equal(["a/y", "b/x"], plan.Enroll.Select(p => p.Uid));
+    }
+}
