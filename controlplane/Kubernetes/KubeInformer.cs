@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -60,11 +61,13 @@ public sealed class KubeInformer
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var delay = TimeSpan.Zero;
             try
             {
                 if (needList)
                 {
-                    await ListAsync(cancellationToken);
+                    var (items, resourceVersion) = await ListAllPagesAsync(cancellationToken);
+                    await ApplyListAsync(items, resourceVersion, cancellationToken);
                     needList = false;
                     failures = 0;
                 }
@@ -86,7 +89,7 @@ public sealed class KubeInformer
                 }
 
                 // Ended with no events at all: do not spin on a server that closes watches at once.
-                failures++;
+                delay = NextDelay(ref failures);
             }
             catch (KubeApiException e) when (e.IsGone && !needList)
             {
@@ -94,20 +97,34 @@ public sealed class KubeInformer
                 needList = true;
                 continue;
             }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                // The API is not served (a CRD such as Gateway API not installed, or removed): it has
+                // no objects. Sync as empty so the registry can become ready; look again later.
+                KubeLog.ResourceMissing(_logger, Resource.ToString(), _options.MaxBackoff.TotalSeconds);
+                if (needList)
+                {
+                    await ApplyListAsync([], ResourceVersion ?? "", cancellationToken);
+                }
+
+                needList = true;
+                delay = _options.MaxBackoff;
+            }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
             {
-                failures++;
                 KubeLog.Failed(_logger, Resource.ToString(), needList ? "list" : "watch", e.Message);
+                delay = NextDelay(ref failures);
             }
 
-            var delay = KubeBackoff.Delay(failures - 1, _options.InitialBackoff, _options.MaxBackoff, _jitter());
             await Task.Delay(delay, _time, cancellationToken);
         }
     }
 
-    private async Task ListAsync(CancellationToken cancellationToken)
+    private TimeSpan NextDelay(ref int failures) =>
+        KubeBackoff.Delay(failures++, _options.InitialBackoff, _options.MaxBackoff, _jitter());
+
+    private async Task ApplyListAsync(List<JsonObject> items, string resourceVersion, CancellationToken cancellationToken)
     {
-        var (items, resourceVersion) = await ListAllPagesAsync(cancellationToken);
         foreach (var item in items)
         {
             Stamp(item);

@@ -29,6 +29,7 @@ public sealed class FakeKubeApiServer : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, FakeKubeCollection> _collections = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FakeKubeRequest> _requests = new();
+    private readonly HashSet<string> _notServed = new(StringComparer.Ordinal);
     private long _resourceVersion = 100;
     private long _compactedBelow;
     private TaskCompletionSource _watchGate = CompletedGate();
@@ -89,6 +90,22 @@ public sealed class FakeKubeApiServer : IAsyncDisposable
 
     public IReadOnlyList<FakeKubeRequest> ListRequests(string collectionPath) =>
         [.. Requests.Where(r => !r.IsWatch && r.Path == collectionPath)];
+
+    /// <summary>Makes a collection answer 404 (an API whose CRD is not installed) or serve again.</summary>
+    public void SetServed(string collectionPath, bool served)
+    {
+        lock (_lock)
+        {
+            if (served)
+            {
+                _notServed.Remove(collectionPath);
+            }
+            else
+            {
+                _notServed.Add(collectionPath);
+            }
+        }
+    }
 
     /// <summary>The objects the server holds now, in key order ("namespace/name" -> resourceVersion).</summary>
     public IReadOnlyDictionary<string, string> State(string collectionPath)
@@ -251,6 +268,18 @@ public sealed class FakeKubeApiServer : IAsyncDisposable
         if (user is null)
         {
             await WriteStatusAsync(context, 401, "Unauthorized", "no valid bearer token or client certificate");
+            return;
+        }
+
+        bool served;
+        lock (_lock)
+        {
+            served = !_notServed.Contains(request.Path);
+        }
+
+        if (!served)
+        {
+            await WriteStatusAsync(context, 404, "NotFound", "the server could not find the requested resource");
             return;
         }
 

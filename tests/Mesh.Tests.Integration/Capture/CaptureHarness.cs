@@ -11,8 +11,9 @@ namespace Mesh.Tests.Integration.Capture;
 /// </summary>
 internal sealed class CaptureHarness : IDisposable
 {
-    public CaptureHarness(IEnumerable<PodCapture> knownPods, TcAttachMode tcMode = TcAttachMode.Auto, string? bpfDirectory = null)
+    public CaptureHarness(IEnumerable<PodCapture> knownPods, TcAttachMode tcMode = TcAttachMode.Auto, string? bpfDirectory = null, ConcurrentQueue<string>? log = null)
     {
+        Log = log ?? new ConcurrentQueue<string>();
         Options = new RedirectionOptions { BpfDirectory = bpfDirectory ?? BpfDirectory(), TcMode = tcMode };
         var sockets = new PodSocketFactory(Options.ZtunnelMark);
         Proxy = new InPodProxy(() => Manager!, sockets, new TestLogger<InPodProxy>(Log));
@@ -28,7 +29,7 @@ internal sealed class CaptureHarness : IDisposable
         }
     }
 
-    public ConcurrentQueue<string> Log { get; } = new();
+    public ConcurrentQueue<string> Log { get; }
 
     public RedirectionOptions Options { get; }
 
@@ -38,6 +39,9 @@ internal sealed class CaptureHarness : IDisposable
 
     /// <summary>Log lines containing <paramref name="text"/>.</summary>
     public string[] LogLines(string text) => Log.Where(l => l.Contains(text, StringComparison.Ordinal)).ToArray();
+
+    /// <summary>How many log lines contain every one of <paramref name="parts"/>.</summary>
+    public int CountLog(params string[] parts) => Log.Count(l => parts.All(p => l.Contains(p, StringComparison.Ordinal)));
 
     public string AllLog => string.Join('\n', Log);
 

@@ -184,4 +184,27 @@ public sealed class KubeInformerTests
         Assert.All(lists.SkipLast(1), r => Assert.Null(r.User));
         Assert.Equal("token", lists[^1].User);
     }
+
+    [Fact]
+    public async Task RunAsync_ResourceNotServed_SyncsEmptyThenListsOnceInstalled()
+    {
+        await using var h = await InformerHarness.CreateAsync(KubeResource.Gateways);
+        h.Server.SetServed(h.Path, served: false);
+
+        Assert.Equal(["Synced Gateway"], await h.StartAndSyncAsync());
+        Assert.Empty(h.CacheState());
+
+        h.Server.SetServed(h.Path, served: true);
+        var gateway = new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "gateway.networking.k8s.io/v1",
+            ["kind"] = "Gateway",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "waypoint", ["namespace"] = "apps" },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject { ["gatewayClassName"] = "mesh-waypoint" },
+        };
+        var rv = h.Server.Upsert(h.Path, gateway);
+
+        Assert.Equal([$"Added apps/waypoint@{rv}"], await h.TakeAsync(1));
+        Assert.Equal("gateway.networking.k8s.io/v1", (string?)h.Informer.Cache.Get("apps/waypoint")!["apiVersion"]);
+    }
 }
