@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# L4 benchmarks on a 2-node lab, one invocation, same topology for every configuration:
+#   nomesh  the pods talk directly (the physical limit of this path)
+#   mesh    the namespace enrolled: ztunnel to ztunnel over HBONE mTLS
+#   nginx   an nginx stream mTLS tunnel (TLS 1.3, ECDSA P-256) from node1 to node2, the peer a user might pick
+# Figures: max req/s (wrk), latency p50/p90/p99/p99.9 at a fixed rate (loadgen, open loop), single-stream
+# MB/s (iperf3), proxy CPU seconds per 1000 requests and peak RSS; ztunnel RSS idle with 100 enrolled pods.
+# Knobs (environment): REPS=3 RATE=1000 LAT_SECONDS=15 WRK_SECONDS=10 BULK_SECONDS=5 IDLE_PODS=100 CONFIGS="nomesh mesh nginx"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPS=${REPS:-3} RATE=${RATE:-1000} LAT_SECONDS=${LAT_SECONDS:-15} WRK_SECONDS=${WRK_SECONDS:-10}
+BULK_SECONDS=${BULK_SECONDS:-5} IDLE_PODS=${IDLE_PODS:-100} CONFIGS=${CONFIGS:-"nomesh mesh nginx"}
+OUT=${OUT:-bench/results}
+lab=bench meshctl=bin/meshctl
+loadgen="dotnet $PWD/artifacts/bin/Mesh.Bench.LoadGen/release/loadgen.dll"
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root (the lab needs network namespaces)" >&2; exit 1; }
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+work=$(mktemp -d /tmp/mesh-bench.XXXXXX)
+raw="$work/raw.jsonl"
+: > "$raw"
+nginx_pids=()
+cleanup() {
+  for p in "${nginx_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  $meshctl lab down --name "$lab" >/dev/null 2>&1 || true
+  $meshctl lab down --name benchidl >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+status() { $meshctl lab status --name "$1" --json; }
+pod_ip() { status "$lab" | jq -r --arg p "$1" '.pods[] | select(.name == $p) | .ip'; }
+node_ip() { status "$lab" | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .ip'; }
+node_netns() { status "$lab" | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .netns'; }
+pod_cgroup() { status "$lab" | jq -r --arg p "$1" '.pods[] | select(.name == $p) | .cgroupPath'; }
+ztunnel_pids() { status "$lab" | jq -r '.processes[] | select(.name | startswith("ztunnel")) | .pid'; }
+in_client() { $meshctl lab exec --name "$lab" client -- "$@"; }
+cpu_seconds() { # sum of utime+stime of PIDs, in seconds
+  local t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] || continue; t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
+}
+peak_rss_mb() { local m=0 v; for p in "$@"; do [ -r "/proc/$p/status" ] || continue; v=$(awk '/VmHWM/ {print $2}' "/proc/$p/status"); [ "$v" -gt "$m" ] && m=$v; done; awk -v m="$m" 'BEGIN { printf "%.1f", m / 1024 }'; }
+wait_listen() { # pod port
+  for _ in $(seq 1 150); do
+    $meshctl lab exec --name "$lab" "$1" -- ss -Hltn "sport = :$2" | grep -q LISTEN && return 0; sleep 0.2
+  done; echo "bench: $1 does not listen on $2" >&2; return 1
+}
+wait_captured() { # pod: until the connect program is attached to its cgroup
+  for _ in $(seq 1 100); do bpftool cgroup show "$(pod_cgroup "$1")" 2>/dev/null | grep -q connect4 && return 0; sleep 0.2; done
+  echo "bench: pod $1 was not captured (is ztunnel running? see /run/mesh-lab/$lab/logs)" >&2; return 1
+}
+wait_released() { for _ in $(seq 1 100); do bpftool cgroup show "$(pod_cgroup "$1")" 2>/dev/null | grep -q connect4 || return 0; sleep 0.2; done; return 1; }
+
+measure() { # config rep http_target bulk_host bulk_port proxy_pids...
+  local config=$1 rep=$2 http=$3 bulk_host=$4 bulk_port=$5; shift 5
+  local pids=("$@")
+  in_client curl -sf -o /dev/null -m 5 "http://$http/" || { echo "bench: $config: no answer from $http" >&2; return 1; }
+  local wrk_rps
+  wrk_rps=$(in_client wrk -t2 -c32 -d"${WRK_SECONDS}s" "http://$http/" | awk '/Requests\/sec/ {print $2}')
+  local cpu0=0 cpu1=0
+  [ ${#pids[@]} -gt 0 ] && cpu0=$(cpu_seconds "${pids[@]}")
+  in_client $loadgen --target "$http" --rate "$RATE" --duration "$LAT_SECONDS" --warmup 2 --connections 32 --json "$work/lat.json" >&2
+  [ ${#pids[@]} -gt 0 ] && cpu1=$(cpu_seconds "${pids[@]}")
+  local bulk
+  bulk=$(in_client iperf3 -c "$bulk_host" -p "$bulk_port" -t "$BULK_SECONDS" -J | jq '.end.sum_received.bits_per_second / 8 / 1000000')
+  local rss=0
+  [ ${#pids[@]} -gt 0 ] && rss=$(peak_rss_mb "${pids[@]}")
+  jq -c --arg config "$config" --argjson rep "$rep" --argjson wrk "${wrk_rps:-0}" --argjson bulk "$bulk" \
+    --argjson cpu "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')" --argjson rss "$rss" \
+    '{config: $config, rep: $rep, max_rps: $wrk, p50_us, p90_us, p99_us, p999_us, ok, errors,
+      cpu_s_per_1000: (if .ok > 0 then ($cpu / (.ok / 1000)) else null end), bulk_mb_s: $bulk, proxy_peak_rss_mb: $rss}' \
+    "$work/lat.json" | tee -a "$raw"
+}
+
+echo "bench: lab up"
+$meshctl lab up -f bench/lab-bench.yaml --name "$lab" >/dev/null
+wait_listen echo 8080; wait_listen iperf 5201
+echo_ip=$(pod_ip echo); iperf_ip=$(pod_ip iperf)
+n1=$(node_ip node1); n2=$(node_ip node2)
+
+for config in $CONFIGS; do
+  echo "bench: $config"
+  case $config in
+    nomesh)
+      for r in $(seq 1 "$REPS"); do measure nomesh "$r" "$echo_ip:8080" "$iperf_ip" 5201; done ;;
+    mesh)
+      $meshctl lab label --name "$lab" namespace bench mesh.dev/dataplane-mode=ambient
+      for p in client echo iperf; do wait_captured "$p"; done
+      mapfile -t zp < <(ztunnel_pids)
+      for r in $(seq 1 "$REPS"); do measure mesh "$r" "$echo_ip:8080" "$iperf_ip" 5201 "${zp[@]}"; done
+      $meshctl lab label --name "$lab" namespace bench mesh.dev/dataplane-mode-
+      for p in client echo iperf; do wait_released "$p"; done ;;
+    nginx)
+      bench/nginx/gen.sh "$work/nginx" "$n1" "$n2" 18080="$echo_ip:8080" 15201="$iperf_ip:5201"
+      ip netns exec "$(node_netns node2)" nginx -c "$work/nginx/server.conf" & nginx_pids+=($!)
+      ip netns exec "$(node_netns node1)" nginx -c "$work/nginx/client.conf" & nginx_pids+=($!)
+      # each side is a master and one worker: measure all of them (found by their unique config path)
+      np=()
+      for _ in $(seq 1 100); do
+        mapfile -t masters < <(pgrep -f "$work/nginx/(client|server).conf")
+        mapfile -t np < <(for m in "${masters[@]}"; do echo "$m"; pgrep -P "$m"; done)
+        [ ${#np[@]} -ge 4 ] && break
+        sleep 0.1
+      done
+      [ ${#np[@]} -ge 4 ] || { echo "bench: nginx did not start:" >&2; cat "$work"/nginx/*.error.log >&2; exit 1; }
+      echo "bench: nginx processes: ${np[*]}" >&2
+      for r in $(seq 1 "$REPS"); do measure nginx "$r" "$n1:18080" "$n1" 15201 "${np[@]}"; done
+      for p in "${nginx_pids[@]}"; do kill "$p"; done; nginx_pids=() ;;
+    *) echo "bench: unknown configuration '$config' (nomesh, mesh, nginx)" >&2; exit 2 ;;
+  esac
+done
+
+idle_rss=null
+if [[ " $CONFIGS " == *" mesh "* ]] && [ "$IDLE_PODS" -gt 0 ]; then
+  echo "bench: ztunnel idle with $IDLE_PODS enrolled pods on one node"
+  idle="$work/idle.yaml"
+  { printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: idle, labels: {mesh.dev/dataplane-mode: ambient}}\n'
+    for i in $(seq 1 "$IDLE_PODS"); do
+      printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d, namespace: idle}\nspec:\n  nodeName: node1\n  containers: [{name: c, command: [sleep, infinity]}]\n' "$i"
+    done; } > "$idle"
+  $meshctl lab up -f "$idle" --name benchidl >/dev/null
+  zpid=$(status benchidl | jq -r '.processes[] | select(.name == "ztunnel-node1") | .pid')
+  last=$(status benchidl | jq -r --arg p "p$IDLE_PODS" '.pods[] | select(.name == $p) | .cgroupPath')
+  for _ in $(seq 1 300); do bpftool cgroup show "$last" 2>/dev/null | grep -q connect4 && break; sleep 0.2; done
+  sleep 5
+  idle_rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$zpid/status")
+  $meshctl lab down --name benchidl >/dev/null
+fi
+
+mkdir -p "$OUT"
+json="$OUT/bench-$stamp.json" md="$OUT/bench-$stamp.md"
+jq -s --arg cores "$(nproc)" --arg kernel "$(uname -r)" --arg dotnet "$(dotnet --version)" \
+  --arg nginx "$(nginx -v 2>&1 | cut -d/ -f2)" --arg wrk "$(wrk -v 2>&1 | head -1 | awk '{print $2}')" \
+  --arg rate "$RATE" --arg wrks "$WRK_SECONDS" --arg lats "$LAT_SECONDS" --arg bulks "$BULK_SECONDS" --argjson reps "$REPS" --argjson idle "$idle_rss" --arg idlepods "$IDLE_PODS" \
+  -f bench/summarize.jq "$raw" > "$json"
+bench/report.sh "$json" > "$md"
+cat "$md"
+echo "bench: results in $json and $md"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Turns a bench JSON (bench/bench.sh) into a markdown table: median (min-max) per configuration.
+set -euo pipefail
+json=$1
+jq -r '
+  def cell(s): if s.median == null then "-" else "\(s.median * 100 | round / 100) (\(s.min * 100 | round / 100)-\(s.max * 100 | round / 100))" end;
+  def rcell(r): if r == null then "-" else "\(r * 100 | round / 100)x" end;
+  "# L4 benchmark\n",
+  "Machine: \(.machine.cores) cores, kernel \(.machine.kernel); .NET \(.versions.dotnet), nginx \(.versions.nginx), wrk \(.versions.wrk).",
+  "Latency at a fixed \(.settings.rate) req/s (open loop); \(.settings.repetitions) repetitions: median (min-max).\n",
+  "| figure | " + (.configs | keys_unsorted | join(" | ")) + " |",
+  "|---|" + (.configs | keys_unsorted | map("---") | join("|")) + "|",
+  (. as $r | ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "cpu_s_per_1000", "proxy_peak_rss_mb"][] as $m
+    | "| \($m) | " + ($r.configs | to_entries | map(cell(.value[$m])) | join(" | ")) + " |"),
+  "",
+  "| ratio of medians | " + (.ratios | keys_unsorted | map("\(.) vs nomesh | \(.) vs nginx") | join(" | ")) + " |",
+  "|---|" + (.ratios | keys_unsorted | map("---|---") | join("|")) + "|",
+  (. as $r | ["max_rps", "p50_us", "p99_us", "p999_us", "bulk_mb_s", "cpu_s_per_1000", "proxy_peak_rss_mb"][] as $m
+    | "| \($m) | " + ($r.ratios | to_entries | map("\(rcell(.value[$m].vs_nomesh)) | \(rcell(.value[$m].vs_nginx))") | join(" | ")) + " |"),
+  "",
+  "ztunnel RSS idle with \(.settings.idle_pods) enrolled pods on its node: \(.ztunnel_idle_rss_mb // "-") MB",
+  "",
+  "Commands: \(.commands | to_entries | map("`\(.value)`") | join("; "))"
+' "$json"

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Mesh.Samples.Echo;
+
+/// <summary>
+/// HTTP/1.1 and h2c (prior knowledge) on one port. Each request may set <c>latency_ms</c>, <c>status</c>,
+/// <c>size</c> (exact response body bytes) and <c>fail_rate</c> (0..1, answers 503); the body is one JSON line
+/// naming the pod, the request and the peer address the server saw.
+/// </summary>
+internal static class HttpEcho
+{
+    public static async Task<int> RunAsync(EchoOptions o, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.AllowAlternateSchemes = true;
+            k.Listen(o.Listen, o.Port, l =>
+            {
+                l.Protocols = HttpProtocols.Http1AndHttp2;
+                l.Use(H2cDetection.Middleware);
+            });
+        });
+        var app = builder.Build();
+        app.Run(ctx => HandleAsync(ctx, o));
+        await app.StartAsync(ct);
+        Console.WriteLine($"echo: {o.PodName} listening on {o.Listen}:{o.Port} (http/1.1 + h2c)");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await app.StopAsync(CancellationToken.None);
+        return 0;
+    }
+
+    private static async Task HandleAsync(HttpContext ctx, EchoOptions o)
+    {
+        var q = ctx.Request.Query;
+        var latency = Int(q["latency_ms"], o.LatencyMs);
+        var status = Int(q["status"], o.Status);
+        var size = q.ContainsKey("size") ? Int(q["size"], 0) : o.Size;
+        var failRate = q.TryGetValue("fail_rate", out var fr) && double.TryParse(fr, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) ? f : o.FailRate;
+
+        long bodyBytes = 0;
+        var buffer = new byte[16 * 1024];
+        int n;
+        while ((n = await ctx.Request.Body.ReadAsync(buffer, ctx.RequestAborted)) > 0)
+        {
+            bodyBytes += n;
+        }
+        if (latency > 0)
+        {
+            await Task.Delay(latency, ctx.RequestAborted);
+        }
+        if (failRate > 0 && Random.Shared.NextDouble() < failRate)
+        {
+            status = 503;
+        }
+        var peer = $"{ctx.Connection.RemoteIpAddress}:{ctx.Connection.RemotePort}";
+        var body = Body(o.PodName, ctx, status, bodyBytes, peer, size);
+        ctx.Response.StatusCode = status is >= 100 and <= 599 ? status : 500;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = body.Length;
+        ctx.Response.Headers["x-echo-pod"] = o.PodName;
+        await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted);
+        if (!o.Quiet)
+        {
+            Console.WriteLine($"echo: {o.PodName} {ctx.Request.Protocol} {ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString} from {peer} -> {status} {body.Length}B");
+        }
+    }
+
+    private static byte[] Body(string pod, HttpContext ctx, int status, long bodyBytes, string peer, int? size)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteString("pod", pod);
+            w.WriteString("method", ctx.Request.Method);
+            w.WriteString("path", ctx.Request.Path.Value);
+            w.WriteString("query", ctx.Request.QueryString.Value);
+            w.WriteString("protocol", ctx.Request.Protocol);
+            w.WriteNumber("headers", ctx.Request.Headers.Count);
+            w.WriteNumber("bodyBytes", bodyBytes);
+            w.WriteString("peer", peer);
+            w.WriteString("local", $"{ctx.Connection.LocalIpAddress}:{ctx.Connection.LocalPort}");
+            w.WriteNumber("status", status);
+            w.WriteEndObject();
+        }
+        ms.WriteByte((byte)'\n');
+        var json = ms.ToArray();
+        if (size is not int want)
+        {
+            return json;
+        }
+        var result = new byte[want];
+        var copy = Math.Min(want, json.Length);
+        Array.Copy(json, result, copy);
+        Array.Fill(result, (byte)'.', copy, want - copy);
+        if (want > copy)
+        {
+            result[^1] = (byte)'\n';
+        }
+        return result;
+    }
+
+    private static int Int(Microsoft.Extensions.Primitives.StringValues v, int fallback) =>
+        int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : fallback;
+}

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using Mesh.Lab.Model;
+using Mesh.Lab.Planning;
+using Mesh.Lab.Runtime;
+
+namespace Mesh.Tests.Common.Lab;
+
+/// <summary>
+/// A lab cluster for one test: a unique name (t + 7 random characters), always torn down on dispose.
+/// <code>
+/// await using var lab = await LabFixture.StartAsync(yaml);
+/// await lab.WaitForListenerAsync("server", 8080);
+/// var r = await lab.CurlAsync("client", "http://198.18.2.2:8080/");
+/// </code>
+/// In the YAML, <c>{{echo}}</c> becomes the echo sample's path and <c>{{repo}}</c> the repository root.
+/// </summary>
+public sealed class LabFixture : IAsyncDisposable
+{
+    private LabFixture(Mesh.Lab.Runtime.Lab lab, LabPlan plan)
+    {
+        Lab = lab;
+        Plan = plan;
+    }
+
+    public Mesh.Lab.Runtime.Lab Lab { get; }
+    public LabPlan Plan { get; }
+    public string Name => Plan.Name;
+    public LabState State => Lab.Status;
+
+    public static string NewName() =>
+        "t" + string.Concat(RandomNumberGenerator.GetItems<char>("abcdefghijklmnopqrstuvwxyz0123456789", 7));
+
+    /// <summary>Parses <paramref name="yaml"/>, plans it under a fresh name and brings it up.</summary>
+    public static async Task<LabFixture> StartAsync(string yaml, CancellationToken ct = default)
+    {
+        var text = yaml.Replace("{{echo}}", RepoPaths.Echo, StringComparison.Ordinal)
+                       .Replace("{{repo}}", RepoPaths.Root, StringComparison.Ordinal);
+        var file = LabFile.Parse(text, "test-lab.yaml", RepoPaths.Root);
+        var plan = LabPlanner.Plan(file, NewName(), LabEnvironment.Detect());
+        var lab = await Mesh.Lab.Runtime.Lab.UpAsync(plan, ct);
+        return new LabFixture(lab, plan);
+    }
+
+    public PodState Pod(string name, string? ns = null) => Lab.Pod(name, ns);
+
+    public Task<CommandResult> ExecAsync(string pod, params string[] argv) => Lab.ExecInPodAsync(pod, argv);
+
+    /// <summary>curl from a pod (-sS, 10 s limit); extra arguments go before the URL.</summary>
+    public Task<CommandResult> CurlAsync(string fromPod, string url, params string[] extra) =>
+        Lab.ExecInPodAsync(fromPod, ["curl", "-sS", "-m", "10", .. extra, url]);
+
+    /// <summary>Waits until something listens on TCP <paramref name="port"/> inside the pod (checked with ss).</summary>
+    public async Task WaitForListenerAsync(string pod, int port, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var r = await Lab.ExecInPodAsync(pod, ["ss", "-Hltn", $"sport = :{port}"]);
+            if (r.Ok && r.Stdout.Contains("LISTEN", StringComparison.Ordinal))
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                var log = File.Exists(Pod(pod).LogPath) ? File.ReadAllText(Pod(pod).LogPath) : "(no log)";
+                throw new TimeoutException($"nothing listens on {pod}:{port} after {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} s; pod log: {log}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The pod's log so far.</summary>
+    public string Log(string pod) => File.Exists(Pod(pod).LogPath) ? File.ReadAllText(Pod(pod).LogPath) : "";
+
+    public async ValueTask DisposeAsync() => await Mesh.Lab.Runtime.Lab.DownAsync(Plan.Environment, Plan.Name);
+}

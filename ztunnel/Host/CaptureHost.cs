@@ -1,0 +1,119 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Mesh.Native;
+using Mesh.Ztunnel.Proxy;
+using Mesh.Ztunnel.Redirection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Ztunnel.Host;
+
+/// <summary>
+/// A capture-only ztunnel: checks the machine, loads the programs, cleans what a crashed earlier
+/// ztunnel left, then keeps the enrolled pods in line with pods.json and the enrolled namespaces
+/// (polled), proxying with the passthrough proxy until HBONE takes the outbound hop.
+/// </summary>
+public sealed class CaptureHost
+{
+    private readonly CaptureHostOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+
+    public CaptureHost(CaptureHostOptions options, ILoggerFactory loggers)
+    {
+        _options = options;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<CaptureHost>();
+    }
+
+    /// <summary>Runs until <paramref name="stop"/> fires; returns the process exit code.</summary>
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var namespaces = string.Join(',', _options.EnrollNamespaces.Order());
+        CaptureHostLog.Starting(_logger, _options.PodsFile, namespaces, _options.TcMode, Environment.ProcessId);
+        var failed = false;
+        foreach (var check in CaptureChecker.Run())
+        {
+            var line = check.ToString();
+            CaptureHostLog.Check(_logger, line);
+            failed |= !check.Ok;
+        }
+        if (failed)
+        {
+            CaptureHostLog.StartFailed(_logger, "the machine lacks what eBPF capture needs (see the FAIL lines above; `meshctl check` shows the same)");
+            return 1;
+        }
+        var redirection = new RedirectionOptions { TcMode = _options.TcMode };
+        if (_options.BpfDirectory is not null)
+        {
+            redirection = redirection with { BpfDirectory = _options.BpfDirectory };
+        }
+        using var proxy = new InPodProxy(() => _manager!, new PodSocketFactory(redirection.ZtunnelMark), _loggers.CreateLogger<InPodProxy>());
+        using var manager = new RedirectionManager(redirection, proxy, _loggers.CreateLogger<RedirectionManager>());
+        _manager = manager;
+        try
+        {
+            manager.Start(ReadPods().Select(EnrollmentPlan.ToCapture));
+        }
+        catch (RedirectionException e)
+        {
+            CaptureHostLog.StartFailed(_logger, e.Message);
+            return 1;
+        }
+        var ready = false;
+        while (!stop.IsCancellationRequested)
+        {
+            Reconcile(manager);
+            if (!ready)
+            {
+                ready = true;
+                CaptureHostLog.Ready(_logger, manager.Enrolled.Count);
+            }
+            try
+            {
+                await Task.Delay(_options.PollInterval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        CaptureHostLog.Stopping(_logger);
+        return 0;
+    }
+
+    private RedirectionManager? _manager;
+
+    private void Reconcile(RedirectionManager manager)
+    {
+        var enrolled = manager.Enrolled.Select(p => p.Pod.Uid).ToHashSet(StringComparer.Ordinal);
+        var plan = EnrollmentPlan.Compute(ReadPods(), _options.EnrollNamespaces, enrolled);
+        foreach (var uid in plan.Unenroll)
+        {
+            manager.Unenroll(uid);
+        }
+        foreach (var pod in plan.Enroll)
+        {
+            try
+            {
+                manager.Enroll(pod);
+            }
+            catch (RedirectionException)
+            {
+                // logged by the manager; retried at the next poll
+            }
+        }
+    }
+
+    private ImmutableArray<NodePod> ReadPods()
+    {
+        try
+        {
+            return NodePodsFile.Read(_options.PodsFile);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            CaptureHostLog.PodsFileUnreadable(_logger, _options.PodsFile, e.Message);
+            return [];
+        }
+    }
+}
