@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Mesh.Ztunnel.Cni;
+using Mesh.Ztunnel.Host;
 
 namespace Mesh.Ztunnel.Enrollment;
 

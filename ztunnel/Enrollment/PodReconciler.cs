@@ -1,45 +1,37 @@
 using System.Collections.Immutable;
-using Mesh.Ztunnel.Cni;
+using Mesh.Core.Identity;
+using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.Redirection;
+using EnrollmentPlan = Mesh.Ztunnel.Host.EnrollmentPlan;
 using Mesh.Ztunnel.State;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Enrollment;
 
 /// <summary>
 /// Keeps capture in line with the mesh: on every mesh state change, and when the node's pod report changes,
-/// plans with <see cref="EnrollmentPlanner"/> and enrolls/unenrolls pods in the <see cref="RedirectionManager"/>.
-/// The one writer of the enrolled set.
+/// plans with <see cref="EnrollmentPlanner"/> and enrolls/unenrolls pods in the <see cref="RedirectionManager"/>;
+/// then tells <paramref name="localIdentities"/> which identities the captured pods have (certificates are
+/// fetched ahead of first use). The one writer of the enrolled set.
 /// </summary>
 public sealed partial class PodReconciler(
-    ZtunnelOptions options, MeshStateStore state, RedirectionManager redirection, ILogger<PodReconciler> logger) : BackgroundService
+    string podsFile, MeshStateStore state, RedirectionManager redirection, Action<IEnumerable<SpiffeId>> localIdentities, ILogger logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private readonly Dictionary<string, NodePod> _enrolled = new(StringComparer.Ordinal);
-    private DateTime _podsFileWritten;
-    private ImmutableArray<NodePod> _localPods = [];
 
-    /// <summary>Removes what a crashed earlier ztunnel left and loads the programs; run before listeners report ready.</summary>
-    public void Start()
-    {
-        var pods = ReadPods() ?? [];
-        redirection.Start(pods.Select(ToCapture));
-    }
+    /// <summary>Removes what a crashed earlier ztunnel left and loads the programs.</summary>
+    public void Start() => redirection.Start(ReadPods().Select(EnrollmentPlan.ToCapture));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task RunAsync(CancellationToken stop)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             var changed = state.Changed;
-            if (ReadPods() is { } pods)
-            {
-                _localPods = pods;
-            }
-            Apply(EnrollmentPlanner.Plan(_localPods, state.Current, _enrolled));
+            Apply(EnrollmentPlanner.Plan(ReadPods(), state.Current, _enrolled));
             try
             {
-                await Task.WhenAny(changed, Task.Delay(PollInterval, stoppingToken)).ConfigureAwait(false);
+                await Task.WhenAny(changed, Task.Delay(PollInterval, stop)).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -50,10 +42,15 @@ public sealed partial class PodReconciler(
         {
             redirection.Unenroll(uid);
         }
+        _enrolled.Clear();
     }
 
-    private void Apply(EnrollmentPlan plan)
+    private void Apply(Mesh.Ztunnel.Enrollment.EnrollmentPlan plan)
     {
+        if (plan.IsEmpty)
+        {
+            return;
+        }
         foreach (var uid in plan.Unenroll)
         {
             redirection.Unenroll(uid);
@@ -63,7 +60,7 @@ public sealed partial class PodReconciler(
         {
             try
             {
-                redirection.Enroll(ToCapture(pod));
+                redirection.Enroll(EnrollmentPlan.ToCapture(pod));
                 _enrolled[pod.Uid] = pod;
             }
             catch (RedirectionException e)
@@ -72,40 +69,29 @@ public sealed partial class PodReconciler(
                 LogEnrollRetry(logger, pod.Uid, e.Message);
             }
         }
+        var current = state.Current;
+        localIdentities(_enrolled.Keys
+            .Select(uid => current.WorkloadsByUid.GetValueOrDefault(uid))
+            .Where(w => w is not null)
+            .Select(w => w!.Identity)
+            .Distinct());
     }
 
-    /// <summary>The pods of the report when it changed since the last read; null when unchanged or unreadable.</summary>
-    private ImmutableArray<NodePod>? ReadPods()
+    private ImmutableArray<NodePod> ReadPods()
     {
         try
         {
-            var written = File.GetLastWriteTimeUtc(options.PodsFile);
-            if (written == _podsFileWritten && !_localPods.IsDefault && _podsFileWritten != default)
-            {
-                return null;
-            }
-            var pods = NodePodsFile.Parse(File.ReadAllText(options.PodsFile), out var problems);
-            foreach (var p in problems)
-            {
-                LogBadPod(logger, options.PodsFile, p);
-            }
-            _podsFileWritten = written;
-            return pods;
+            return NodePodsFile.Read(podsFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
-            LogPodsFileUnreadable(logger, options.PodsFile, e.Message);
-            return null;
+            LogPodsFileUnreadable(logger, podsFile, e.Message);
+            return [.. _enrolled.Values];
         }
     }
 
-    private static PodCapture ToCapture(NodePod p) => new(p.Uid, p.Ip, p.NetnsPath, p.CgroupPath);
-
     [LoggerMessage(EventId = 3400, Level = LogLevel.Warning, Message = "pod {Uid} not captured yet, will retry: {Reason}")]
     private static partial void LogEnrollRetry(ILogger logger, string uid, string reason);
-
-    [LoggerMessage(EventId = 3401, Level = LogLevel.Warning, Message = "{File}: {Problem}")]
-    private static partial void LogBadPod(ILogger logger, string file, string problem);
 
     [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "cannot read the pod report {File}: {Reason}")]
     private static partial void LogPodsFileUnreadable(ILogger logger, string file, string reason);

@@ -11,7 +11,4 @@ public interface IWorkloadCredentials
 
     /// <summary>The current credential if one is cached (the TLS server needs it synchronously).</summary>
     HboneCredential? TryGetCached(SpiffeId identity);
-
-    /// <summary>Starts fetching ahead of first use (a pod of this identity was enrolled).</summary>
-    void Prefetch(SpiffeId identity);
 }

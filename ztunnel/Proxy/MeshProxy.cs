@@ -28,10 +28,6 @@ public sealed class MeshProxy : IPodListenerObserver, IDisposable
         }
         _byAddress[listeners.Pod.Ip] = listeners.Pod;
         var inputs = _inputs();
-        if (inputs.State.Current.WorkloadsByUid.TryGetValue(listeners.Pod.Uid, out var workload))
-        {
-            inputs.Credentials.Prefetch(workload.Identity);
-        }
         _ = Task.Run(() => new MeshOutbound(inputs).RunAsync(listeners, cts.Token));
         _ = Task.Run(() => new PlaintextInbound(inputs).RunAsync(listeners, cts.Token));
         _ = Task.Run(() => new HboneInbound(inputs).RunAsync(listeners, cts.Token));
