@@ -1,11 +1,68 @@
-// Placeholder entry point; replaced as the component is built.
+using Mesh.ControlPlane.Ca;
+using Mesh.ControlPlane.Hosting;
+using Microsoft.AspNetCore.Builder;
+
 namespace Mesh.ControlPlane;
 
+/// <summary>
+/// Entry point: <c>controlplane [serve] ...</c> runs the control plane; <c>controlplane rotate-root</c>
+/// rotates the self-managed root (a running control plane picks it up); <c>controlplane bench</c> runs the
+/// discovery benchmark. See <see cref="ControlPlaneOptions.Usage"/>.
+/// </summary>
 internal static class Program
 {
-    public static int Main()
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("controlplane: not built yet");
-        return 1;
+        var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "serve";
+        var rest = command == "serve" && (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) ? args : args[1..];
+        try
+        {
+            var options = ControlPlaneOptions.Parse(rest);
+            switch (command)
+            {
+                case "serve":
+                    await using (var app = ControlPlaneHost.Build(options))
+                    {
+                        await app.RunAsync();
+                    }
+                    return 0;
+                case "rotate-root":
+                    return RotateRoot(options);
+                case "bench":
+                    return await DiscoveryBenchmark.RunAsync(options);
+                case "help" or "--help" or "-h":
+                    Console.WriteLine(ControlPlaneOptions.Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"controlplane: unknown command '{command}'\n{ControlPlaneOptions.Usage}");
+                    return 2;
+            }
+        }
+        catch (Exception e) when (e is ControlPlaneOptionsException or CaException)
+        {
+            Console.Error.WriteLine($"controlplane: {e.Message}");
+            return 2;
+        }
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"controlplane: cannot bind: {e.Message}; pass another --listen/--monitoring or stop what holds the port");
+            return 2;
+        }
+    }
+
+    private static int RotateRoot(ControlPlaneOptions options)
+    {
+        var ca = new CaOptions { StateDirectory = options.StateDirectory, TrustDomain = options.TrustDomain };
+        if (options.Finish)
+        {
+            Console.WriteLine(CaStore.FinishRotation(ca)
+                ? $"rotate-root: old root dropped; the trust bundle ({ca.TrustBundleFile}) now holds the new root only"
+                : "rotate-root: no rotation in progress; nothing to finish");
+            return 0;
+        }
+        var root = CaStore.RotateRoot(ca, TimeProvider.System);
+        Console.WriteLine($"rotate-root: new root '{root.Subject}' signs from now on; the old root stays in {ca.TrustBundleFile} " +
+            $"until `controlplane rotate-root --finish --state-dir {options.StateDirectory}` (run it after one certificate TTL, when every proxy has renewed)");
+        return 0;
     }
 }

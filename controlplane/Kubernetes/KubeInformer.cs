@@ -16,6 +16,8 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// </summary>
 public sealed class KubeInformer
 {
+    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
     private readonly KubeApiClient _client;
     private readonly ChannelWriter<KubeEvent> _output;
     private readonly KubeInformerOptions _options;
@@ -228,10 +230,19 @@ public sealed class KubeInformer
         return (WatchOutcome.Ended, events);
     }
 
-    private void Stamp(JsonObject obj)
+    /// <summary>
+    /// Sets apiVersion and kind (list items lack them) and drops what the mesh never reads but
+    /// costs memory per object: managedFields and kubectl's last-applied-configuration copy.
+    /// </summary>
+    internal void Stamp(JsonObject obj)
     {
         obj["apiVersion"] ??= Resource.ApiVersion;
         obj["kind"] ??= Resource.Kind;
+        if (obj["metadata"] is JsonObject metadata)
+        {
+            metadata.Remove("managedFields");
+            (metadata["annotations"] as JsonObject)?.Remove(LastAppliedAnnotation);
+        }
     }
 
     private static bool IsTransient(Exception e) =>

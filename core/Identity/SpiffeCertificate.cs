@@ -17,8 +17,14 @@ public static class SpiffeCertificate
         {
             return [];
         }
+        return UriSans(ext.RawData);
+    }
+
+    /// <summary>The URI SANs of a DER-encoded subjectAltName extension value (from a certificate or a CSR).</summary>
+    public static IReadOnlyList<string> UriSans(byte[] subjectAltNameRawData)
+    {
         var uris = new List<string>();
-        var reader = new AsnReader(ext.RawData, AsnEncodingRules.DER);
+        var reader = new AsnReader(subjectAltNameRawData, AsnEncodingRules.DER);
         var seq = reader.ReadSequence();
         while (seq.HasData)
         {

@@ -147,19 +147,22 @@ public sealed class KubeInformerTests
     }
 
     [Fact]
-    public async Task RunAsync_LargeObject_ArrivesWhole()
+    public async Task RunAsync_LargeObject_ArrivesWholeWithoutManagedFields()
     {
         await using var h = await InformerHarness.CreateAsync(KubeResource.Pods);
         await h.StartAndSyncAsync();
         var pod = Pod("a", "big");
         var blob = new string('x', 300_000);
-        pod["metadata"]!["annotations"] = new System.Text.Json.Nodes.JsonObject { ["blob"] = blob };
+        pod["metadata"]!["annotations"] = new System.Text.Json.Nodes.JsonObject { ["blob"] = blob, [KubeInformer.LastAppliedAnnotation] = "{}" };
+        pod["metadata"]!["managedFields"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["manager"] = "kubectl" });
 
         var rv = h.Server.Upsert(h.Path, pod);
 
         var ev = await h.NextAsync();
         Assert.Equal($"Added a/big@{rv}", InformerHarness.Describe(ev));
         Assert.Equal(blob, (string?)ev.Object["metadata"]!["annotations"]!["blob"]);
+        Assert.Null(ev.Object["metadata"]!["managedFields"]);
+        Assert.Null(ev.Object["metadata"]!["annotations"]![KubeInformer.LastAppliedAnnotation]);
     }
 
     [Fact]

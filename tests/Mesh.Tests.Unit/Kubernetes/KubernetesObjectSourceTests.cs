@@ -92,6 +92,19 @@ public sealed class KubernetesObjectSourceTests
         }
     }
 
+    [Fact]
+    public void AddKubernetesRegistry_ExplicitConfig_RegistersObjectSource()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddKubernetesRegistry(new KubeClientConfig { Server = new Uri("https://127.0.0.1:6443") });
+        using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+
+        var source = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IObjectSource>(provider);
+
+        Assert.IsType<KubernetesObjectSource>(source);
+        Assert.Equal("kubernetes:https://127.0.0.1:6443/", source.Name);
+    }
+
     private static async Task<RegistrySnapshot> WaitFor(MeshStateHub hub, Func<RegistrySnapshot, bool> condition)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));

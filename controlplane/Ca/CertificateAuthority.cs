@@ -1,0 +1,98 @@
+using System.Security.Cryptography.X509Certificates;
+using Mesh.ControlPlane.Metrics;
+using Mesh.ControlPlane.Registry;
+using Mesh.Core.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.ControlPlane.Ca;
+
+/// <summary>
+/// Signs workload CSRs: authenticates the caller as node N's ztunnel, checks the CSR, authorizes the
+/// identity against the pods on N in the current registry snapshot, then issues a leaf for the CSR's key.
+/// Also issues the control plane's own serving certificate.
+/// </summary>
+public sealed partial class CertificateAuthority(CaStore store, CaOptions options, INodeAuthenticator authenticator,
+    MeshStateHub hub, ControlPlaneMetrics metrics, TimeProvider time, ILogger<CertificateAuthority> log)
+{
+    public CaStore Store => store;
+
+    public async ValueTask<SignOutcome> SignAsync(string? bearerToken, CaSignRequest request, CancellationToken cancellationToken)
+    {
+        var auth = await authenticator.AuthenticateAsync(bearerToken, cancellationToken);
+        var outcome = auth.Ok ? Sign(auth.Node!, request) : SignOutcome.Refused(CaRefusal.Unauthenticated, auth.Error!);
+        if (outcome.Response is null)
+        {
+            metrics.CertificatesRefused.Add(1, new KeyValuePair<string, object?>("reason", outcome.Refusal.Code()));
+            Log.Refused(log, auth.Node ?? "(unauthenticated)", request.Identity, outcome.Refusal.Code(), outcome.Message);
+        }
+        else
+        {
+            metrics.CertificatesSigned.Add(1);
+            Log.Signed(log, auth.Node!, request.Identity);
+        }
+        return outcome;
+    }
+
+    private SignOutcome Sign(string node, CaSignRequest request)
+    {
+        if (!SpiffeId.TryParse(request.Identity, out var identity))
+        {
+            return SignOutcome.Refused(CaRefusal.IdentityMismatch,
+                $"'{request.Identity}' is not a mesh identity; expected spiffe://<trust-domain>/ns/<namespace>/sa/<serviceaccount>");
+        }
+        byte[] der;
+        try
+        {
+            der = request.Csr.Contains("-----BEGIN", StringComparison.Ordinal)
+                ? FromPem(request.Csr)
+                : Convert.FromBase64String(request.Csr);
+        }
+        catch (FormatException e)
+        {
+            return SignOutcome.Refused(CaRefusal.MalformedCsr, $"the CSR is neither PEM nor base64 DER: {e.Message}");
+        }
+        var check = CsrCheck.Validate(der, identity, options.TrustDomain);
+        if (!check.Ok)
+        {
+            return SignOutcome.Refused(check.Refusal, check.Message);
+        }
+        if (hub.Current is not { } snapshot)
+        {
+            return SignOutcome.Refused(CaRefusal.NotReady, "the control plane has not read its registry yet; retry shortly");
+        }
+        if (!NodeAuthorizer.Authorize(snapshot.State, node, identity))
+        {
+            return SignOutcome.Refused(CaRefusal.NotOnNode,
+                $"node '{node}' runs no pod with identity {identity}; a node may only obtain certificates for the service accounts of its own pods");
+        }
+        var material = store.Current;
+        using var leaf = CertificateIssuer.IssueLeaf(material.Signer, check.PublicKey!, identity, time.GetUtcNow(), options.CertTtl);
+        return new SignOutcome(new CaSignResponse(
+            leaf.ExportCertificatePem(),
+            [.. material.ChainFor().Select(c => c.ExportCertificatePem())],
+            [.. material.TrustBundle.Select(c => c.ExportCertificatePem())]), CaRefusal.None, "");
+    }
+
+    private static byte[] FromPem(string pem)
+    {
+        if (!System.Security.Cryptography.PemEncoding.TryFind(pem, out var fields) ||
+            pem[fields.Label].ToString() is not "CERTIFICATE REQUEST" and not "NEW CERTIFICATE REQUEST")
+        {
+            throw new FormatException("no 'CERTIFICATE REQUEST' PEM block");
+        }
+        return Convert.FromBase64String(pem[fields.Base64Data]);
+    }
+
+    /// <summary>The control plane's own serving certificate (with key) for <paramref name="identity"/>.</summary>
+    public X509Certificate2 IssueServing(SpiffeId identity, IEnumerable<string> dnsNames) =>
+        CertificateIssuer.IssueWithNewKey(store.Current.Signer, identity, time.GetUtcNow(), options.CertTtl, dnsNames);
+
+    private static partial class Log
+    {
+        [LoggerMessage(4200, LogLevel.Information, "ca: signed {Identity} for node {Node}")]
+        public static partial void Signed(ILogger logger, string node, string identity);
+
+        [LoggerMessage(4201, LogLevel.Warning, "ca: refused {Identity} for node {Node}: {Code}: {Message}")]
+        public static partial void Refused(ILogger logger, string node, string identity, string code, string message);
+    }
+}

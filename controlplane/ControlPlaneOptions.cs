@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Net;
+using Mesh.Core;
+
+namespace Mesh.ControlPlane;
+
+/// <summary>The control plane's settings, from the command line (see <see cref="Usage"/>).</summary>
+public sealed record ControlPlaneOptions
+{
+    public const string Usage = """
+        controlplane [serve] --registry file --dir PATH | --registry kubernetes [--kubeconfig FILE] [--kube-context NAME]
+                     --node-tokens FILE [--state-dir PATH] [--listen IP:PORT] [--monitoring IP:PORT]
+                     [--trust-domain TD] [--cert-ttl 24h] [--namespace mesh-system] [--service-account controlplane]
+                     [--ca-cert PEM --ca-key PEM [--ca-bundle PEM]]
+        controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
+        controlplane bench [--workloads 10000] [--clients 100]
+        """;
+
+    public string Registry { get; init; } = "file";
+    public string? Directory { get; init; }
+    public string? Kubeconfig { get; init; }
+    public string? KubeContext { get; init; }
+    public string? NodeTokensFile { get; init; }
+    public string StateDirectory { get; init; } = "/var/lib/mesh/controlplane";
+    public IPEndPoint Listen { get; init; } = new(IPAddress.Any, 15012);
+    /// <summary>Plain HTTP: /healthz/ready, /metrics (Prometheus text), /debug/status (translation errors).</summary>
+    public IPEndPoint Monitoring { get; init; } = new(IPAddress.Any, 15014);
+    public string TrustDomain { get; init; } = MeshLabels.DefaultTrustDomain;
+    public TimeSpan CertTtl { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>The control plane's own identity: spiffe://TD/ns/NAMESPACE/sa/SERVICE-ACCOUNT.</summary>
+    public string Namespace { get; init; } = "mesh-system";
+    public string ServiceAccount { get; init; } = "controlplane";
+    public string? CaCert { get; init; }
+    public string? CaKey { get; init; }
+    public string? CaBundle { get; init; }
+    public bool Finish { get; init; }
+    public int BenchWorkloads { get; init; } = 10_000;
+    public int BenchClients { get; init; } = 100;
+
+    /// <summary>Parses flags after the command word; throws <see cref="ControlPlaneOptionsException"/> on anything unknown.</summary>
+    public static ControlPlaneOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new ControlPlaneOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            if (flag == "--finish")
+            {
+                o = o with { Finish = true };
+                continue;
+            }
+            if (i + 1 >= args.Count)
+            {
+                throw new ControlPlaneOptionsException($"{flag} needs a value\n{Usage}");
+            }
+            var v = args[++i];
+            o = flag switch
+            {
+                "--registry" => v is "file" or "kubernetes" ? o with { Registry = v } : throw new ControlPlaneOptionsException($"--registry is 'file' or 'kubernetes', not '{v}'"),
+                "--dir" => o with { Directory = v },
+                "--kubeconfig" => o with { Kubeconfig = v },
+                "--kube-context" => o with { KubeContext = v },
+                "--node-tokens" => o with { NodeTokensFile = v },
+                "--state-dir" => o with { StateDirectory = v },
+                "--listen" => o with { Listen = Endpoint(flag, v) },
+                "--monitoring" => o with { Monitoring = Endpoint(flag, v) },
+                "--trust-domain" => o with { TrustDomain = v },
+                "--cert-ttl" => o with { CertTtl = Duration(flag, v) },
+                "--namespace" => o with { Namespace = v },
+                "--service-account" => o with { ServiceAccount = v },
+                "--ca-cert" => o with { CaCert = v },
+                "--ca-key" => o with { CaKey = v },
+                "--ca-bundle" => o with { CaBundle = v },
+                "--workloads" => o with { BenchWorkloads = int.Parse(v, CultureInfo.InvariantCulture) },
+                "--clients" => o with { BenchClients = int.Parse(v, CultureInfo.InvariantCulture) },
+                _ => throw new ControlPlaneOptionsException($"unknown option '{flag}'\n{Usage}"),
+            };
+        }
+        return o;
+    }
+
+    /// <summary>Checks what serving needs.</summary>
+    public void ValidateForServe()
+    {
+        if (Registry == "file" && string.IsNullOrEmpty(Directory))
+        {
+            throw new ControlPlaneOptionsException("--registry file needs --dir PATH (the folder of cluster YAML; the lab writes /run/mesh-lab/<lab>/cluster/)");
+        }
+        if (string.IsNullOrEmpty(NodeTokensFile))
+        {
+            throw new ControlPlaneOptionsException("--node-tokens FILE is required: JSON {\"<node>\": \"<token>\"}; each ztunnel presents its node's token");
+        }
+        if ((CaCert is null) != (CaKey is null))
+        {
+            throw new ControlPlaneOptionsException("--ca-cert and --ca-key go together");
+        }
+        if (CertTtl < TimeSpan.FromMinutes(1))
+        {
+            throw new ControlPlaneOptionsException($"--cert-ttl {CertTtl} is too short (at least 1m)");
+        }
+    }
+
+    public static IPEndPoint Endpoint(string flag, string v) =>
+        IPEndPoint.TryParse(v, out var ep) && ep.Port > 0 || (IPEndPoint.TryParse(v, out ep) && v.EndsWith(":0", StringComparison.Ordinal))
+            ? ep!
+            : throw new ControlPlaneOptionsException($"{flag} '{v}' is not IP:PORT (e.g. 0.0.0.0:15012)");
+
+    /// <summary>"24h", "90m", "30s", "1d" or a TimeSpan ("1.00:00:00").</summary>
+    public static TimeSpan Duration(string flag, string v)
+    {
+        if (v.Length > 1 && double.TryParse(v[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+        {
+            switch (v[^1])
+            {
+                case 'd': return TimeSpan.FromDays(n);
+                case 'h': return TimeSpan.FromHours(n);
+                case 'm': return TimeSpan.FromMinutes(n);
+                case 's': return TimeSpan.FromSeconds(n);
+            }
+        }
+        return TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out var t) ? t : throw new ControlPlaneOptionsException($"{flag} '{v}' is not a duration (e.g. 24h, 90m)");
+    }
+
+    public override string ToString() =>
+        $"registry={Registry}{(Registry == "file" ? $" dir={Directory}" : $" kubeconfig={Kubeconfig ?? "(in-cluster/default)"}")} " +
+        $"state-dir={StateDirectory} node-tokens={NodeTokensFile} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
+        $"cert-ttl={CertTtl} identity=spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount} " +
+        $"ca={(CaCert is null ? "self-managed root" : $"user-supplied {CaCert}")}";
+}

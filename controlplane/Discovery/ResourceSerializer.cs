@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Mesh.Core.Discovery;
+using Mesh.Core.Model;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>Serializes a <see cref="MeshState"/> into wire entries (pure).</summary>
+public static class ResourceSerializer
+{
+    public static Dictionary<ResourceId, ResourceEntry> Entries(MeshState state)
+    {
+        var entries = new Dictionary<ResourceId, ResourceEntry>(state.Workloads.Length + state.Services.Length + 64);
+        foreach (var w in state.Workloads)
+        {
+            var full = JsonSerializer.SerializeToUtf8Bytes(w, DiscoveryJson.Options);
+            var slim = w.Labels.IsEmpty ? full : JsonSerializer.SerializeToUtf8Bytes(w with { Labels = ImmutableDictionary<string, string>.Empty }, DiscoveryJson.Options);
+            Add(entries, new ResourceEntry(new ResourceId(DiscoveryWire.Workloads, w.Uid), w.Node, full, ResourceHash.Compute(full), slim, ResourceHash.Compute(slim)));
+        }
+        foreach (var s in state.Services)
+        {
+            Add(entries, DiscoveryWire.Services, s.Key.ToString(), s);
+        }
+        foreach (var wp in state.Waypoints)
+        {
+            Add(entries, DiscoveryWire.Waypoints, wp.Key.ToString(), wp);
+        }
+        foreach (var p in state.Policies)
+        {
+            Add(entries, DiscoveryWire.Policies, $"{p.Namespace}/{p.Name}", p);
+        }
+        foreach (var r in state.HttpRoutes)
+        {
+            Add(entries, DiscoveryWire.HttpRoutes, r.Key.ToString(), r);
+        }
+        return entries;
+    }
+
+    private static void Add<T>(Dictionary<ResourceId, ResourceEntry> entries, string kind, string key, T value)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, DiscoveryJson.Options);
+        Add(entries, new ResourceEntry(new ResourceId(kind, key), null, json, ResourceHash.Compute(json), null, 0));
+    }
+
+    private static void Add(Dictionary<ResourceId, ResourceEntry> entries, ResourceEntry entry) => entries.TryAdd(entry.Id, entry);
+}

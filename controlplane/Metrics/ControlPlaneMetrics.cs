@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+
+namespace Mesh.ControlPlane.Metrics;
+
+/// <summary>
+/// The control plane's instruments (meter "Mesh.ControlPlane"), exported in Prometheus text on the
+/// monitoring port: connected proxies, pushes, push latency, certificates signed and refused.
+/// </summary>
+public sealed class ControlPlaneMetrics : IDisposable
+{
+    public const string MeterName = "Mesh.ControlPlane";
+
+    private readonly Meter _meter = new(MeterName);
+    private long _connected;
+
+    public ControlPlaneMetrics()
+    {
+        _meter.CreateObservableGauge("mesh_controlplane_connected_proxies", () => Interlocked.Read(ref _connected),
+            description: "Discovery streams currently open");
+        Pushes = _meter.CreateCounter<long>("mesh_controlplane_pushes", description: "Messages (full states and deltas) written to discovery streams");
+        PushLatency = _meter.CreateHistogram<double>("mesh_controlplane_push_latency_seconds", unit: "s",
+            description: "From a registry change being published to the delta being flushed to a proxy",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        CertificatesSigned = _meter.CreateCounter<long>("mesh_controlplane_certificates_signed", description: "Workload certificates issued");
+        CertificatesRefused = _meter.CreateCounter<long>("mesh_controlplane_certificates_refused", description: "CSRs refused, by reason");
+    }
+
+    public Counter<long> Pushes { get; }
+    public Histogram<double> PushLatency { get; }
+    public Counter<long> CertificatesSigned { get; }
+    public Counter<long> CertificatesRefused { get; }
+
+    public void ProxyConnected() => Interlocked.Increment(ref _connected);
+    public void ProxyDisconnected() => Interlocked.Decrement(ref _connected);
+    public long ConnectedProxies => Interlocked.Read(ref _connected);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,72 @@
+using Mesh.ControlPlane.Ca;
+using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Kubernetes;
+using Mesh.ControlPlane.Metrics;
+using Mesh.ControlPlane.Registry;
+using Mesh.ControlPlane.Translation;
+using Mesh.Core.Identity;
+using Mesh.Core.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.ControlPlane;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the control plane: the registry (file or Kubernetes, or <paramref name="sources"/> when
+    /// given), the translation, the CA with node-token authentication, discovery, metrics.
+    /// </summary>
+    public static IServiceCollection AddControlPlane(this IServiceCollection services, ControlPlaneOptions options,
+        IReadOnlyList<IObjectSource>? sources = null)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton<ControlPlaneMetrics>();
+        services.AddSingleton(_ => new PrometheusCollector(m => m.Name.StartsWith("Mesh.ControlPlane", StringComparison.Ordinal)));
+        services.AddSingleton<MeshStateHub>();
+        services.AddSingleton(new TranslationOptions { TrustDomain = options.TrustDomain });
+        if (sources is not null)
+        {
+            foreach (var s in sources)
+            {
+                services.AddSingleton(s);
+            }
+        }
+        else if (options.Registry == "file")
+        {
+            services.AddSingleton<IObjectSource>(sp => new FileObjectSource(options.Directory!,
+                sp.GetRequiredService<ILogger<FileObjectSource>>(), sp.GetRequiredService<TimeProvider>()));
+        }
+        else
+        {
+            services.AddSingleton<IObjectSource>(sp => new KubernetesObjectSource(
+                options.Kubeconfig is null ? KubeClientConfig.FromEnvironment(options.KubeContext) : KubeconfigLoader.Load(options.Kubeconfig, options.KubeContext),
+                time: sp.GetRequiredService<TimeProvider>(), loggerFactory: sp.GetRequiredService<ILoggerFactory>()));
+        }
+        services.AddSingleton<ObjectRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<ObjectRegistry>());
+
+        var caOptions = new CaOptions
+        {
+            StateDirectory = options.StateDirectory,
+            TrustDomain = options.TrustDomain,
+            CertTtl = options.CertTtl,
+            CaCertFile = options.CaCert,
+            CaKeyFile = options.CaKey,
+            CaBundleFile = options.CaBundle,
+        };
+        services.AddSingleton(caOptions);
+        services.AddSingleton(sp => new CaStore(caOptions, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<INodeAuthenticator>(_ => new NodeTokenAuthenticator(options.NodeTokensFile!));
+        services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton(sp => new ServingCertificate(sp.GetRequiredService<CertificateAuthority>(),
+            new SpiffeId(options.TrustDomain, options.Namespace, options.ServiceAccount),
+            ["controlplane", $"controlplane.{options.Namespace}.svc", "localhost"], sp.GetRequiredService<TimeProvider>()));
+
+        services.AddSingleton<DiscoveryState>();
+        services.AddHostedService(sp => sp.GetRequiredService<DiscoveryState>());
+        return services;
+    }
+}

@@ -1,0 +1,39 @@
+using Mesh.Native;
+using Mesh.Ztunnel.Host;
+
+namespace Mesh.Tests.Unit.Capture;
+
+public sealed class CaptureHostOptionsTests
+{
+    [Fact]
+    public void Parse_LabAndNode_UsesTheLabPodsFile()
+    {
+        var options = CaptureHostOptions.Parse(["--lab", "demo", "--node", "node1", "--enroll-namespaces", "a, b"], out var error);
+
+        Assert.Null(error);
+        Assert.Equal("/run/mesh-lab/demo/nodes/node1/pods.json", options!.PodsFile);
+        Assert.True(options.EnrollNamespaces.SetEquals(["a", "b"]));
+        Assert.Equal(TcAttachMode.Auto, options.TcMode);
+    }
+
+    [Fact]
+    public void Parse_TcMode_IsRead()
+    {
+        var options = CaptureHostOptions.Parse(["--pods-file", "/x.json", "--tc-mode", "clsact"], out _);
+
+        Assert.Equal(TcAttachMode.Clsact, options!.TcMode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("--lab demo")]
+    [InlineData("--pods-file /x --tc-mode ebpf")]
+    [InlineData("--bogus")]
+    public void Parse_BadArguments_SaysWhatIsWrong(string commandLine)
+    {
+        var options = CaptureHostOptions.Parse(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries), out var error);
+
+        Assert.Null(options);
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+}
