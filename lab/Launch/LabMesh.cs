@@ -60,7 +60,10 @@ public static class LabMesh
     private static void WritePrivate(string path, string content)
     {
         File.WriteAllText(path, content);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     private static async Task WaitAsync(Func<bool> done, TimeSpan timeout, string failure, CancellationToken ct)

@@ -12,7 +12,7 @@ namespace Mesh.Ztunnel.Enrollment;
 /// </summary>
 public static class EnrollmentPlanner
 {
-    public static EnrollmentPlan Plan(
+    public static EnrollmentChanges Plan(
         ImmutableArray<NodePod> localPods, MeshState state, IReadOnlyDictionary<string, NodePod> enrolled)
     {
         var desired = new Dictionary<string, NodePod>(StringComparer.Ordinal);
@@ -39,7 +39,7 @@ public static class EnrollmentPlanner
                 enroll.Add(want);
             }
         }
-        return new EnrollmentPlan(
+        return new EnrollmentChanges(
             [.. enroll.OrderBy(p => p.Uid, StringComparer.Ordinal)],
             [.. unenroll.Order(StringComparer.Ordinal)]);
     }

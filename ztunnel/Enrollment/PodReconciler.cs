@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Mesh.Core.Identity;
 using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.Redirection;
-using EnrollmentPlan = Mesh.Ztunnel.Host.EnrollmentPlan;
+
 using Mesh.Ztunnel.State;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +21,7 @@ public sealed partial class PodReconciler(
     private readonly Dictionary<string, NodePod> _enrolled = new(StringComparer.Ordinal);
 
     /// <summary>Removes what a crashed earlier ztunnel left and loads the programs.</summary>
-    public void Start() => redirection.Start(ReadPods().Select(EnrollmentPlan.ToCapture));
+    public void Start() => redirection.Start(ReadPods().Select(Host.EnrollmentPlan.ToCapture));
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -45,7 +45,7 @@ public sealed partial class PodReconciler(
         _enrolled.Clear();
     }
 
-    private void Apply(Mesh.Ztunnel.Enrollment.EnrollmentPlan plan)
+    private void Apply(EnrollmentChanges plan)
     {
         if (plan.IsEmpty)
         {
@@ -60,7 +60,7 @@ public sealed partial class PodReconciler(
         {
             try
             {
-                redirection.Enroll(EnrollmentPlan.ToCapture(pod));
+                redirection.Enroll(Host.EnrollmentPlan.ToCapture(pod));
                 _enrolled[pod.Uid] = pod;
             }
             catch (RedirectionException e)

@@ -30,7 +30,8 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         var failed = false;
         foreach (var check in CaptureChecker.Run())
         {
-            CaptureHostLog.Check(_logger, check.ToString());
+            var line = check.ToString();
+            CaptureHostLog.Check(_logger, line);
             failed |= !check.Ok;
         }
         if (failed)
@@ -87,7 +88,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         await using var metricsServer = telemetry.Value.Metrics;
         await using var readinessServer = telemetry.Value.Readiness;
         var discoveryLoop = discovery.RunAsync(stop);
-        MeshHostLog.Listening(_logger, options.TelemetryAddress.ToString());
+        MeshHostLog.Listening(_logger, options.TelemetryAddress);
         await reconciler.RunAsync(stop).ConfigureAwait(false);
         CaptureHostLog.Stopping(_logger);
         try
@@ -115,7 +116,8 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
         catch (System.Net.Sockets.SocketException e)
         {
-            CaptureHostLog.StartFailed(_logger, $"cannot listen on {options.TelemetryAddress} ports {TelemetryRoutes.MetricsPort}/{TelemetryRoutes.ReadinessPort}: {e.Message}");
+            var reason = $"cannot listen on {options.TelemetryAddress} ports {TelemetryRoutes.MetricsPort}/{TelemetryRoutes.ReadinessPort}: {e.Message}";
+            CaptureHostLog.StartFailed(_logger, reason);
             return null;
         }
     }

@@ -10,5 +10,5 @@ internal static partial class MeshHostLog
     public static partial void Starting(ILogger logger, string node, string podsFile, Uri controlPlane, string rootCert, Mesh.Native.TcAttachMode tcMode, int pid);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "metrics on {Address}:15020/metrics, readiness on {Address}:15021/healthz/ready")]
-    public static partial void Listening(ILogger logger, string address);
+    public static partial void Listening(ILogger logger, System.Net.IPAddress address);
 }

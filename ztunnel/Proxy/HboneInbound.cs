@@ -30,7 +30,7 @@ public sealed class HboneInbound(ProxyInputs inputs)
             (request, ct) => HandleAsync(pod, request, ct), cancellationToken).ConfigureAwait(false);
         if (error != HboneError.None)
         {
-            MeshLog.HboneConnectionFailed(inputs.Logger, pod.Pod.Uid, remote, error.ToString());
+            MeshLog.HboneConnectionFailed(inputs.Logger, pod.Pod.Uid, remote, error);
         }
     }
 
@@ -77,7 +77,7 @@ public sealed class HboneInbound(ProxyInputs inputs)
             Refuse(pod, request, 503, $"the app refused: {e.SocketErrorCode}");
             return;
         }
-        MeshLog.InboundTunnel(inputs.Logger, pod.Pod.Uid, peer.ToString(), target, decision.ToString());
+        MeshLog.InboundTunnel(inputs.Logger, pod.Pod.Uid, peer, target, decision);
         var tunnel = request.Accept();
         var source = request.RemoteEndPoint is IPEndPoint remote ? state.WorkloadsByAddress.GetValueOrDefault(remote.Address) : null;
         using var metrics = inputs.Metrics.Open(TcpMetricLabels.ForInbound(destination, peer, source, mutualTls: true));
@@ -86,7 +86,7 @@ public sealed class HboneInbound(ProxyInputs inputs)
 
     private void Refuse(PodListeners pod, HboneInboundRequest request, int status, string reason)
     {
-        MeshLog.InboundRefused(inputs.Logger, pod.Pod.Uid, request.PeerIdentity.ToString(), request.Target, status, reason);
+        MeshLog.InboundRefused(inputs.Logger, pod.Pod.Uid, request.PeerIdentity, request.Target, status, reason);
         request.Refuse(status);
     }
 }

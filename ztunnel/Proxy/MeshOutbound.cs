@@ -35,7 +35,7 @@ public sealed class MeshOutbound(ProxyInputs inputs)
         var guard = CaptureGuard.CheckOutbound(pod.Pod.Ip, destination);
         if (guard != PassthroughError.None)
         {
-            MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, guard.ToString(), null);
+            MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, guard, null);
             return;
         }
         var state = inputs.State.Current;
@@ -54,7 +54,7 @@ public sealed class MeshOutbound(ProxyInputs inputs)
                 await PassthroughAsync(pod, client, peer!, plan, cancellationToken).ConfigureAwait(false);
                 break;
             default:
-                MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, plan.Failure.ToString(), null);
+                MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, plan.Failure, null);
                 break;
         }
     }
@@ -75,13 +75,13 @@ public sealed class MeshOutbound(ProxyInputs inputs)
         }
         var dial = plan.Dial!.Value.ToEndPoint();
         var target = IPEndPoint.Parse(plan.Authority!);
-        MeshLog.Outbound(log, pod.Pod.Uid, peer, destination, "hbone", dial.ToString(), plan.SourceIdentity.ToString(), plan.ExpectedIdentity?.ToString());
+        MeshLog.Outbound(log, pod.Pod.Uid, peer, destination, "hbone", dial, plan.SourceIdentity, plan.ExpectedIdentity);
         var request = new HboneConnectRequest(credential, plan.ExpectedIdentity!.Value, dial, target) { SourceAddress = pod.Pod.Ip };
         var result = await inputs.Client.ConnectAsync(request, cancellationToken).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             var detail = result.Error == HboneError.Refused ? $"status {result.Status}" : result.Detail;
-            MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, result.Error.ToString(), detail);
+            MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, result.Error, detail);
             return;
         }
         await using var tunnel = result.Stream!;
@@ -92,7 +92,7 @@ public sealed class MeshOutbound(ProxyInputs inputs)
     private async Task PassthroughAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan plan, CancellationToken cancellationToken)
     {
         var destination = plan.OriginalDestination.ToEndPoint();
-        MeshLog.Outbound(inputs.Logger, pod.Pod.Uid, peer, destination, "passthrough", destination.ToString(), plan.SourceIdentity.ToString(), null);
+        MeshLog.Outbound(inputs.Logger, pod.Pod.Uid, peer, destination, "passthrough", destination, plan.SourceIdentity, null);
         using var upstream = inputs.Sockets.CreateTcp(pod.Pod);
         try
         {

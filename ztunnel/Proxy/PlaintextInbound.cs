@@ -28,18 +28,18 @@ public sealed class PlaintextInbound(ProxyInputs inputs)
         var target = (IPEndPoint)client.LocalEndPoint!;
         if (CaptureGuard.CheckInbound(pod.Pod.Ip, target) is var guard && guard != PassthroughError.None)
         {
-            MeshLog.InboundPlaintext(log, pod.Pod.Uid, peer, target, guard.ToString());
+            MeshLog.InboundPlaintextFailed(log, pod.Pod.Uid, peer, target, guard == PassthroughError.Loop ? "loop" : "not for this pod");
             return;
         }
         var state = inputs.State.Current;
         if (!state.WorkloadsByUid.TryGetValue(pod.Pod.Uid, out var destination))
         {
-            MeshLog.InboundPlaintext(log, pod.Pod.Uid, peer, target, "refused: the control plane has not sent this pod");
+            MeshLog.InboundPlaintextFailed(log, pod.Pod.Uid, peer, target, "the control plane has not sent this pod");
             return;
         }
         var decision = L4Authorizer.Authorize(state, destination, ConnectionFacts.PlaintextConnection(target.Port),
             MtlsModes.For(destination, inputs.MeshMtlsMode));
-        MeshLog.InboundPlaintext(log, pod.Pod.Uid, peer, target, decision.ToString());
+        MeshLog.InboundPlaintext(log, pod.Pod.Uid, peer, target, decision);
         if (!decision.Allowed)
         {
             return;
@@ -51,7 +51,7 @@ public sealed class PlaintextInbound(ProxyInputs inputs)
         }
         catch (SocketException e)
         {
-            MeshLog.InboundPlaintext(log, pod.Pod.Uid, peer, target, $"app refused: {e.SocketErrorCode}");
+            MeshLog.InboundPlaintextFailed(log, pod.Pod.Uid, peer, target, e.Message);
             return;
         }
         var source = peer is null ? null : state.WorkloadsByAddress.GetValueOrDefault(peer.Address);

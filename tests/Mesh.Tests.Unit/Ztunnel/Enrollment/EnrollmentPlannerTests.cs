@@ -15,7 +15,7 @@ public sealed class EnrollmentPlannerTests
         Ip = ip,
         NetnsPath = $"/run/netns/{uid.Replace('/', '-')}",
         CgroupPath = $"/sys/fs/cgroup/{uid}",
-        Labels = label.Length == 0 ? [] : System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("team", label),
+        Labels = label.Length == 0 ? System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty : System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("team", label),
     };
 
     private static readonly Dictionary<string, NodePod> None = new();

@@ -4,7 +4,7 @@ using Mesh.Ztunnel.Host;
 namespace Mesh.Ztunnel.Enrollment;
 
 /// <summary>What to change so that exactly the enrolled local pods are captured.</summary>
-public sealed record EnrollmentPlan(ImmutableArray<NodePod> Enroll, ImmutableArray<string> Unenroll)
+public sealed record EnrollmentChanges(ImmutableArray<NodePod> Enroll, ImmutableArray<string> Unenroll)
 {
     public bool IsEmpty => Enroll.IsEmpty && Unenroll.IsEmpty;
 }

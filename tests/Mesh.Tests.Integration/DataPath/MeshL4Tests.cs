@@ -4,7 +4,7 @@ using Mesh.Lab.Launch;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
 
-namespace Mesh.Tests.Integration.Mesh;
+namespace Mesh.Tests.Integration.DataPath;
 
 /// <summary>The L4 data path end to end on a 2-node lab: eBPF capture, HBONE mTLS between nodes, identities, policy, metrics.</summary>
 public sealed class MeshL4Tests

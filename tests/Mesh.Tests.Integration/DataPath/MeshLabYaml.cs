@@ -1,4 +1,4 @@
-namespace Mesh.Tests.Integration.Mesh;
+namespace Mesh.Tests.Integration.DataPath;
 
 /// <summary>The lab of the mesh tests: an enrolled namespace with a client on node1 and an echo server on node2, and a non-mesh pod.</summary>
 internal static class MeshLabYaml
