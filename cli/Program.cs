@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mesh.Cli.Check;
 using Mesh.Cli.Lab;
 
 namespace Mesh.Cli;
@@ -10,6 +11,7 @@ internal static class Program
     {
         var root = new RootCommand("meshctl: run and inspect the Mesh service mesh");
         root.Add(LabCommand.Create());
+        root.Add(CheckCommand.Create());
         return CliRunner.Run(root, args);
     }
 }

@@ -30,7 +30,16 @@ public static class CaptureChecker
             results.Add(new CheckResult("sk_assign", false, needs, "install libbpf1 first"));
             return results;
         }
-        results.Add(CheckBpfSyscall());
+        var syscall = CheckBpfSyscall();
+        results.Add(syscall);
+        if (!syscall.Ok)
+        {
+            var notProbed = $"not probed: {syscall.Detail}";
+            results.Add(new CheckResult("cgroup programs", false, notProbed, "fix the bpf syscall check first"));
+            results.Add(new CheckResult("tc attach", false, notProbed, "fix the bpf syscall check first"));
+            results.Add(new CheckResult("sk_assign", false, notProbed, "fix the bpf syscall check first"));
+            return results;
+        }
         results.Add(CheckCgroupPrograms());
         results.Add(CheckTc());
         results.Add(CheckSkAssign());
