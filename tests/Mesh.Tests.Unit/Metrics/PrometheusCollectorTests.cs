@@ -189,4 +189,14 @@ public sealed class PrometheusCollectorTests : IDisposable
 
         Assert.True(exit == 0, output);
     }
+
+    [Fact]
+    public async Task Promtool_ExpositionBreakingConventions_Rejected()
+    {
+        // Guards the promtool checks above: the harness must see promtool's complaints.
+        var (exit, output) = await Promtool.CheckMetricsAsync("# TYPE events counter\nevents 3\n");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("_total", output, StringComparison.Ordinal);
+    }
 }
