@@ -4,19 +4,13 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Ztunnel;
 
 /// <summary>
-/// ztunnel's entry point. For now a capture-only host (eBPF capture + passthrough proxy) driven by
-/// the node's pods.json; discovery and HBONE plug in here as they land.
+/// ztunnel's entry point. With --control-plane: the mesh (discovery, certificates, HBONE, policy, metrics).
+/// Without: a capture-only local mode driven by --enroll-namespaces, used to test eBPF capture on its own.
 /// </summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var options = CaptureHostOptions.Parse(args, out var error);
-        if (options is null)
-        {
-            await Console.Error.WriteLineAsync($"ztunnel: {error}\n{CaptureHostOptions.Usage}");
-            return 2;
-        }
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
             .AddSimpleConsole(o =>
@@ -35,6 +29,26 @@ internal static class Program
             c.Cancel = true;
             stop.Cancel();
         });
-        return await new CaptureHost(options, loggers).RunAsync(stop.Token);
+        if (args.Contains("--control-plane"))
+        {
+            ZtunnelOptions options;
+            try
+            {
+                options = ZtunnelOptions.Parse(args);
+            }
+            catch (ZtunnelConfigException e)
+            {
+                await Console.Error.WriteLineAsync($"ztunnel: {e.Message}");
+                return 2;
+            }
+            return await new MeshHost(options, loggers).RunAsync(stop.Token);
+        }
+        var local = CaptureHostOptions.Parse(args, out var error);
+        if (local is null)
+        {
+            await Console.Error.WriteLineAsync($"ztunnel: {error}\n{ZtunnelOptions.Usage}\n{CaptureHostOptions.Usage}");
+            return 2;
+        }
+        return await new CaptureHost(local, loggers).RunAsync(stop.Token);
     }
 }

@@ -78,7 +78,7 @@ public sealed partial class DiscoveryClient : IDisposable
             catch (Exception e) when (e is HttpRequestException or IOException or JsonException or InvalidOperationException or OperationCanceledException)
             {
                 Interlocked.Increment(ref _failures);
-                Log.StreamFailed(_log, _options.ControlPlane.Address, e.Message);
+                Log.StreamFailed(_log, _options.ControlPlane.Address, e.GetBaseException().Message);
             }
             finally
             {
@@ -104,6 +104,8 @@ public sealed partial class DiscoveryClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{DiscoveryWire.StreamPath}?view={view}")
         {
             Content = JsonContent.Create(ResumeRequest(), options: DiscoveryJson.Options),
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ControlPlaneHttp.ReadToken(_options.ControlPlane));
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);

@@ -29,6 +29,8 @@ public sealed class CaClient : ICertificateAuthorityClient, IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, CaWire.SignPath)
         {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = JsonContent.Create(new CaSignRequest(identity.ToString(), PemEncoding.WriteString("CERTIFICATE REQUEST", csrDer)),
                 CaJsonContext.Default.CaSignRequest),
         };

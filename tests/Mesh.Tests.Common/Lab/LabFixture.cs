@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mesh.Lab.Launch;
 using Mesh.Lab.Model;
 using Mesh.Lab.Planning;
 using Mesh.Lab.Runtime;
@@ -39,6 +40,41 @@ public sealed class LabFixture : IAsyncDisposable
         var plan = LabPlanner.Plan(file, NewName(), LabEnvironment.Detect());
         var lab = await Mesh.Lab.Runtime.Lab.UpAsync(plan, ct);
         return new LabFixture(lab, plan);
+    }
+
+    /// <summary>Starts the mesh on the lab: the control plane in the fabric and a ztunnel per node (waits until ready).</summary>
+    public Task StartMeshAsync(CancellationToken ct = default) =>
+        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), ct);
+
+    /// <summary>Waits until the pod's cgroup has the capture programs attached (ztunnel enrolled it).</summary>
+    public Task WaitForCaptureAsync(string pod, bool captured = true, TimeSpan? timeout = null) =>
+        WaitUntilAsync(async () =>
+        {
+            var r = await Mesh.Lab.Runtime.Shell.RunAsync("bpftool", ["cgroup", "show", Pod(pod).CgroupPath], null, TimeSpan.FromSeconds(10));
+            return r.Stdout.Contains("connect4", StringComparison.Ordinal) == captured;
+        }, timeout ?? TimeSpan.FromSeconds(30), $"pod {pod} was {(captured ? "not captured" : "still captured")}; ztunnel logs: {ZtunnelLogs()}");
+
+    /// <summary>The logs of every ztunnel of the lab.</summary>
+    public string ZtunnelLogs() => string.Join("\n", State.Nodes.Select(n => ProcessLog(LabMesh.ZtunnelLog(n.Name))));
+
+    /// <summary>The log of a lab process (ztunnel-node1, controlplane).</summary>
+    public string ProcessLog(string name)
+    {
+        var path = Path.Combine(State.LogDir, name + ".log");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(failure);
+            }
+            await Task.Delay(100);
+        }
     }
 
     public PodState Pod(string name, string? ns = null) => Lab.Pod(name, ns);

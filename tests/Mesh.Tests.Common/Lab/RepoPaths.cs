@@ -17,9 +17,12 @@ public static class RepoPaths
 
     public static string Root => RootValue.Value;
 
-    /// <summary>A built program of the solution: artifacts/bin/&lt;project&gt;/release/&lt;assembly&gt;.</summary>
+    /// <summary>The build configuration the tests run from (release from 'make test', debug from a plain 'dotnet build').</summary>
+    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Name;
+
+    /// <summary>A built program of the solution, same configuration as the tests: artifacts/bin/&lt;project&gt;/&lt;config&gt;/&lt;assembly&gt;.</summary>
     public static string Binary(string project, string assembly) =>
-        Path.Combine(Root, "artifacts", "bin", project, "release", assembly);
+        Path.Combine(Root, "artifacts", "bin", project, Configuration, assembly);
 
     /// <summary>The echo sample server (samples/echo).</summary>
     public static string Echo => Binary("Mesh.Samples.Echo", "echo");

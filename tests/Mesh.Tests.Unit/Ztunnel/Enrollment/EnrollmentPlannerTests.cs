@@ -1,15 +1,22 @@
 using System.Collections.Immutable;
-using System.Net;
 using Mesh.Core.Model;
-using Mesh.Ztunnel.Cni;
+using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.Enrollment;
 
 namespace Mesh.Tests.Unit.Ztunnel.Enrollment;
 
 public sealed class EnrollmentPlannerTests
 {
-    private static NodePod Local(string uid, string ip = "198.18.1.2") =>
-        new(uid, IPAddress.Parse(ip), $"/run/netns/{uid.Replace('/', '-')}", $"/sys/fs/cgroup/{uid}");
+    private static NodePod Local(string uid, string ip = "198.18.1.2", string label = "") => new()
+    {
+        Uid = uid,
+        Name = uid.Split('/')[1],
+        Namespace = uid.Split('/')[0],
+        Ip = ip,
+        NetnsPath = $"/run/netns/{uid.Replace('/', '-')}",
+        CgroupPath = $"/sys/fs/cgroup/{uid}",
+        Labels = label.Length == 0 ? System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty : System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("team", label),
+    };
 
     private static readonly Dictionary<string, NodePod> None = new();
 
@@ -95,7 +102,18 @@ public sealed class EnrollmentPlannerTests
         var plan = EnrollmentPlanner.Plan([Local("app/a", "198.18.1.3")], state, enrolled);
 
         Assert.Equal(["app/a"], plan.Unenroll.AsEnumerable());
-        Assert.Equal(IPAddress.Parse("198.18.1.3"), Assert.Single(plan.Enroll).Ip);
+        Assert.Equal("198.18.1.3", Assert.Single(plan.Enroll).Ip);
+    }
+
+    [Fact]
+    public void Plan_OnlyLabelsChanged_NothingToDo()
+    {
+        var enrolled = new Dictionary<string, NodePod> { ["app/a"] = Local("app/a", label: "x") };
+        var state = TestWorkloads.State([TestWorkloads.Pod("app", "a", "198.18.1.2")]);
+
+        var plan = EnrollmentPlanner.Plan([Local("app/a", label: "y")], state, enrolled);
+
+        Assert.True(plan.IsEmpty);
     }
 
     [Fact]

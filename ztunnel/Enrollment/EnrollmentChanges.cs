@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
-using Mesh.Ztunnel.Cni;
+using Mesh.Ztunnel.Host;
 
 namespace Mesh.Ztunnel.Enrollment;
 
 /// <summary>What to change so that exactly the enrolled local pods are captured.</summary>
-public sealed record EnrollmentPlan(ImmutableArray<NodePod> Enroll, ImmutableArray<string> Unenroll)
+public sealed record EnrollmentChanges(ImmutableArray<NodePod> Enroll, ImmutableArray<string> Unenroll)
 {
     public bool IsEmpty => Enroll.IsEmpty && Unenroll.IsEmpty;
 }

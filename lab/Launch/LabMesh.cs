@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Mesh.Lab.Runtime;
+
+namespace Mesh.Lab.Launch;
+
+/// <summary>
+/// Starts the mesh on a lab: the control plane in the fabric namespace (198.19.0.1:15012, file registry on the
+/// lab's cluster folder, a bearer token per node) and one ztunnel per node in the node's namespace. Both are lab
+/// processes, so <c>lab down</c> stops them by PID.
+/// </summary>
+public static class LabMesh
+{
+    public const int ControlPlanePort = 15012;
+    public const string ControlPlaneLog = "controlplane";
+
+    public static string MeshDir(LabState s) => Path.Combine(s.StateDir, "mesh");
+    public static string TrustBundle(LabState s) => Path.Combine(MeshDir(s), "cp", "ca", "trust-bundle.pem");
+    public static string ZtunnelLog(string node) => $"ztunnel-{node}";
+
+    public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var s = lab.Status;
+        var dir = MeshDir(s);
+        Directory.CreateDirectory(Path.Combine(dir, "tokens"));
+        var tokens = s.Nodes.ToDictionary(n => n.Name, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant());
+        var tokensFile = Path.Combine(dir, "node-tokens.json");
+        WritePrivate(tokensFile, JsonSerializer.Serialize(tokens));
+        foreach (var (node, token) in tokens)
+        {
+            WritePrivate(Path.Combine(dir, "tokens", node), token);
+        }
+        var cpAddress = $"{s.Fabric.Ip}:{ControlPlanePort}";
+        lab.StartFabricProcess(
+        [
+            "dotnet", binaries.ControlPlane, "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
+            "--state-dir", Path.Combine(dir, "cp"), "--listen", cpAddress, "--monitoring", $"{s.Fabric.Ip}:15014",
+        ], ControlPlaneLog);
+        var bundle = TrustBundle(s);
+        await WaitAsync(() => File.Exists(bundle), timeout, $"the control plane did not write {bundle}; see {Path.Combine(s.LogDir, ControlPlaneLog + ".log")}", ct);
+        foreach (var n in s.Nodes)
+        {
+            lab.StartNodeProcess(n.Name,
+            [
+                "dotnet", binaries.Ztunnel, "--node", n.Name, "--pods-file", n.PodsJsonPath,
+                "--control-plane", $"https://{cpAddress}", "--token-file", Path.Combine(dir, "tokens", n.Name),
+                "--root-cert", bundle, "--telemetry-address", n.Ip,
+            ], ZtunnelLog(n.Name));
+        }
+        foreach (var n in s.Nodes)
+        {
+            var url = $"http://{n.Ip}:15021/healthz/ready";
+            await WaitAsync(() => lab.ExecInNodeAsync(n.Name, ["curl", "-sf", "-m", "1", "-o", "/dev/null", url], TimeSpan.FromSeconds(5), ct)
+                    .GetAwaiter().GetResult().ExitCode == 0,
+                timeout, $"ztunnel on {n.Name} is not ready ({url}); see {Path.Combine(s.LogDir, ZtunnelLog(n.Name) + ".log")}", ct);
+        }
+    }
+
+    private static void WritePrivate(string path, string content)
+    {
+        File.WriteAllText(path, content);
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    private static async Task WaitAsync(Func<bool> done, TimeSpan timeout, string failure, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new LabException(failure);
+            }
+            await Task.Delay(100, ct);
+        }
+    }
+}

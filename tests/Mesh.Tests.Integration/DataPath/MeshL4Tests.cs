@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text;
+using Mesh.Lab.Launch;
+using Mesh.Tests.Common;
+using Mesh.Tests.Common.Lab;
+
+namespace Mesh.Tests.Integration.DataPath;
+
+/// <summary>The L4 data path end to end on a 2-node lab: eBPF capture, HBONE mTLS between nodes, identities, policy, metrics.</summary>
+public sealed class MeshL4Tests
+{
+    [RootFact]
+    public async Task Curl_EnrolledPodToServiceOnOtherNode_EncryptedOnTheWireWithIdentities()
+    {
+        await using var lab = await LabFixture.StartAsync(MeshLabYaml.TwoNodes);
+        await lab.StartMeshAsync();
+        await lab.WaitForListenerAsync("server", 8080);
+        await lab.WaitForCaptureAsync("client");
+        await lab.WaitForCaptureAsync("server");
+        var vip = lab.State.Services.Single(s => s.Name == "server").ClusterIp;
+        var marker = "MESH-MARKER-" + Guid.NewGuid().ToString("N");
+
+        // Capture the link between node1 and the bridge while the request crosses it.
+        var pcap = Path.Combine(lab.State.StateDir, "node1-link.pcap");
+        using var dump = Process.Start(new ProcessStartInfo("ip",
+            ["netns", "exec", lab.State.Fabric.Netns, "tcpdump", "-U", "-s", "0", "-i", $"{lab.Name}-n1", "-w", pcap])
+        { RedirectStandardError = true })!;
+        await LabFixture.WaitUntilAsync(() => Task.FromResult(File.Exists(pcap)), TimeSpan.FromSeconds(10), "tcpdump did not start");
+        await Task.Delay(500);
+        var curl = await lab.CurlAsync("client", $"http://{vip}:80/echo", "--data", marker, "-w", "\nHTTP %{http_code}");
+        await Task.Delay(500);
+        dump.Kill();
+        await dump.WaitForExitAsync();
+
+        Assert.True(curl.Ok, $"curl failed: {curl.Stderr}\n{lab.ZtunnelLogs()}");
+        Assert.Contains("HTTP 200", curl.Stdout, StringComparison.Ordinal);
+        var bytes = await File.ReadAllBytesAsync(pcap);
+        Assert.True(bytes.Length > 1000, "the capture is empty");
+        Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(marker)));
+        var tls = await Mesh.Lab.Runtime.Shell.RunAsync("tshark", ["-r", pcap, "-Y", "tls.handshake.type == 1 && tcp.dstport == 15008", "-T", "fields", "-e", "ip.dst"], null, TimeSpan.FromSeconds(60));
+        Assert.Contains(lab.Pod("server").Ip, tls.Stdout, StringComparison.Ordinal);
+
+        var node1 = lab.ProcessLog(LabMesh.ZtunnelLog("node1"));
+        var node2 = lab.ProcessLog(LabMesh.ZtunnelLog("node2"));
+        Assert.Contains("via hbone", node1, StringComparison.Ordinal);
+        Assert.Contains("as spiffe://cluster.local/ns/app/sa/client to spiffe://cluster.local/ns/app/sa/server", node1, StringComparison.Ordinal);
+        Assert.Contains("tunnel from spiffe://cluster.local/ns/app/sa/client", node2, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task Metrics_AfterTraffic_PromtoolValidAndCountsConnections()
+    {
+        await using var lab = await LabFixture.StartAsync(MeshLabYaml.TwoNodes);
+        await lab.StartMeshAsync();
+        await lab.WaitForListenerAsync("server", 8080);
+        await lab.WaitForCaptureAsync("client");
+        var server = lab.Pod("server").Ip;
+        const int requests = 3;
+        for (var i = 0; i < requests; i++)
+        {
+            var r = await lab.CurlAsync("client", $"http://{server}:8080/?size=1000", "-o", "/dev/null", "-w", "%{http_code}");
+            Assert.Equal("200", r.Stdout);
+        }
+        var node1 = lab.State.Nodes.Single(n => n.Name == "node1");
+        var metrics = await lab.Lab.ExecInNodeAsync("node1", ["curl", "-sf", $"http://{node1.Ip}:15020/metrics"]);
+        Assert.True(metrics.Ok, metrics.Stderr);
+
+        var check = await Promtool.CheckMetricsAsync(metrics.Stdout);
+        Assert.True(check.ExitCode == 0, check.Output);
+        var opened = metrics.Stdout.Split('\n').Where(l => l.StartsWith("istio_tcp_connections_opened_total{", StringComparison.Ordinal)
+            && l.Contains("reporter=\"source\"", StringComparison.Ordinal) && l.Contains("source_workload=\"client\"", StringComparison.Ordinal)
+            && l.Contains("destination_workload=\"server\"", StringComparison.Ordinal) && l.Contains("connection_security_policy=\"mutual_tls\"", StringComparison.Ordinal))
+            .ToList();
+        var line = Assert.Single(opened);
+        Assert.EndsWith($" {requests}", line, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task Plaintext_FromNonMeshPodToStrictPod_Refused()
+    {
+        await using var lab = await LabFixture.StartAsync(MeshLabYaml.TwoNodes.Replace(
+            "{name: server, namespace: app, labels: {app: server}}",
+            "{name: server, namespace: app, labels: {app: server, mesh.dev/mtls-mode: strict}}", StringComparison.Ordinal));
+        await lab.StartMeshAsync();
+        await lab.WaitForListenerAsync("server", 8080);
+        await lab.WaitForCaptureAsync("server");
+        var server = lab.Pod("server").Ip;
+
+        var plain = await lab.CurlAsync("plain", $"http://{server}:8080/");
+        var mesh = await lab.CurlAsync("client", $"http://{server}:8080/", "-o", "/dev/null", "-w", "%{http_code}");
+
+        Assert.False(plain.Ok, "plaintext reached a STRICT pod");
+        Assert.Equal("200", mesh.Stdout);
+        Assert.Contains("plaintext", lab.ZtunnelLogs(), StringComparison.Ordinal);
+    }
+}

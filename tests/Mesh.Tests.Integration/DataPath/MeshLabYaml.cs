@@ -1,0 +1,45 @@
+namespace Mesh.Tests.Integration.DataPath;
+
+/// <summary>The lab of the mesh tests: an enrolled namespace with a client on node1 and an echo server on node2, and a non-mesh pod.</summary>
+internal static class MeshLabYaml
+{
+    public const string TwoNodes = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: app, labels: {mesh.dev/dataplane-mode: ambient}}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: outside}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: client, namespace: app, labels: {app: client}}
+        spec:
+          nodeName: node1
+          serviceAccountName: client
+          containers: [{name: c, command: [sleep, infinity]}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: server, namespace: app, labels: {app: server}}
+        spec:
+          nodeName: node2
+          serviceAccountName: server
+          containers: [{name: s, command: ["{{echo}}"], args: [--port, "8080"]}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: plain, namespace: outside, labels: {app: plain}}
+        spec:
+          nodeName: node1
+          containers: [{name: p, command: [sleep, infinity]}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: server, namespace: app}
+        spec:
+          selector: {app: server}
+          ports: [{port: 80, targetPort: 8080}]
+        """;
+}

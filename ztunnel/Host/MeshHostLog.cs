@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Ztunnel.Host;
+
+/// <summary>Log events of the mesh host (ids 3100-3199).</summary>
+internal static partial class MeshHostLog
+{
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information,
+        Message = "ztunnel node {Node}: pods from {PodsFile}, control plane {ControlPlane}, trust bundle {RootCert}, TC mode {TcMode}, pid {Pid}")]
+    public static partial void Starting(ILogger logger, string node, string podsFile, Uri controlPlane, string rootCert, Mesh.Native.TcAttachMode tcMode, int pid);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "metrics on {Address}:15020/metrics, readiness on {Address}:15021/healthz/ready")]
+    public static partial void Listening(ILogger logger, System.Net.IPAddress address);
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using Mesh.Native;
+using Mesh.Ztunnel.Host;
+
+namespace Mesh.Ztunnel;
+
+/// <summary>ztunnel's settings in mesh mode (with a control plane), from the command line.</summary>
+public sealed record ZtunnelOptions
+{
+    /// <summary>The node this ztunnel serves (its name is its identity towards the control plane).</summary>
+    public required string Node { get; init; }
+
+    /// <summary>The CNI's report of the pods on this node (the lab writes /run/mesh-lab/&lt;lab&gt;/nodes/&lt;node&gt;/pods.json).</summary>
+    public required string PodsFile { get; init; }
+
+    /// <summary>The control plane's CA + discovery address, https://host:15012.</summary>
+    public required Uri ControlPlane { get; init; }
+
+    /// <summary>File holding this node's bearer token for the control plane.</summary>
+    public required string TokenFile { get; init; }
+
+    /// <summary>The mesh trust bundle (PEM, one or two roots) the control plane writes.</summary>
+    public required string RootCertFile { get; init; }
+
+    /// <summary>Where metrics (15020) and readiness (15021) listen.</summary>
+    public IPAddress TelemetryAddress { get; init; } = IPAddress.Any;
+
+    public string? BpfDirectory { get; init; }
+
+    public TcAttachMode TcMode { get; init; } = TcAttachMode.Auto;
+
+    public const string Usage =
+        "usage: ztunnel --node NODE (--pods-file PATH | --lab LAB) --control-plane https://HOST:15012 --token-file FILE --root-cert FILE " +
+        "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact]";
+
+    /// <summary>Parses argv; a bad or missing value throws <see cref="ZtunnelConfigException"/> with what to do.</summary>
+    public static ZtunnelOptions Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
+            {
+                throw new ZtunnelConfigException($"'{args[i]}' needs a value; {Usage}");
+            }
+            values[args[i][2..]] = args[++i];
+        }
+        string Required(string key, string what) => values.Remove(key, out var v) && v.Length > 0 ? v
+            : throw new ZtunnelConfigException($"--{key} is required: {what}");
+        var node = Required("node", "the name of this node");
+        var lab = values.Remove("lab", out var l) ? l : null;
+        var podsFile = values.Remove("pods-file", out var pf) ? pf
+            : lab is not null ? NodePodsFile.LabPath(lab, node)
+            : throw new ZtunnelConfigException("say where the node's pods are: --pods-file PATH, or --lab LAB");
+        var cp = Required("control-plane", "the control plane address, e.g. https://198.19.0.1:15012");
+        if (!Uri.TryCreate(cp, UriKind.Absolute, out var cpUri) || cpUri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ZtunnelConfigException($"--control-plane '{cp}' must be an https:// URL, e.g. https://198.19.0.1:15012");
+        }
+        var options = new ZtunnelOptions
+        {
+            Node = node,
+            PodsFile = podsFile,
+            ControlPlane = cpUri,
+            TokenFile = Required("token-file", "the file with this node's control plane token"),
+            RootCertFile = Required("root-cert", "the mesh trust bundle (PEM) the control plane writes"),
+        };
+        if (values.Remove("telemetry-address", out var ta))
+        {
+            options = options with
+            {
+                TelemetryAddress = IPAddress.TryParse(ta, out var a) ? a : throw new ZtunnelConfigException($"--telemetry-address '{ta}' is not an IP address"),
+            };
+        }
+        if (values.Remove("bpf-dir", out var bpf))
+        {
+            options = options with { BpfDirectory = bpf };
+        }
+        if (values.Remove("tc-mode", out var tc))
+        {
+            options = options with
+            {
+                TcMode = Enum.TryParse<TcAttachMode>(tc, ignoreCase: true, out var m) ? m : throw new ZtunnelConfigException($"--tc-mode must be auto, tcx or clsact, not '{tc}'"),
+            };
+        }
+        if (values.Count > 0)
+        {
+            throw new ZtunnelConfigException($"unknown option --{values.Keys.First()}; {Usage}");
+        }
+        foreach (var file in new[] { options.TokenFile, options.RootCertFile })
+        {
+            if (!File.Exists(file))
+            {
+                throw new ZtunnelConfigException($"'{file}' does not exist; start the control plane first (it writes the trust bundle) and check the path");
+            }
+        }
+        return options;
+    }
+}
