@@ -64,6 +64,9 @@ public static partial class ControlPlaneHost
         });
 
         var app = builder.Build();
+        // Created now so the listener sees every measurement from the start.
+        app.Services.GetRequiredService<PrometheusCollector>();
+        app.Services.GetRequiredService<Metrics.ControlPlaneMetrics>();
         app.MapCa();
         app.MapDiscovery();
         app.MapGet("/healthz/ready", (HttpContext ctx, MeshStateHub hub, DiscoveryState discovery) =>

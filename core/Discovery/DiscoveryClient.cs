@@ -103,6 +103,8 @@ public sealed partial class DiscoveryClient : IDisposable
         var view = _options.FullView ? DiscoveryWire.ViewFull : DiscoveryWire.ViewNode;
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{DiscoveryWire.StreamPath}?view={view}")
         {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = JsonContent.Create(ResumeRequest(), options: DiscoveryJson.Options),
             Version = System.Net.HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
