@@ -1,0 +1,65 @@
+using System.Net;
+using System.Security.Cryptography;
+using Mesh.Ztunnel.Hbone;
+
+namespace Mesh.Tests.Unit.Hbone;
+
+/// <summary>Interop with an independent HTTP/2 implementation: Node's http2 module (nghttp2).</summary>
+public sealed class NodePeerTests
+{
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
+    [Fact]
+    public async Task ServeAsync_NodeClientConnects_TunnelEchoesThroughOurServer()
+    {
+        await using var bed = new HboneTestBed();
+        using var target = new EchoServer();
+        using var node = NodePeer.Start(bed.ClientCredential, "client", bed.Address.Port.ToString(), target.EndPoint.ToString(), "3000000");
+
+        var status = await node.WaitForAsync("STATUS", Timeout);
+        var server = await node.WaitForAsync("SERVER", Timeout);
+        var sent = await node.WaitForAsync("SENT", Timeout);
+        var received = await node.WaitForAsync("RECEIVED", Timeout);
+
+        Assert.Equal("200", status);
+        Assert.Equal(HboneTestBed.ServerId.ToString(), server);
+        Assert.Equal(sent, received);
+    }
+
+    [Fact]
+    public async Task ServeAsync_NodeClientSendsGet_Gets405()
+    {
+        await using var bed = new HboneTestBed();
+        using var node = NodePeer.Start(bed.ClientCredential, "get", bed.Address.Port.ToString());
+
+        Assert.Equal("405", await node.WaitForAsync("STATUS", Timeout));
+    }
+
+    [Fact]
+    public async Task ConnectAsync_NodeServer_TunnelEchoesAndServerSeesOurIdentity()
+    {
+        await using var bed = new HboneTestBed();
+        using var node = NodePeer.Start(bed.ServerCredential, "server");
+        var port = int.Parse(await node.WaitForAsync("LISTENING", Timeout));
+        await using var client = new HboneClient(new HboneClientOptions());
+        var target = new IPEndPoint(IPAddress.Parse("10.1.2.3"), 8080);
+        var request = bed.Request(target) with { HboneAddress = new IPEndPoint(IPAddress.Loopback, port) };
+
+        var result = await client.ConnectAsync(request, Timeout);
+
+        Assert.True(result.IsSuccess, $"{result.Error} {result.Detail}");
+        await using var tunnel = result.Stream!;
+        Assert.Contains(tunnel.Headers, h => h.Name == "x-peer-identity" && h.Value == HboneTestBed.ClientId.ToString());
+        Assert.Contains(tunnel.Headers, h => h.Name == "x-authority" && h.Value == "10.1.2.3:8080");
+        var payload = RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
+        var writer = Task.Run(async () =>
+        {
+            await tunnel.WriteAsync(payload, Timeout);
+            tunnel.CompleteWrites();
+        });
+        var echoed = new MemoryStream();
+        await tunnel.CopyToAsync(echoed, Timeout);
+        await writer;
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed.ToArray()));
+    }
+}
