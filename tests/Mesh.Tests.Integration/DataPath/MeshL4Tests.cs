@@ -93,4 +93,51 @@ public sealed class MeshL4Tests
         Assert.Equal("200", mesh.Stdout);
         Assert.Contains("plaintext", lab.ZtunnelLogs(), StringComparison.Ordinal);
     }
+
+    [RootFact]
+    public async Task DenyPolicy_NamedPrincipal_BlockedWhileOthersFlow()
+    {
+        await using var lab = await LabFixture.StartAsync(MeshLabYaml.DenyFirstClient);
+        await lab.StartMeshAsync();
+        await lab.WaitForListenerAsync("server", 8080);
+        await lab.WaitForCaptureAsync("client");
+        await lab.WaitForCaptureAsync("other");
+        var server = lab.Pod("server").Ip;
+
+        var denied = await lab.CurlAsync("client", $"http://{server}:8080/");
+        var allowed = await lab.CurlAsync("other", $"http://{server}:8080/", "-o", "/dev/null", "-w", "%{http_code}");
+
+        Assert.False(denied.Ok, $"the denied client got through: {denied.Stdout}");
+        Assert.Equal("200", allowed.Stdout);
+        Assert.Contains("refused spiffe://cluster.local/ns/app/sa/client", lab.ZtunnelLogs(), StringComparison.Ordinal);
+        Assert.Contains("app/deny-client", lab.ZtunnelLogs(), StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task NamespaceLabel_ToggledOnRunningPod_CaptureFollowsWithoutRestart()
+    {
+        await using var lab = await LabFixture.StartAsync(MeshLabYaml.TwoNodes);
+        await lab.StartMeshAsync();
+        await lab.WaitForListenerAsync("server", 8080);
+        await lab.WaitForCaptureAsync("client");
+        var clientPid = lab.Pod("client").Pid;
+        var server = lab.Pod("server").Ip;
+
+        lab.Lab.SetNamespaceLabel("app", "mesh.dev/dataplane-mode", null);
+        await lab.WaitForCaptureAsync("client", captured: false);
+        var direct = await lab.CurlAsync("client", $"http://{server}:8080/", "-o", "/dev/null", "-w", "%{http_code}");
+        var hboneBefore = CountHbone(lab);
+
+        lab.Lab.SetNamespaceLabel("app", "mesh.dev/dataplane-mode", "ambient");
+        await lab.WaitForCaptureAsync("client");
+        var meshed = await lab.CurlAsync("client", $"http://{server}:8080/", "-o", "/dev/null", "-w", "%{http_code}");
+
+        Assert.Equal("200", direct.Stdout);
+        Assert.Equal("200", meshed.Stdout);
+        Assert.Equal(hboneBefore + 1, CountHbone(lab));
+        Assert.Equal(clientPid, lab.Pod("client").Pid);
+    }
+
+    private static int CountHbone(LabFixture lab) =>
+        lab.ProcessLog(LabMesh.ZtunnelLog("node1")).Split('\n').Count(l => l.Contains("outbound app/client", StringComparison.Ordinal) && l.Contains("via hbone", StringComparison.Ordinal));
 }

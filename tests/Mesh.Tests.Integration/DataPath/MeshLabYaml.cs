@@ -42,4 +42,27 @@ internal static class MeshLabYaml
           selector: {app: server}
           ports: [{port: 80, targetPort: 8080}]
         """;
+
+    /// <summary>A second client with its own service account, and a DENY policy naming only the first client.</summary>
+    public const string DenyFirstClient = TwoNodes + """
+
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: other, namespace: app, labels: {app: other}}
+        spec:
+          nodeName: node1
+          serviceAccountName: other
+          containers: [{name: c, command: [sleep, infinity]}]
+        ---
+        apiVersion: security.mesh.dev/v1
+        kind: AuthorizationPolicy
+        metadata: {name: deny-client, namespace: app}
+        spec:
+          selector: {matchLabels: {app: server}}
+          action: DENY
+          rules:
+          - from: [{source: {principals: ["cluster.local/ns/app/sa/client"]}}]
+            to: [{operation: {ports: ["8080"]}}]
+        """;
 }
