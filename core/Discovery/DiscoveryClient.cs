@@ -106,8 +106,6 @@ public sealed partial class DiscoveryClient : IDisposable
             Version = System.Net.HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = JsonContent.Create(ResumeRequest(), options: DiscoveryJson.Options),
-            Version = System.Net.HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ControlPlaneHttp.ReadToken(_options.ControlPlane));
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
