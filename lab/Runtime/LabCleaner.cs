@@ -4,7 +4,7 @@ namespace Mesh.Lab.Runtime;
 
 /// <summary>
 /// Removes everything a lab made, also after a crash: processes (by PID from its cgroups' cgroup.procs), cgroups,
-/// network namespaces (from lab.json, and by name prefix when lo carries the lab's alias), the root route
+/// network namespaces (those whose lo carries the lab's alias, found from lab.json and by name prefix), the root route
 /// reference and the state folder. Each step runs even when an earlier one failed; the first failure is reported.
 /// </summary>
 internal static class LabCleaner
@@ -18,16 +18,19 @@ internal static class LabCleaner
 
         await Step(errors, () => Cgroups.KillAndRemoveAsync(cgroupDir, ct));
 
-        var netns = new HashSet<string>(state?.AllNetns ?? [], StringComparer.Ordinal);
+        // A netns is removed only when the lab made it: lo carries the lab's alias, or lab.json lists it and it holds
+        // nothing but lo (a crash between 'ip netns add' and marking it).
+        var listed = new HashSet<string>(state?.AllNetns ?? [], StringComparer.Ordinal);
         var existing = await NetworkBuilder.ListNetnsAsync(ct);
-        foreach (var name in existing.Where(n => n.StartsWith(LabNames.NetnsPrefix(lab), StringComparison.Ordinal)))
+        var netns = new List<string>();
+        foreach (var name in existing.Where(n => listed.Contains(n) || n.StartsWith(LabNames.NetnsPrefix(lab), StringComparison.Ordinal)))
         {
-            if (!netns.Contains(name) && await NetworkBuilder.IsMarkedAsync(name, lab, ct))
+            if (await NetworkBuilder.IsMarkedAsync(name, lab, ct) || (listed.Contains(name) && await NetworkBuilder.IsEmptyAsync(name, ct)))
             {
                 netns.Add(name);
             }
         }
-        foreach (var name in netns.Where(existing.Contains))
+        foreach (var name in netns)
         {
             await Step(errors, async () =>
             {

@@ -11,8 +11,13 @@ internal static class NetworkBuilder
     public static async Task BuildAsync(LabPlan plan, CancellationToken ct)
     {
         var alias = LabNames.LoopbackAlias(plan.Name);
+        var existing = await ListNetnsAsync(ct);
         foreach (var netns in plan.AllNetns)
         {
+            if (existing.Contains(netns))
+            {
+                throw new LabException($"network namespace {netns} already exists and lab '{plan.Name}' did not make it; remove it (ip netns del {netns}) or use another lab name");
+            }
             await Shell.IpAsync($"creating network namespace {netns}", ["netns", "add", netns], ct: ct);
             await Shell.IpBatchAsync($"setting up lo in {netns}", netns, [$"link set dev lo alias {alias}", "link set dev lo up"], ct);
         }
@@ -66,6 +71,13 @@ internal static class NetworkBuilder
     {
         var r = await Shell.RunAsync("ip", ["netns", "list"], ct: ct);
         return [.. r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0])];
+    }
+
+    /// <summary>True when the netns holds no interface but lo.</summary>
+    public static async Task<bool> IsEmptyAsync(string netns, CancellationToken ct)
+    {
+        var r = await Shell.RunAsync("ip", ["-n", netns, "-o", "link", "show"], ct: ct);
+        return r.Ok && r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).All(l => l.Contains(": lo:", StringComparison.Ordinal));
     }
 
     /// <summary>True when lo in <paramref name="netns"/> carries the lab's alias (the netns was made by that lab).</summary>
