@@ -7,7 +7,7 @@ namespace Mesh.Samples.Echo;
 /// <summary>
 /// HTTP/1.1 and h2c (prior knowledge) on one port. Each request may set <c>latency_ms</c>, <c>status</c>,
 /// <c>size</c> (exact response body bytes) and <c>fail_rate</c> (0..1, answers 503); the body is one JSON line
-/// naming the pod, the request and the peer address the server saw.
+/// naming the pod, the request (with the body's length and SHA-256) and the peer address the server saw.
 /// </summary>
 internal static class HttpEcho
 {
@@ -18,6 +18,9 @@ internal static class HttpEcho
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            // Tests send 1 GiB bodies through the mesh: no body size limit, no minimum data rate.
+            k.Limits.MaxRequestBodySize = null;
+            k.Limits.MinRequestBodyDataRate = null;
             k.AllowAlternateSchemes = true;
             k.Listen(o.Listen, o.Port, l =>
             {
@@ -49,12 +52,15 @@ internal static class HttpEcho
         var failRate = q.TryGetValue("fail_rate", out var fr) && double.TryParse(fr, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) ? f : o.FailRate;
 
         long bodyBytes = 0;
-        var buffer = new byte[16 * 1024];
+        var buffer = new byte[64 * 1024];
         int n;
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         while ((n = await ctx.Request.Body.ReadAsync(buffer, ctx.RequestAborted)) > 0)
         {
             bodyBytes += n;
+            sha.AppendData(buffer, 0, n);
         }
+        var bodySha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
         if (latency > 0)
         {
             await Task.Delay(latency, ctx.RequestAborted);
@@ -64,7 +70,7 @@ internal static class HttpEcho
             status = 503;
         }
         var peer = $"{ctx.Connection.RemoteIpAddress}:{ctx.Connection.RemotePort}";
-        var body = Body(o.PodName, ctx, status, bodyBytes, peer, size);
+        var body = Body(o.PodName, ctx, status, bodyBytes, bodySha256, peer, size);
         ctx.Response.StatusCode = status is >= 100 and <= 599 ? status : 500;
         ctx.Response.ContentType = "application/json";
         ctx.Response.ContentLength = body.Length;
@@ -76,7 +82,7 @@ internal static class HttpEcho
         }
     }
 
-    private static byte[] Body(string pod, HttpContext ctx, int status, long bodyBytes, string peer, int? size)
+    private static byte[] Body(string pod, HttpContext ctx, int status, long bodyBytes, string bodySha256, string peer, int? size)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
@@ -89,6 +95,7 @@ internal static class HttpEcho
             w.WriteString("protocol", ctx.Request.Protocol);
             w.WriteNumber("headers", ctx.Request.Headers.Count);
             w.WriteNumber("bodyBytes", bodyBytes);
+            w.WriteString("bodySha256", bodySha256);
             w.WriteString("peer", peer);
             w.WriteString("local", $"{ctx.Connection.LocalIpAddress}:{ctx.Connection.LocalPort}");
             w.WriteNumber("status", status);

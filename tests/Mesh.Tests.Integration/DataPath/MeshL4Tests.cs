@@ -140,4 +140,31 @@ public sealed class MeshL4Tests
 
     private static int CountHbone(LabFixture lab) =>
         lab.ProcessLog(LabMesh.ZtunnelLog("node1")).Split('\n').Count(l => l.Contains("outbound app/client", StringComparison.Ordinal) && l.Contains("via hbone", StringComparison.Ordinal));
+
+    [RootFact]
+    public async Task Tunnel_OneGibibyte_ArrivesWithSameSha256_And500ConcurrentTunnelsComplete()
+    {
+        await using var lab = await LabFixture.StartAsync(MeshLabYaml.TwoNodes);
+        await lab.StartMeshAsync();
+        await lab.WaitForListenerAsync("server", 8080);
+        await lab.WaitForCaptureAsync("client");
+        var server = lab.Pod("server").Ip;
+
+        // 1 GiB of random bytes through one tunnel; the echo server hashes what it received.
+        var bulk = await lab.ExecAsync("client", "bash", "-c",
+            $"head -c 1073741824 /dev/urandom | tee >(sha256sum | cut -d' ' -f1 > /tmp/mesh-{lab.Name}.sha) | " +
+            $"curl -sS -m 240 -T - http://{server}:8080/bulk; sleep 0.5; echo; cat /tmp/mesh-{lab.Name}.sha; rm -f /tmp/mesh-{lab.Name}.sha");
+        Assert.True(bulk.Ok, bulk.Stderr);
+        var lines = bulk.Stdout.Trim().Split('\n');
+        var sent = lines[^1].Trim();
+        Assert.Equal(64, sent.Length);
+        Assert.Contains("\"bodyBytes\":1073741824", lines[0], StringComparison.Ordinal);
+        Assert.Contains($"\"bodySha256\":\"{sent}\"", lines[0], StringComparison.Ordinal);
+
+        // 500 tunnels at once: curl opens one connection per URL with --parallel.
+        var urls = string.Join(' ', Enumerable.Range(0, 500).Select(i => $"http://{server}:8080/c{i}"));
+        var many = await lab.ExecAsync("client", "sh", "-c",
+            $"curl -sS -m 120 --parallel --parallel-max 500 --parallel-immediate -o /dev/null -w '%{{http_code}}\\n' {urls} | grep -c '^200$'");
+        Assert.Equal("500", many.Stdout.Trim());
+    }
 }
