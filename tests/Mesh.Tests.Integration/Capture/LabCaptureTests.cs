@@ -42,13 +42,14 @@ public sealed class LabCaptureTests
         var captured = await lab.CurlAsync("client", $"http://{server.Ip}:8080/captured");
         var direct = await lab.CurlAsync("outsider", $"http://{server.Ip}:8080/direct");
 
-        var log = File.ReadAllText(ztunnel.LogPath);
+        // The console logger writes from its own thread: wait for ztunnel's line before reading the log.
+        var log = await WaitForLogAsync(ztunnel.LogPath, "(from the BPF map)");
         Assert.True(captured.Ok, captured.Stderr + log);
         Assert.True(direct.Ok, direct.Stderr + log);
         // The server saw the client pod's own address, as without the mesh.
         Assert.StartsWith($"{client.Ip}:", Peer(captured.Stdout));
         // ztunnel (in node1's namespace) handled the enrolled pod's connection, with the destination from the map...
-        Assert.Contains($"outbound meshed/client: 127.0.0.1:", log);
+        Assert.True(log.Contains("outbound meshed/client: 127.0.0.1:", StringComparison.Ordinal), log);
         Assert.Contains($"-> original destination {server.Ip}:8080 (from the BPF map)", log);
         // ...and not the pod of the namespace that is not enrolled.
         Assert.DoesNotContain("outbound plain/outsider", log);
@@ -60,6 +61,21 @@ public sealed class LabCaptureTests
         var home = new FileInfo($"/proc/{ztunnel.Pid}/ns/net").LinkTarget;
         Assert.All(Directory.GetDirectories($"/proc/{ztunnel.Pid}/task"),
             t => Assert.Equal(home, new FileInfo(Path.Combine(t, "ns", "net")).LinkTarget));
+    }
+
+    private static async Task<string> WaitForLogAsync(string path, string text)
+    {
+        var log = string.Empty;
+        for (var i = 0; i < 100; i++)
+        {
+            log = File.Exists(path) ? await File.ReadAllTextAsync(path) : string.Empty;
+            if (log.Contains(text, StringComparison.Ordinal))
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
+        return log;
     }
 
     private static string Peer(string echoBody)
