@@ -20,6 +20,8 @@ public sealed partial class FileObjectSource(string directory, ILogger<FileObjec
     public string Name => $"file:{Directory}";
 
     private readonly Dictionary<string, List<JsonObject>> _lastGoodByFile = new(StringComparer.Ordinal);
+    /// <summary>Modification time and size of each file when it was last parsed: unchanged files are not parsed again.</summary>
+    private readonly Dictionary<string, (DateTime, long)> _stamps = new(StringComparer.Ordinal);
 
     public async IAsyncEnumerable<ObjectChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -39,6 +41,7 @@ public sealed partial class FileObjectSource(string directory, ILogger<FileObjec
         watcher.EnableRaisingEvents = true;
 
         _lastGoodByFile.Clear();
+        _stamps.Clear();
         var previous = new Dictionary<ObjectKey, JsonObject>();
         yield return ObjectChange.Reset();
         while (!cancellationToken.IsCancellationRequested)
@@ -99,14 +102,25 @@ public sealed partial class FileObjectSource(string directory, ILogger<FileObjec
         foreach (var gone in _lastGoodByFile.Keys.Where(f => !files.Contains(f)).ToList())
         {
             _lastGoodByFile.Remove(gone);
+            _stamps.Remove(gone);
         }
         foreach (var file in files)
         {
             List<JsonObject> docs;
             try
             {
-                docs = YamlDocuments.Parse(File.ReadAllText(file));
-                _lastGoodByFile[file] = docs;
+                var info = new FileInfo(file);
+                var stamp = (info.LastWriteTimeUtc, info.Length);
+                if (_stamps.TryGetValue(file, out var seen) && seen == stamp && _lastGoodByFile.TryGetValue(file, out var cached))
+                {
+                    docs = cached;
+                }
+                else
+                {
+                    docs = YamlDocuments.Parse(File.ReadAllText(file));
+                    _lastGoodByFile[file] = docs;
+                    _stamps[file] = stamp;
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or YamlDotNet.Core.YamlException)
             {

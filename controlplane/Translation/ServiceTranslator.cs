@@ -44,7 +44,7 @@ internal static class ServiceTranslator
         var selector = JsonFields.StringMap(spec, "selector", "spec.selector");
         var selected = selector.IsEmpty
             ? []
-            : ctx.Pods.Where(p => p.Workload.Namespace == meta.Namespace && LabelSelector.Matches(selector, p.Workload.Labels)).ToList();
+            : ctx.Select(meta.Namespace, selector).ToList();
         var key = new NamespacedName(meta.Namespace, meta.Name);
         var endpoints = sliceEndpoints.TryGetValue(key, out var fromSlices)
             ? fromSlices
