@@ -42,10 +42,17 @@ internal static class PeerProbe
 
     private static string Build()
     {
-        var dir = Directory.CreateTempSubdirectory("mesh-ebpf-probe-").FullName;
-        File.WriteAllText(System.IO.Path.Combine(dir, "probe.c"), Source);
+        // One build per source version, reused by later runs (no temp folder per run).
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Source)))[..12];
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mesh-ebpf-probe-{hash}");
         var binary = System.IO.Path.Combine(dir, "probe");
-        Shell.Run($"clang-14 -O1 -o {binary} {dir}/probe.c");
+        if (File.Exists(binary))
+        {
+            return binary;
+        }
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(System.IO.Path.Combine(dir, "probe.c"), Source);
+        Shell.Run($"clang-14 -O1 -o {binary}.tmp {dir}/probe.c && mv {binary}.tmp {binary}");
         return binary;
     }
 }
