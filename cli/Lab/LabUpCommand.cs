@@ -26,7 +26,7 @@ internal static class LabUpCommand
             var running = await Mesh.Lab.Runtime.Lab.UpAsync(plan, ct);
             if (!parse.GetValue(noMesh))
             {
-                await LabMesh.StartAsync(running, MeshBinaries.Locate(), TimeSpan.FromSeconds(60), ct);
+                await LabMesh.StartAsync(running, MeshBinaries.Locate(), TimeSpan.FromSeconds(60), ct: ct);
             }
             StatusTable.Write(Console.Out, running.Status);
             return 0;

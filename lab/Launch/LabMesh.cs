@@ -19,7 +19,8 @@ public static class LabMesh
     public static string TrustBundle(LabState s) => Path.Combine(MeshDir(s), "cp", "ca", "trust-bundle.pem");
     public static string ZtunnelLog(string node) => $"ztunnel-{node}";
 
-    public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, CancellationToken ct = default)
+    /// <param name="certTtl">Workload certificate lifetime (the control plane's default, 24 h, when null).</param>
+    public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, TimeSpan? certTtl = null, CancellationToken ct = default)
     {
         var s = lab.Status;
         var dir = MeshDir(s);
@@ -32,11 +33,16 @@ public static class LabMesh
             WritePrivate(Path.Combine(dir, "tokens", node), token);
         }
         var cpAddress = $"{s.Fabric.Ip}:{ControlPlanePort}";
-        lab.StartFabricProcess(
+        List<string> cp =
         [
             "dotnet", binaries.ControlPlane, "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
             "--state-dir", Path.Combine(dir, "cp"), "--listen", cpAddress, "--monitoring", $"{s.Fabric.Ip}:15014",
-        ], ControlPlaneLog);
+        ];
+        if (certTtl is { } ttl)
+        {
+            cp.AddRange(["--cert-ttl", $"{(int)Math.Ceiling(ttl.TotalSeconds)}s"]);
+        }
+        lab.StartFabricProcess(cp, ControlPlaneLog);
         var bundle = TrustBundle(s);
         await WaitAsync(() => File.Exists(bundle), timeout, $"the control plane did not write {bundle}; see {Path.Combine(s.LogDir, ControlPlaneLog + ".log")}", ct);
         foreach (var n in s.Nodes)
