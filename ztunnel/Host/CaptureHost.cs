@@ -30,16 +30,8 @@ public sealed class CaptureHost
     {
         var namespaces = string.Join(',', _options.EnrollNamespaces.Order());
         CaptureHostLog.Starting(_logger, _options.PodsFile, namespaces, _options.TcMode, Environment.ProcessId);
-        var failed = false;
-        foreach (var check in CaptureChecker.Run())
+        if (!StartChecks.Pass(_logger))
         {
-            var line = check.ToString();
-            CaptureHostLog.Check(_logger, line);
-            failed |= !check.Ok;
-        }
-        if (failed)
-        {
-            CaptureHostLog.StartFailed(_logger, "the machine lacks what eBPF capture needs (see the FAIL lines above; `meshctl check` shows the same)");
             return 1;
         }
         var redirection = new RedirectionOptions { TcMode = _options.TcMode };

@@ -27,16 +27,8 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
     public async Task<int> RunAsync(CancellationToken stop)
     {
         MeshHostLog.Starting(_logger, options.Node, options.PodsFile, options.ControlPlane, options.RootCertFile, options.TcMode, Environment.ProcessId);
-        var failed = false;
-        foreach (var check in CaptureChecker.Run())
+        if (!StartChecks.Pass(_logger))
         {
-            var line = check.ToString();
-            CaptureHostLog.Check(_logger, line);
-            failed |= !check.Ok;
-        }
-        if (failed)
-        {
-            CaptureHostLog.StartFailed(_logger, "the machine lacks what eBPF capture needs (see the FAIL lines above; `meshctl check` shows the same)");
             return 1;
         }
         var controlPlane = new ControlPlaneClientOptions
