@@ -6,7 +6,7 @@
  *   sockops (TCP_CONNECT_CB): once the client port is known, the original destination is stored
  *     again by (netns cookie, client ip, client port), the key ztunnel has after accept().
  *   cgroup/getpeername4/6: the app sees the original peer, not 127.0.0.1:15001.
- * Sockets carrying ztunnel's SO_MARK are never touched, so ztunnel cannot loop into itself. */
+ * Sockets carrying one of ztunnel's SO_MARKs are never touched, so ztunnel cannot loop into itself. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -18,7 +18,7 @@
 #define IPPROTO_TCP 6
 #define LOOPBACK_NET 0x7f000000 /* 127.0.0.0/8, host order */
 
-/* Load-time setting: the SO_MARK ztunnel puts on its own sockets (0: no skip by mark). */
+/* Load-time settings: the two SO_MARKs ztunnel puts on its own sockets (0: that mark is not skipped). */
 const volatile struct mesh_connect_config connect_config = {};
 
 struct {
@@ -45,7 +45,10 @@ static __always_inline int is_ztunnel_socket(struct bpf_sock_addr *ctx)
 	struct bpf_sock *sk = ctx->sk;
 	if (!sk)
 		return 0;
-	return connect_config.ztunnel_mark != 0 && sk->mark == connect_config.ztunnel_mark;
+	__u32 mark = sk->mark;
+	if (mark == 0)
+		return 0;
+	return mark == connect_config.ztunnel_mark || mark == connect_config.inbound_mark;
 }
 
 /* Records the original destination and returns 1 when the connect must be redirected. */

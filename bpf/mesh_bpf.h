@@ -28,7 +28,8 @@ struct mesh_client_key {
 /* Load-time settings of capture_connect.bpf.c (its only .rodata variable). */
 struct mesh_connect_config {
 	__u32 ztunnel_mark; /* SO_MARK on ztunnel's own sockets; they are never redirected */
-	__u32 pad;
+	__u32 inbound_mark; /* SO_MARK on ztunnel's transparent dials to the app (and the app's accepted
+	                     * sockets that inherit it): never redirected either */
 };
 
 /* Indexes of the per-CPU counters in capture_tc.bpf.c's tc_stats map. */

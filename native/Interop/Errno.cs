@@ -5,6 +5,7 @@ public static class Errno
 {
     public const int EPERM = 1;
     public const int ENOENT = 2;
+    public const int ESRCH = 3;
     public const int EEXIST = 17;
     public const int ENODEV = 19;
     public const int EINVAL = 22;

@@ -18,6 +18,12 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "close")]
         public static partial int Close(int fd);
 
+        [LibraryImport(Libraries.Libc, EntryPoint = "send", SetLastError = true)]
+        public static partial nint Send(int fd, byte* buffer, nuint length, int flags);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "recv", SetLastError = true)]
+        public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
+
         [LibraryImport(Libraries.Libc, EntryPoint = "vsnprintf")]
         public static partial int Vsnprintf(byte* buffer, nuint size, byte* format, nint args);
     }
@@ -33,6 +39,7 @@ internal static partial class Interop
         public static readonly delegate* unmanaged<int, int, int, int> Socket;
         public static readonly delegate* unmanaged<int, int, int, void*, uint, int> Setsockopt;
         public static readonly delegate* unmanaged<int, int> Close;
+        public static readonly delegate* unmanaged<byte*, int, int, int> Open;
         public static readonly delegate* unmanaged<byte*, uint> IfNameToIndex;
         public static readonly delegate* unmanaged<int*> ErrnoLocation;
         public static readonly delegate* unmanaged<int, int, uint, void*, int> BpfLinkCreate;
@@ -49,6 +56,7 @@ internal static partial class Interop
             Socket = (delegate* unmanaged<int, int, int, int>)NativeLibrary.GetExport(libc, "socket");
             Setsockopt = (delegate* unmanaged<int, int, int, void*, uint, int>)NativeLibrary.GetExport(libc, "setsockopt");
             Close = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(libc, "close");
+            Open = (delegate* unmanaged<byte*, int, int, int>)NativeLibrary.GetExport(libc, "open");
             IfNameToIndex = (delegate* unmanaged<byte*, uint>)NativeLibrary.GetExport(libc, "if_nametoindex");
             ErrnoLocation = (delegate* unmanaged<int*>)NativeLibrary.GetExport(libc, "__errno_location");
             BpfLinkCreate = (delegate* unmanaged<int, int, uint, void*, int>)NativeLibrary.GetExport(libbpf, "bpf_link_create");

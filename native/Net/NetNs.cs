@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Mesh.Native;
 
@@ -17,11 +18,16 @@ public static unsafe class NetNs
     private const int AfInet = 2;
     private const int SockStream = 1;
     private const int SockCloexec = 0x80000;
+    private const int OWrOnly = 1;
     private const int SolSocket = 1;
     private const int SoReuseAddr = 2;
     private const int SoMark = 36;
     private const int SolIp = 0;
     private const int IpTransparent = 19;
+    private const int IpBindAddressNoPort = 24;
+    private const int AfNetlink = 16;
+    private const int SockRaw = 3;
+    private const int NetlinkRoute = 0;
     private const uint BpfTcxIngress = 46;
 
     private static readonly Lock s_gate = new();
@@ -33,12 +39,40 @@ public static unsafe class NetNs
         var work = new NetNsWork
         {
             Op = NetNsOp.CreateSocket,
+            Family = AfInet,
+            Type = SockStream,
             Mark = options.Mark,
             Transparent = options.Transparent ? 1 : 0,
             ReuseAddress = options.ReuseAddress ? 1 : 0,
+            BindAddressNoPort = options.BindAddressNoPort ? 1 : 0,
         };
         Run(netnsPath, ref work, "socket");
         return new Socket(new SafeSocketHandle(work.Result, ownsHandle: true));
+    }
+
+    /// <summary>A NETLINK_ROUTE socket bound to <paramref name="netnsPath"/>'s routing tables (caller owns the fd).</summary>
+    internal static int CreateRouteNetlinkSocket(string netnsPath)
+    {
+        var work = new NetNsWork { Op = NetNsOp.CreateSocket, Family = AfNetlink, Type = SockRaw, Protocol = NetlinkRoute };
+        Run(netnsPath, ref work, "socket(AF_NETLINK)");
+        return work.Result;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> from inside the namespace (for /proc/sys/net/*: the file belongs to the
+    /// namespace of the thread that opened it, and reads/writes on the handle work from any thread).
+    /// </summary>
+    internal static SafeFileHandle OpenFile(string netnsPath, string path, bool write)
+    {
+        var work = new NetNsWork { Op = NetNsOp.OpenFile, OpenFlags = (write ? OWrOnly : Interop.Libc.ORdOnly) | Interop.Libc.OCloExec };
+        var bytes = Encoding.UTF8.GetBytes(path);
+        if (bytes.Length >= NetNsWork.PathSize)
+        {
+            throw new ArgumentException($"path '{path}' is too long", nameof(path));
+        }
+        bytes.CopyTo(new Span<byte>(work.Path, NetNsWork.PathSize));
+        Run(netnsPath, ref work, $"open({path})");
+        return new SafeFileHandle(work.Result, ownsHandle: true);
     }
 
     /// <summary>The index of interface <paramref name="ifname"/> inside <paramref name="netnsPath"/>.</summary>
@@ -143,7 +177,7 @@ public static unsafe class NetNs
         }
         if (work.FailedStep != NetNsStep.None)
         {
-            if (work.Op == NetNsOp.CreateSocket && work.Result >= 0 && work.FailedStep != NetNsStep.Socket)
+            if (work.Op is NetNsOp.CreateSocket or NetNsOp.OpenFile && work.Result >= 0 && work.FailedStep is not NetNsStep.Socket and not NetNsStep.Open)
             {
                 _ = Interop.Libc.Close(work.Result);
             }
@@ -185,6 +219,17 @@ public static unsafe class NetNs
         if (w->Op == NetNsOp.CreateSocket)
         {
             CreateSocketInside(w);
+            return;
+        }
+        if (w->Op == NetNsOp.OpenFile)
+        {
+            var file = Interop.NsCalls.Open(w->Path, w->OpenFlags, 0);
+            if (file < 0)
+            {
+                Fail(w, NetNsStep.Open, *Interop.NsCalls.ErrnoLocation());
+                return;
+            }
+            w->Result = file;
             return;
         }
         var ifindex = (int)Interop.NsCalls.IfNameToIndex(w->IfName);
@@ -243,7 +288,7 @@ public static unsafe class NetNs
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void CreateSocketInside(NetNsWork* w)
     {
-        var fd = Interop.NsCalls.Socket(AfInet, SockStream | SockCloexec, 0);
+        var fd = Interop.NsCalls.Socket(w->Family, w->Type | SockCloexec, w->Protocol);
         if (fd < 0)
         {
             Fail(w, NetNsStep.Socket, *Interop.NsCalls.ErrnoLocation());
@@ -265,6 +310,11 @@ public static unsafe class NetNs
         if (w->ReuseAddress != 0 && Interop.NsCalls.Setsockopt(fd, SolSocket, SoReuseAddr, &one, sizeof(int)) != 0)
         {
             Fail(w, NetNsStep.SetReuseAddress, *Interop.NsCalls.ErrnoLocation());
+            return;
+        }
+        if (w->BindAddressNoPort != 0 && Interop.NsCalls.Setsockopt(fd, SolIp, IpBindAddressNoPort, &one, sizeof(int)) != 0)
+        {
+            Fail(w, NetNsStep.SetBindAddressNoPort, *Interop.NsCalls.ErrnoLocation());
         }
     }
 

@@ -7,6 +7,7 @@ namespace Mesh.Native;
 internal unsafe struct NetNsWork
 {
     public const int IfNameSize = 16;
+    public const int PathSize = 128;
 
     public int TargetFd;
     public int HomeFd;
@@ -14,10 +15,16 @@ internal unsafe struct NetNsWork
     public uint Mark;
     public int Transparent;
     public int ReuseAddress;
+    public int BindAddressNoPort;
+    public int Family;
+    public int Type;
+    public int Protocol;
+    public int OpenFlags;
     public int ProgFd;
     public uint Handle;
     public uint Priority;
     public fixed byte IfName[IfNameSize];
+    public fixed byte Path[PathSize];
 
     // results
     public int Result;
@@ -34,6 +41,7 @@ internal enum NetNsOp
     AttachTcx,
     AttachClsact,
     DetachClsact,
+    OpenFile,
 }
 
 internal enum NetNsStep
@@ -44,9 +52,11 @@ internal enum NetNsStep
     SetMark,
     SetTransparent,
     SetReuseAddress,
+    SetBindAddressNoPort,
     InterfaceIndex,
     LinkCreate,
     HookCreate,
     TcAttach,
     TcDetach,
+    Open,
 }

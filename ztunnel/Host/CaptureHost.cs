@@ -39,7 +39,7 @@ public sealed class CaptureHost
         {
             redirection = redirection with { BpfDirectory = _options.BpfDirectory };
         }
-        using var proxy = new InPodProxy(() => _manager!, new PodSocketFactory(redirection.ZtunnelMark), _loggers.CreateLogger<InPodProxy>());
+        using var proxy = new InPodProxy(() => _manager!, new PodSocketFactory(redirection), _loggers.CreateLogger<InPodProxy>());
         using var manager = new RedirectionManager(redirection, proxy, _loggers.CreateLogger<RedirectionManager>());
         _manager = manager;
         try

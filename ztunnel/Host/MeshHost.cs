@@ -57,7 +57,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         using var manager = new RedirectionManager(redirection, proxy, loggers.CreateLogger<RedirectionManager>());
         await using var client = new HboneClient(new HboneClientOptions { SocketFactory = proxy.ConnectFromPodAsync });
         var server = new HboneServer(new HboneServerOptions(), loggers.CreateLogger<HboneServer>());
-        inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection.ZtunnelMark), new WorkloadCredentials(identities),
+        inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities),
             client, server, metrics, MtlsMode.Permissive, loggers.CreateLogger<MeshProxy>());
         var reconciler = new PodReconciler(options.PodsFile, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try

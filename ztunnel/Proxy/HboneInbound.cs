@@ -10,7 +10,8 @@ namespace Mesh.Ztunnel.Proxy;
 
 /// <summary>
 /// HBONE into the pod (15008): mutual TLS as the pod's identity, then per CONNECT: the target must be this pod,
-/// L4 policy decides on the peer's verified identity, and a marked socket in the pod's namespace dials the app.
+/// L4 policy decides on the peer's verified identity, and a socket in the pod's namespace dials the app from the
+/// HBONE peer's address (<see cref="PodSocketFactory.CreateToApp"/>).
 /// A refusal answers 400/403/503 and logs one line with the reason.
 /// </summary>
 public sealed class HboneInbound(ProxyInputs inputs)
@@ -67,7 +68,9 @@ public sealed class HboneInbound(ProxyInputs inputs)
             Refuse(pod, request, 403, decision.ToString());
             return;
         }
-        using var app = inputs.Sockets.CreateTcp(pod.Pod);
+        // The app sees the HBONE peer's address: the source pod's (its ztunnel dials from inside the source pod).
+        var client = (request.RemoteEndPoint as IPEndPoint)?.Address;
+        using var app = inputs.Sockets.CreateToApp(pod, client);
         try
         {
             await app.ConnectAsync(target, cancellationToken).ConfigureAwait(false);

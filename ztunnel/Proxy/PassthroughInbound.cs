@@ -7,8 +7,8 @@ namespace Mesh.Ztunnel.Proxy;
 
 /// <summary>
 /// Inbound plaintext: accepts what TC steered to the pod's 15006 listener (the accepted socket's
-/// local endpoint is the original destination), dials the app from a marked socket in the pod's
-/// namespace and relays. Policy (STRICT refuses plaintext) plugs in before the dial.
+/// local endpoint is the original destination), dials the app from a socket in the pod's namespace
+/// bound to the client's address (<see cref="PodSocketFactory.CreateToApp"/>) and relays. Policy (STRICT refuses plaintext) plugs in before the dial.
 /// </summary>
 public sealed class PassthroughInbound
 {
@@ -41,7 +41,7 @@ public sealed class PassthroughInbound
             return;
         }
         ProxyLog.Inbound(_logger, pod.Pod.Uid, peer!, destination);
-        using var app = _sockets.CreateTcp(pod.Pod);
+        using var app = _sockets.CreateToApp(pod, peer?.Address);
         try
         {
             await app.ConnectAsync(destination, cancellationToken).ConfigureAwait(false);

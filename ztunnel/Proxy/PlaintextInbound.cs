@@ -8,7 +8,8 @@ namespace Mesh.Ztunnel.Proxy;
 
 /// <summary>
 /// Plaintext into an enrolled pod from outside the mesh (15006; the accepted socket's local endpoint is the
-/// original destination): L4 policy with no peer identity (STRICT refuses it), then a marked socket dials the app.
+/// original destination): L4 policy with no peer identity (STRICT refuses it), then a socket in the pod dials the app from the client's
+/// address (<see cref="PodSocketFactory.CreateToApp"/>).
 /// </summary>
 public sealed class PlaintextInbound(ProxyInputs inputs)
 {
@@ -44,7 +45,7 @@ public sealed class PlaintextInbound(ProxyInputs inputs)
         {
             return;
         }
-        using var app = inputs.Sockets.CreateTcp(pod.Pod);
+        using var app = inputs.Sockets.CreateToApp(pod, peer?.Address);
         try
         {
             await app.ConnectAsync(target, cancellationToken).ConfigureAwait(false);

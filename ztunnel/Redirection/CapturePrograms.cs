@@ -45,7 +45,7 @@ internal sealed class CapturePrograms : IDisposable
         try
         {
             connect = BpfObject.Open(Path.Combine(options.BpfDirectory, ConnectObjectFile));
-            connect.SetReadOnlyData(new MeshConnectConfig { ZtunnelMark = options.ZtunnelMark });
+            connect.SetReadOnlyData(new MeshConnectConfig { ZtunnelMark = options.ZtunnelMark, InboundMark = options.InboundMark });
             connect.Load();
             tc = BpfObject.Load(Path.Combine(options.BpfDirectory, TcObjectFile));
             return new CapturePrograms(connect, tc);

@@ -7,5 +7,5 @@ namespace Mesh.Ztunnel.Redirection;
 public struct MeshConnectConfig
 {
     public uint ZtunnelMark;
-    public uint Pad;
+    public uint InboundMark;
 }

@@ -12,4 +12,11 @@ namespace Mesh.Ztunnel.Redirection;
 /// <param name="Inbound">0.0.0.0:15006: plaintext to the pod (local endpoint = original destination).</param>
 /// <param name="Hbone">0.0.0.0:15008: HBONE to the pod.</param>
 /// <param name="NetnsCookie">SO_NETNS_COOKIE of the pod's namespace (part of the original-destination key).</param>
-public sealed record PodListeners(PodCapture Pod, Socket Outbound, Socket Inbound, Socket Hbone, ulong NetnsCookie);
+public sealed record PodListeners(PodCapture Pod, Socket Outbound, Socket Inbound, Socket Hbone, ulong NetnsCookie)
+{
+    /// <summary>
+    /// The pod's routes for source preservation are in place (<see cref="PodInboundRoutes"/>): dials to its app
+    /// may bind the original client's address.
+    /// </summary>
+    public bool SourcePreserved { get; init; }
+}

@@ -23,4 +23,13 @@ internal static partial class RedirectionLog
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "enrolling pod {Uid} failed: {Reason}")]
     public static partial void EnrollFailed(ILogger logger, string uid, string reason);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "pod {Uid}: the app will see connections from the pod's own address, not the client's: source-address routes could not be set up: {Reason}")]
+    public static partial void SourceRoutesFailed(ILogger logger, string uid, string reason);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "pod {Uid}: could not remove the source-address routes: {Reason}")]
+    public static partial void SourceRoutesRemoveFailed(ILogger logger, string uid, string reason);
+
+    [LoggerMessage(EventId = 3108, Level = LogLevel.Information, Message = "removed source-address routes a previous ztunnel left in pod {Uid}")]
+    public static partial void StaleSourceRoutesRemoved(ILogger logger, string uid);
 }

@@ -22,6 +22,7 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
     private readonly RedirectionOptions _options;
     private readonly IPodListenerObserver _observer;
     private readonly ILogger _logger;
+    private readonly PodInboundRoutes _routes;
     private readonly Lock _writer = new();
     private volatile ImmutableDictionary<string, PodAttachment> _pods = ImmutableDictionary<string, PodAttachment>.Empty;
     private CapturePrograms? _programs;
@@ -31,6 +32,7 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
         _options = options;
         _observer = observer;
         _logger = logger;
+        _routes = new PodInboundRoutes(options);
         BpfLog.Use(logger);
     }
 
@@ -82,6 +84,7 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
                 {
                     links.Add(BpfLink.AttachCgroup(program, pod.CgroupPath));
                 }
+                listeners = listeners with { SourcePreserved = _options.PreserveSourceAddress && TryAddRoutes(pod) };
                 var attachment = new PodAttachment(listeners, links);
                 _pods = _pods.SetItem(pod.Uid, attachment);
                 RedirectionLog.Enrolled(_logger, pod.Uid, pod.NetnsPath, pod.CgroupPath, tc.Kind, _options.PodInterface, tc.Ifindex);
@@ -110,6 +113,10 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
             _pods = _pods.Remove(uid);
             _observer.OnUnenrolled(attachment.Listeners);
             attachment.Release();
+            if (attachment.Listeners.SourcePreserved)
+            {
+                RemoveRoutes(attachment.Listeners.Pod);
+            }
             RedirectionLog.Unenrolled(_logger, uid);
             return true;
         }
@@ -156,6 +163,56 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
         catch (BpfException e)
         {
             RedirectionLog.StaleCleanupFailed(_logger, pod.Uid, e.Message);
+        }
+        try
+        {
+            if (_routes.Remove(pod))
+            {
+                RedirectionLog.StaleSourceRoutesRemoved(_logger, pod.Uid);
+            }
+        }
+        catch (Exception e) when (e is BpfException or IOException or UnauthorizedAccessException)
+        {
+            RedirectionLog.StaleCleanupFailed(_logger, pod.Uid, e.Message);
+        }
+    }
+
+    /// <summary>Sets up source preservation in the pod; on failure logs one warning, undoes what it can, and says no.</summary>
+    private bool TryAddRoutes(PodCapture pod)
+    {
+        try
+        {
+            _routes.Add(pod);
+            return true;
+        }
+        catch (Exception e) when (e is BpfException or IOException or UnauthorizedAccessException)
+        {
+            RedirectionLog.SourceRoutesFailed(_logger, pod.Uid, e.Message);
+            try
+            {
+                _routes.Remove(pod);
+            }
+            catch (Exception again) when (again is BpfException or IOException or UnauthorizedAccessException)
+            {
+                // already said why; nothing more to do
+            }
+            return false;
+        }
+    }
+
+    private void RemoveRoutes(PodCapture pod)
+    {
+        if (!File.Exists(pod.NetnsPath))
+        {
+            return; // the pod is gone, and its routes with it
+        }
+        try
+        {
+            _routes.Remove(pod);
+        }
+        catch (Exception e) when (e is BpfException or IOException or UnauthorizedAccessException)
+        {
+            RedirectionLog.SourceRoutesRemoveFailed(_logger, pod.Uid, e.Message);
         }
     }
 

@@ -11,11 +11,17 @@ namespace Mesh.Tests.Integration.Capture;
 /// </summary>
 internal sealed class CaptureHarness : IDisposable
 {
-    public CaptureHarness(IEnumerable<PodCapture> knownPods, TcAttachMode tcMode = TcAttachMode.Auto, string? bpfDirectory = null, ConcurrentQueue<string>? log = null)
+    public CaptureHarness(IEnumerable<PodCapture> knownPods, TcAttachMode tcMode = TcAttachMode.Auto, string? bpfDirectory = null,
+        ConcurrentQueue<string>? log = null, bool preserveSourceAddress = true)
     {
         Log = log ?? new ConcurrentQueue<string>();
-        Options = new RedirectionOptions { BpfDirectory = bpfDirectory ?? BpfDirectory(), TcMode = tcMode };
-        var sockets = new PodSocketFactory(Options.ZtunnelMark);
+        Options = new RedirectionOptions
+        {
+            BpfDirectory = bpfDirectory ?? BpfDirectory(),
+            TcMode = tcMode,
+            PreserveSourceAddress = preserveSourceAddress,
+        };
+        var sockets = new PodSocketFactory(Options);
         Proxy = new InPodProxy(() => Manager!, sockets, new TestLogger<InPodProxy>(Log));
         Manager = new RedirectionManager(Options, Proxy, new TestLogger<RedirectionManager>(Log));
         try

@@ -16,7 +16,7 @@ public sealed class SharedStructLayoutTests
     {
         { "mesh_orig_dst", typeof(MeshOrigDst), ["ip:Ip", "port:Port", "pad:Pad"] },
         { "mesh_client_key", typeof(MeshClientKey), ["netns_cookie:NetnsCookie", "ip:Ip", "port:Port", "pad:Pad"] },
-        { "mesh_connect_config", typeof(MeshConnectConfig), ["ztunnel_mark:ZtunnelMark", "pad:Pad"] },
+        { "mesh_connect_config", typeof(MeshConnectConfig), ["ztunnel_mark:ZtunnelMark", "inbound_mark:InboundMark"] },
     };
 
     [Theory]
@@ -59,7 +59,7 @@ public sealed class SharedStructLayoutTests
                 int main(void) {
                     S(mesh_orig_dst) O(mesh_orig_dst, ip) O(mesh_orig_dst, port) O(mesh_orig_dst, pad)
                     S(mesh_client_key) O(mesh_client_key, netns_cookie) O(mesh_client_key, ip) O(mesh_client_key, port) O(mesh_client_key, pad)
-                    S(mesh_connect_config) O(mesh_connect_config, ztunnel_mark) O(mesh_connect_config, pad)
+                    S(mesh_connect_config) O(mesh_connect_config, ztunnel_mark) O(mesh_connect_config, inbound_mark)
                     printf("MESH_OUTBOUND_PORT %d\nMESH_INBOUND_PORT %d\nMESH_HBONE_PORT %d\n", MESH_OUTBOUND_PORT, MESH_INBOUND_PORT, MESH_HBONE_PORT);
                     return 0;
                 }
