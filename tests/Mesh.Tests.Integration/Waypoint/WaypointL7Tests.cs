@@ -38,6 +38,83 @@ public sealed class WaypointL7Tests
             l => Assert.Contains("istio_request_duration_milliseconds use base unit", l, StringComparison.Ordinal));
     }
 
+    [RootFact]
+    public async Task Curl_RouteWithRetries_BackendFailingHalf_MostlySucceedsAndRetriesCounted()
+    {
+        await using var lab = await StartAsync(WaypointLabYaml.RetryAndTimeoutRules);
+        const int n = 100;
+
+        var codes = await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/flaky?fail_rate=0.5", n);
+
+        Assert.True(codes.Count == n, $"got {codes.Count} answers\n{Logs(lab)}");
+        var ok = codes.Count(c => c.StartsWith("200 ", StringComparison.Ordinal));
+        // Each request fails only if 4 attempts in a row do (1/16): about 94 of 100 succeed; without retries, about 50.
+        Assert.True(ok >= 80, $"{ok}/{n} succeeded: {string.Join(", ", codes.GroupBy(c => c).Select(g => $"{g.Key} x{g.Count()}"))}");
+        Assert.All(codes, c => Assert.Matches("^(200|503) ", c));
+        var metrics = await ScrapeAsync(lab);
+        var retried = Sum(metrics, "mesh_waypoint_upstream_retries_total", "destination_service=\"echo-v1.app.svc.cluster.local\"", "reason=\"503\"");
+        // About one retry per request on average (a geometric number of failures, capped at 3).
+        Assert.InRange(retried, 30, 3 * n);
+        Assert.Equal(ok, Sum(metrics, "istio_requests_total", "destination_service=\"echo-v1.app.svc.cluster.local\"", "response_code=\"200\""));
+    }
+
+    [RootFact]
+    public async Task Curl_RouteWithTimeout_SlowBackend_GatewayTimeout()
+    {
+        await using var lab = await StartAsync(WaypointLabYaml.RetryAndTimeoutRules);
+
+        // The backend would answer after 20 s; the route's request timeout is 1 s.
+        var r = await lab.ExecAsync("client", "curl", "-sS", "-m", "15", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
+            $"http://{Vip(lab, "echo")}/slow?latency_ms=20000");
+
+        Assert.True(r.Ok, $"{r.Stderr}\n{Logs(lab)}");
+        var parts = r.Stdout.Split(' ');
+        Assert.Equal("504", parts[0]);
+        Assert.True(double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) < 10, $"took {parts[1]} s");
+        var metrics = await ScrapeAsync(lab);
+        Assert.Equal(1, Sum(metrics, "istio_requests_total", "response_code=\"504\"", "response_flags=\"UT\""));
+        Assert.Contains("upstream: GET /slow to app/echo-v1 failed", lab.Log("waypoint"), StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task Curl_ThroughWaypoint_BothHopsMutualTlsOnTheWire()
+    {
+        await using var lab = await StartAsync(WaypointLabYaml.SplitRules);
+        var marker = "MESH-MARKER-" + Guid.NewGuid().ToString("N");
+        var waypoint = lab.Plan.Pods.Single(p => p.Name == "waypoint");
+
+        // Everything the waypoint pod sends and receives crosses its veth in node2.
+        var pcap = Path.Combine(lab.State.StateDir, "waypoint-link.pcap");
+        using var dump = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip",
+            ["netns", "exec", lab.State.Nodes.Single(x => x.Name == "node2").Netns, "tcpdump", "-U", "-s", "0", "-i", waypoint.NodeLink, "-w", pcap])
+        { RedirectStandardError = true })!;
+        await LabFixture.WaitUntilAsync(() => Task.FromResult(File.Exists(pcap)), TimeSpan.FromSeconds(10), "tcpdump did not start");
+        await Task.Delay(500);
+        var codes = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var r = await lab.CurlAsync("client", $"http://{Vip(lab, "echo")}/{marker}", "--data", marker, "-o", "/dev/null", "-w", "%{http_code}");
+            codes.Add(r.Stdout);
+        }
+        await Task.Delay(500);
+        dump.Kill();
+        await dump.WaitForExitAsync();
+
+        Assert.All(codes, c => Assert.Equal("200", c));
+        var bytes = await File.ReadAllBytesAsync(pcap);
+        Assert.True(bytes.Length > 1000, "the capture is empty");
+        Assert.Equal(-1, bytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(marker)));
+        var hellos = await Mesh.Lab.Runtime.Shell.RunAsync("tshark", ["-r", pcap, "-Y", "tls.handshake.type == 1 && tcp.dstport == 15008",
+            "-T", "fields", "-e", "ip.src", "-e", "ip.dst"], null, TimeSpan.FromSeconds(60));
+        var pairs = hellos.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToHashSet();
+        // In: the client's ztunnel (from the client pod's address) to the waypoint; out: the waypoint to the endpoints.
+        Assert.Contains($"{lab.Pod("client").Ip}\t{waypoint.Ip}", pairs);
+        Assert.Contains(pairs, p => p == $"{waypoint.Ip}\t{lab.Pod("echo-v1").Ip}" || p == $"{waypoint.Ip}\t{lab.Pod("echo-v2").Ip}");
+        var plainHttp = await Mesh.Lab.Runtime.Shell.RunAsync("tshark", ["-r", pcap, "-Y", "http", "-T", "fields", "-e", "frame.number"], null, TimeSpan.FromSeconds(60));
+        Assert.Equal("", plainHttp.Stdout.Trim());
+        Assert.Contains("tunnel from spiffe://cluster.local/ns/app/sa/waypoint", lab.ZtunnelLogs(), StringComparison.Ordinal);
+    }
+
     internal static async Task<LabFixture> StartAsync(string rules)
     {
         var lab = await LabFixture.StartAsync(WaypointLabYaml.With(rules));
