@@ -26,17 +26,6 @@ public sealed partial class WaypointHost(WaypointOptions options)
 {
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.WebHost.UseKestrelHttpsConfiguration();
-
         var controlPlane = new ControlPlaneClientOptions
         {
             Address = options.ControlPlane,
@@ -44,34 +33,18 @@ public sealed partial class WaypointHost(WaypointOptions options)
             Node = options.Node,
             TokenFile = options.TokenFile,
         };
-        var tunnels = new TunnelListenerFactory();
-        builder.Services.AddSingleton<IConnectionListenerFactory>(tunnels);
-        builder.Services.AddSingleton(tunnels);
-        builder.Services.AddSingleton(new CaClient(controlPlane));
-        builder.Services.AddSingleton(sp => new WaypointIdentity(sp.GetRequiredService<CaClient>(), options.Identity, TimeProvider.System,
-            sp.GetRequiredService<ILogger<WaypointIdentity>>()));
-        builder.Services.AddSingleton(sp => new DiscoveryClient(new DiscoveryClientOptions { ControlPlane = controlPlane, FullView = true },
-            sp.GetRequiredService<ILogger<DiscoveryClient>>()));
-        builder.Services.AddSingleton(new RouteTableStore(options.GatewayKey));
-        builder.Services.AddSingleton(new HboneClient(new HboneClientOptions()));
-        builder.Services.AddSingleton<BackendConnector>();
-        builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
-        builder.Services.AddSingleton<WaypointMetrics>();
-        builder.Services.AddSingleton<HboneConnectHandler>();
-        builder.Services.AddSingleton<RequestForwarder>();
-        builder.WebHost.ConfigureKestrel((ctx, kestrel) =>
-            KestrelSetup.Configure(kestrel, options, kestrel.ApplicationServices.GetRequiredService<WaypointIdentity>()));
-
-        await using var app = builder.Build();
+        using var loggers = LoggerFactory.Create(ConfigureLogging);
+        using var ca = new CaClient(controlPlane);
+        var identity = new WaypointIdentity(ca, options.Identity, TimeProvider.System, loggers.CreateLogger<WaypointIdentity>());
+        using var discovery = new DiscoveryClient(new DiscoveryClientOptions { ControlPlane = controlPlane, FullView = true },
+            loggers.CreateLogger<DiscoveryClient>());
+        var store = new RouteTableStore(options.GatewayKey);
+        discovery.StateChanged += store.Update;
+        await using var hbone = new HboneClient(new HboneClientOptions());
+        using var metrics = new WaypointMetrics();
+        await using var app = CreateApp(options, identity, store, hbone, metrics, ConfigureLogging);
         var log = app.Services.GetRequiredService<ILogger<WaypointHost>>();
         Log.Starting(log, options.Gateway, options.Namespace, options.Identity, options.ControlPlane, options.Node, Environment.ProcessId);
-        var identity = app.Services.GetRequiredService<WaypointIdentity>();
-        var discovery = app.Services.GetRequiredService<DiscoveryClient>();
-        var store = app.Services.GetRequiredService<RouteTableStore>();
-        discovery.StateChanged += store.Update;
-        var connect = app.Services.GetRequiredService<HboneConnectHandler>();
-        var forwarder = app.Services.GetRequiredService<RequestForwarder>();
-        app.Run(ctx => ctx.Features.Get<TunnelFeature>() is { } tunnel ? forwarder.HandleAsync(ctx, tunnel) : connect.HandleAsync(ctx));
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var identityLoop = identity.RunAsync(running.Token);
@@ -124,6 +97,47 @@ public sealed partial class WaypointHost(WaypointOptions options)
             await Task.WhenAll(identityLoop, discoveryLoop.ContinueWith(_ => { }, TaskScheduler.Default));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The Kestrel application of the data path (HBONE in, HTTP inside tunnels, forwarding out), not started. The
+    /// caller owns the identity loop, the route table updates and the HBONE client; tests build it on loopback.
+    /// </summary>
+    public static WebApplication CreateApp(WaypointOptions options, WaypointIdentity identity, RouteTableStore routes, HboneClient hbone,
+        WaypointMetrics metrics, Action<ILoggingBuilder> logging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        logging(builder.Logging);
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        var tunnels = new TunnelListenerFactory();
+        builder.Services.AddSingleton<IConnectionListenerFactory>(tunnels);
+        builder.Services.AddSingleton(tunnels);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(routes);
+        builder.Services.AddSingleton(hbone);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton<BackendConnector>();
+        builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
+        builder.Services.AddSingleton<HboneConnectHandler>();
+        builder.Services.AddSingleton<RequestForwarder>();
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, identity));
+        var app = builder.Build();
+        var connect = app.Services.GetRequiredService<HboneConnectHandler>();
+        var forwarder = app.Services.GetRequiredService<RequestForwarder>();
+        app.Run(ctx => ctx.Features.Get<TunnelFeature>() is { } tunnel ? forwarder.HandleAsync(ctx, tunnel) : connect.HandleAsync(ctx));
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
     }
 
     private static partial class Log

@@ -56,7 +56,7 @@ public sealed partial class HboneConnectHandler(TunnelListenerFactory tunnels, I
 
         var source = ctx.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, ctx.Connection.RemotePort) : null;
         var feature = new TunnelFeature(target, identity, source);
-        var connection = new TunnelConnection(feature, new Duplex(ctx.Request.BodyReader, ctx.Response.BodyWriter), _ => ctx.Abort());
+        var connection = new TunnelConnection(feature, new Duplex(new TunnelInput(ctx.Request.BodyReader), ctx.Response.BodyWriter), _ => ctx.Abort());
         Log.TunnelOpened(logger, identity, target, source);
         if (!tunnels.Enqueue(connection))
         {
