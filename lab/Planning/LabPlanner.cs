@@ -42,6 +42,7 @@ public static class LabPlanner
         LabFile file, string lab, LabEnvironment env, Dictionary<string, int> nodeIndex, string cgroupDir, string logDir)
     {
         var perNode = new Dictionary<string, int>(StringComparer.Ordinal);
+        var waypoints = WaypointGateways(file);
         var result = ImmutableArray.CreateBuilder<PodPlan>(file.Pods.Length);
         for (var g = 0; g < file.Pods.Length; g++)
         {
@@ -59,7 +60,7 @@ public static class LabPlanner
             var podEnv = ImmutableArray.Create<KeyValuePair<string, string>>(
                 new("POD_NAME", pod.Name), new("POD_NAMESPACE", pod.Namespace), new("POD_IP", ip),
                 new("NODE_NAME", pod.NodeName), new("SERVICE_ACCOUNT", pod.ServiceAccount))
-                .AddRange(WaypointEnv(pod, Path.Combine(env.StateRoot, lab))).AddRange(pod.Env);
+                .AddRange(WaypointEnv(pod, waypoints, Path.Combine(env.StateRoot, lab))).AddRange(pod.Env);
             result.Add(new PodPlan(
                 pod, pod.NodeName, ni, ip, gw, netns, LabNames.NetnsPath(netns), "eth0", LabNames.PodNodeLink(lab, g + 1),
                 Path.Combine(cgroupDir, "pods", $"{pod.Namespace}_{pod.Name}"),
@@ -137,9 +138,9 @@ public static class LabPlanner
     /// Deployment would be given: the Gateway's name, the control plane address, the trust bundle and, as the lab's
     /// interim credential, its node's control plane token file (see ARCHITECTURE.md, Waypoint).
     /// </summary>
-    public static IEnumerable<KeyValuePair<string, string>> WaypointEnv(LabPod pod, string stateDir)
+    public static IEnumerable<KeyValuePair<string, string>> WaypointEnv(LabPod pod, IReadOnlySet<(string Namespace, string Name)> waypoints, string stateDir)
     {
-        if (!pod.Labels.TryGetValue(WaypointGatewayLabel, out var gateway))
+        if (!pod.Labels.TryGetValue(WaypointGatewayLabel, out var gateway) || !waypoints.Contains((pod.Namespace, gateway)))
         {
             return [];
         }
@@ -153,6 +154,26 @@ public static class LabPlanner
     }
 
     public const string WaypointGatewayLabel = "gateway.networking.k8s.io/gateway-name";
+
+    /// <summary>The Gateways of class mesh-waypoint in the lab file (namespace, name).</summary>
+    public static IReadOnlySet<(string Namespace, string Name)> WaypointGateways(LabFile file)
+    {
+        var result = new HashSet<(string, string)>();
+        foreach (var o in file.Others.Where(o => o.Kind == "Gateway" && o.ApiVersion.StartsWith("gateway.networking.k8s.io/", StringComparison.Ordinal)))
+        {
+            var stream = new YamlDotNet.RepresentationModel.YamlStream();
+            stream.Load(new StringReader(o.Yaml));
+            if (stream.Documents.FirstOrDefault()?.RootNode is YamlDotNet.RepresentationModel.YamlMappingNode root &&
+                root.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("spec"), out var spec) &&
+                spec is YamlDotNet.RepresentationModel.YamlMappingNode specMap &&
+                specMap.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("gatewayClassName"), out var cls) &&
+                cls is YamlDotNet.RepresentationModel.YamlScalarNode { Value: Mesh.Core.MeshLabels.WaypointGatewayClass })
+            {
+                result.Add((o.Namespace ?? "default", o.Name));
+            }
+        }
+        return result;
+    }
 
     public static ImmutableArray<string> ResolveCommand(ImmutableArray<string> command, string baseDirectory)
     {

@@ -41,7 +41,7 @@ public sealed class WaypointL7Tests
     [RootFact]
     public async Task Curl_RouteWithRetries_BackendFailingHalf_MostlySucceedsAndRetriesCounted()
     {
-        await using var lab = await StartAsync(WaypointLabYaml.RetryAndTimeoutRules);
+        await using var lab = await StartAsync(WaypointLabYaml.RetryRules);
         const int n = 100;
 
         var codes = await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/flaky?fail_rate=0.5", n);
@@ -61,7 +61,7 @@ public sealed class WaypointL7Tests
     [RootFact]
     public async Task Curl_RouteWithTimeout_SlowBackend_GatewayTimeout()
     {
-        await using var lab = await StartAsync(WaypointLabYaml.RetryAndTimeoutRules);
+        await using var lab = await StartAsync(WaypointLabYaml.TimeoutRules);
 
         // The backend would answer after 20 s; the route's request timeout is 1 s.
         var r = await lab.ExecAsync("client", "curl", "-sS", "-m", "15", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",

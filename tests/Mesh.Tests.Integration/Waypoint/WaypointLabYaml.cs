@@ -89,11 +89,17 @@ internal static class WaypointLabYaml
             - {name: echo-v2, port: 80, weight: 20}
         """;
 
-    /// <summary>One backend, retried on 503 up to 3 times; a 1 s overall timeout.</summary>
-    public const string RetryAndTimeoutRules = """
+    /// <summary>One backend, retried on 503 up to 3 times (10 ms backoff), within a generous 10 s request timeout.</summary>
+    public const string RetryRules = """
+          - backendRefs: [{name: echo-v1, port: 80}]
+            timeouts: {request: 10s}
+            retry: {attempts: 3, codes: [503], backoff: 10ms}
+        """;
+
+    /// <summary>One backend with a 1 s request timeout.</summary>
+    public const string TimeoutRules = """
           - backendRefs: [{name: echo-v1, port: 80}]
             timeouts: {request: 1s}
-            retry: {attempts: 3, codes: [503], backoff: 10ms}
         """;
 
     public static string With(string rules) => Base.Replace("{{rules}}", rules, StringComparison.Ordinal);
