@@ -49,8 +49,9 @@ public sealed partial class WaypointIdentity(ICertificateAuthorityClient ca, Spi
             {
                 return;
             }
-            catch (Exception e) when (e is CaClientException or HttpRequestException or IOException or ArgumentException or System.Security.Cryptography.CryptographicException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                // Any failure (CA refusal, network, timeout, a bad answer) is retried; the valid certificate stays in use.
                 Log.Failed(logger, identity, e.Message, backoff);
                 wait = backoff;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
