@@ -6,13 +6,18 @@
 # Figures: max req/s (wrk), latency p50/p90/p99/p99.9 at a fixed rate (loadgen, open loop), single-stream
 # MB/s (iperf3), proxy CPU seconds per 1000 requests and peak RSS; ztunnel RSS idle with 100 enrolled pods.
 # Knobs (environment): REPS=3 RATE=1000 LAT_SECONDS=15 WRK_SECONDS=10 BULK_SECONDS=5 IDLE_PODS=100 CONFIGS="nomesh mesh nginx"
+#   OUT=bench/results  BUILD=release (which build output to run)  LAB=bench IDLE_LAB=benchidl (lab names)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3} RATE=${RATE:-1000} LAT_SECONDS=${LAT_SECONDS:-15} WRK_SECONDS=${WRK_SECONDS:-10}
 BULK_SECONDS=${BULK_SECONDS:-5} IDLE_PODS=${IDLE_PODS:-100} CONFIGS=${CONFIGS:-"nomesh mesh nginx"}
 OUT=${OUT:-bench/results}
-lab=bench meshctl=bin/meshctl
-loadgen="dotnet $PWD/artifacts/bin/Mesh.Bench.LoadGen/release/loadgen.dll"
+BUILD=${BUILD:-release} lab=${LAB:-bench} idle_lab=${IDLE_LAB:-benchidl}
+meshctl=$PWD/artifacts/bin/Mesh.Cli/$BUILD/meshctl
+loadgen="dotnet $PWD/artifacts/bin/Mesh.Bench.LoadGen/$BUILD/loadgen.dll"
+for f in "$meshctl" "$PWD/artifacts/bin/Mesh.Bench.LoadGen/$BUILD/loadgen.dll" "$PWD/artifacts/bin/Mesh.Samples.Echo/$BUILD/echo"; do
+  [ -e "$f" ] || { echo "bench: $f is missing; run 'make build' (BUILD=$BUILD)" >&2; exit 1; }
+done
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root (the lab needs network namespaces)" >&2; exit 1; }
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 work=$(mktemp -d /tmp/mesh-bench.XXXXXX)
@@ -22,7 +27,7 @@ nginx_pids=()
 cleanup() {
   for p in "${nginx_pids[@]}"; do kill "$p" 2>/dev/null || true; done
   $meshctl lab down --name "$lab" >/dev/null 2>&1 || true
-  $meshctl lab down --name benchidl >/dev/null 2>&1 || true
+  $meshctl lab down --name "$idle_lab" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,7 +43,9 @@ cpu_seconds() { # sum of utime+stime of PIDs, in seconds
   local t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] || continue; t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
   awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
 }
-peak_rss_mb() { local m=0 v; for p in "$@"; do [ -r "/proc/$p/status" ] || continue; v=$(awk '/VmHWM/ {print $2}' "/proc/$p/status"); [ "$v" -gt "$m" ] && m=$v; done; awk -v m="$m" 'BEGIN { printf "%.1f", m / 1024 }'; }
+rss_each_mb() { # peak RSS (VmHWM) of each PID, as a JSON array of MB
+  for p in "$@"; do [ -r "/proc/$p/status" ] && awk '/VmHWM/ {printf "%.1f\n", $2 / 1024}' "/proc/$p/status"; done | jq -sc .
+}
 wait_listen() { # pod port
   for _ in $(seq 1 150); do
     $meshctl lab exec --name "$lab" "$1" -- ss -Hltn "sport = :$2" | grep -q LISTEN && return 0; sleep 0.2
@@ -62,17 +69,19 @@ measure() { # config rep http_target bulk_host bulk_port proxy_pids...
   [ ${#pids[@]} -gt 0 ] && cpu1=$(cpu_seconds "${pids[@]}")
   local bulk
   bulk=$(in_client iperf3 -c "$bulk_host" -p "$bulk_port" -t "$BULK_SECONDS" -J | jq '.end.sum_received.bits_per_second / 8 / 1000000')
-  local rss=0
-  [ ${#pids[@]} -gt 0 ] && rss=$(peak_rss_mb "${pids[@]}")
+  local rss='[]'
+  [ ${#pids[@]} -gt 0 ] && rss=$(rss_each_mb "${pids[@]}")
   jq -c --arg config "$config" --argjson rep "$rep" --argjson wrk "${wrk_rps:-0}" --argjson bulk "$bulk" \
     --argjson cpu "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')" --argjson rss "$rss" \
     '{config: $config, rep: $rep, max_rps: $wrk, p50_us, p90_us, p99_us, p999_us, ok, errors,
-      cpu_s_per_1000: (if .ok > 0 then ($cpu / (.ok / 1000)) else null end), bulk_mb_s: $bulk, proxy_peak_rss_mb: $rss}' \
+      cpu_s_per_1000: (if .ok > 0 and ($rss | length) > 0 then ($cpu / (.ok / 1000)) else null end), bulk_mb_s: $bulk,
+      proxy_peak_rss_mb: ($rss | max), proxy_rss_total_mb: ($rss | add), proxy_rss_each_mb: $rss}' \
     "$work/lat.json" | tee -a "$raw"
 }
 
 echo "bench: lab up"
-$meshctl lab up -f bench/lab-bench.yaml --name "$lab" >/dev/null
+sed "s#\.\./artifacts/bin/Mesh.Samples.Echo/release/echo#$PWD/artifacts/bin/Mesh.Samples.Echo/$BUILD/echo#" bench/lab-bench.yaml > "$work/lab.yaml"
+$meshctl lab up -f "$work/lab.yaml" --name "$lab" >/dev/null
 wait_listen echo 8080; wait_listen iperf 5201
 echo_ip=$(pod_ip echo); iperf_ip=$(pod_ip iperf)
 n1=$(node_ip node1); n2=$(node_ip node2)
@@ -117,13 +126,13 @@ if [[ " $CONFIGS " == *" mesh "* ]] && [ "$IDLE_PODS" -gt 0 ]; then
     for i in $(seq 1 "$IDLE_PODS"); do
       printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d, namespace: idle}\nspec:\n  nodeName: node1\n  containers: [{name: c, command: [sleep, infinity]}]\n' "$i"
     done; } > "$idle"
-  $meshctl lab up -f "$idle" --name benchidl >/dev/null
-  zpid=$(status benchidl | jq -r '.processes[] | select(.name == "ztunnel-node1") | .pid')
-  last=$(status benchidl | jq -r --arg p "p$IDLE_PODS" '.pods[] | select(.name == $p) | .cgroupPath')
+  $meshctl lab up -f "$idle" --name "$idle_lab" >/dev/null
+  zpid=$(status "$idle_lab" | jq -r '.processes[] | select(.name == "ztunnel-node1") | .pid')
+  last=$(status "$idle_lab" | jq -r --arg p "p$IDLE_PODS" '.pods[] | select(.name == $p) | .cgroupPath')
   for _ in $(seq 1 300); do bpftool cgroup show "$last" 2>/dev/null | grep -q connect4 && break; sleep 0.2; done
   sleep 5
   idle_rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$zpid/status")
-  $meshctl lab down --name benchidl >/dev/null
+  $meshctl lab down --name "$idle_lab" >/dev/null
 fi
 
 mkdir -p "$OUT"

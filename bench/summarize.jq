@@ -2,7 +2,7 @@
 # median, min and max of each figure, plus ratios of the medians against "nomesh" and "nginx".
 def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 def stats(f): [.[] | f | select(. != null)] | {median: median, min: min, max: max};
-def metrics: ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "cpu_s_per_1000", "proxy_peak_rss_mb"];
+def metrics: ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "cpu_s_per_1000", "proxy_peak_rss_mb", "proxy_rss_total_mb"];
 . as $all
 | (group_by(.config) | map({key: .[0].config, value: (. as $runs | metrics | map({key: ., value: (. as $m | $runs | stats(.[$m]))}) | from_entries)}) | from_entries) as $cfg
 | {
@@ -15,10 +15,20 @@ def metrics: ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "
       bulk: "iperf3 -c HOST -p PORT -t \($bulks) -J (one stream)"
     },
     configs: $cfg,
-    ratios: ([ "mesh", "nginx" ] | map(. as $c | select($cfg[$c] != null) | {key: $c, value: (metrics | map(. as $m | {key: $m, value: {
-        vs_nomesh: (if ($cfg.nomesh[$m].median // 0) != 0 and $cfg[$c][$m].median != null then $cfg[$c][$m].median / $cfg.nomesh[$m].median else null end),
-        vs_nginx: (if $c != "nginx" and ($cfg.nginx[$m].median // 0) != 0 and $cfg[$c][$m].median != null then $cfg[$c][$m].median / $cfg.nginx[$m].median else null end)
-      }}) | from_entries)}) | from_entries),
+    # ratios of medians, for the pairs a reader compares: what the mesh costs over the bare path and against
+    # the peer a user might pick instead, and what that peer costs over the bare path
+    ratios: ([["mesh", "nomesh"], ["mesh", "nginx"], ["nginx", "nomesh"]]
+      | map(select($cfg[.[0]] != null and $cfg[.[1]] != null) | . as [$a, $b]
+        | {key: "\($a) vs \($b)", value: (metrics | map(. as $m | {key: $m, value:
+            (if ($cfg[$b][$m].median // 0) != 0 and $cfg[$a][$m].median != null then $cfg[$a][$m].median / $cfg[$b][$m].median else null end)})
+          | from_entries)})
+      | from_entries),
+    # latency a proxy adds over the bare path (difference of medians, microseconds)
+    added_latency_us: (["mesh", "nginx"] | map(select($cfg[.] != null and $cfg.nomesh != null) | . as $c
+      | {key: $c, value: (["p50_us", "p90_us", "p99_us", "p999_us"] | map({key: ., value: ($cfg[$c][.].median - $cfg.nomesh[.].median)}) | from_entries)})
+      | from_entries),
+    # peak RSS of each proxy process in the last repetition (a process's peak covers all repetitions before it)
+    proxy_rss_each_mb: ($all | group_by(.config) | map({key: .[0].config, value: (max_by(.rep).proxy_rss_each_mb // [])}) | from_entries),
     ztunnel_idle_rss_mb: $idle,
     raw: $all
   }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Mesh.Native.Time;
 
 namespace Mesh.Bench.LoadGen;
 
@@ -48,14 +49,14 @@ internal sealed class ConstantRateRunner
         var total = (long)((o.Warmup + o.Duration).TotalSeconds * o.Rate);
         var scheduler = new Thread(() =>
         {
+            // Sleep to each due time (no spinning: on 2 cores a spinning scheduler takes a core from the
+            // path under test); a late wake-up counts against the requests, as it should in an open loop.
+            MonotonicSleep.UseTightTimerSlack();
+            var origin = Stopwatch.GetTimestamp() - clock.ElapsedTicks;
             for (long i = 0; i < total && !ct.IsCancellationRequested; i++)
             {
                 var dueTicks = i * Stopwatch.Frequency / o.Rate;
-                while (clock.ElapsedTicks < dueTicks)
-                {
-                    var waitUs = (dueTicks - clock.ElapsedTicks) * 1_000_000 / Stopwatch.Frequency;
-                    if (waitUs > 1500) Thread.Sleep(1); else Thread.SpinWait(50);
-                }
+                if (clock.ElapsedTicks < dueTicks) MonotonicSleep.Until(origin + dueTicks);
                 due.Writer.TryWrite(dueTicks);
             }
             due.Writer.Complete();

@@ -4,7 +4,7 @@ using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
 using Mesh.Native;
 using Mesh.Ztunnel.Enrollment;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Identity;
 using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Metrics;

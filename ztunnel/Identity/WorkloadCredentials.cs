@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Mesh.Core.Identity;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Proxy;
 
 namespace Mesh.Ztunnel.Identity;

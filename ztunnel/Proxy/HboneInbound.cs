@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Core.Model;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Redirection;

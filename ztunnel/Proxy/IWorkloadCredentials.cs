@@ -1,5 +1,5 @@
 using Mesh.Core.Identity;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 
 namespace Mesh.Ztunnel.Proxy;
 

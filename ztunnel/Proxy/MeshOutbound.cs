@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Redirection;

@@ -1,4 +1,4 @@
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Redirection;

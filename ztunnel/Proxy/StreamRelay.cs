@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
-using Mesh.Ztunnel.Hbone.Http2;
+using Mesh.Core.Hbone.Http2;
 using Mesh.Ztunnel.Metrics;
 
 namespace Mesh.Ztunnel.Proxy;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using Mesh.Core.Identity;
 using Mesh.Tests.Common;
-using Mesh.Ztunnel.Hbone;
-using Mesh.Ztunnel.Hbone.Http2;
+using Mesh.Core.Hbone;
+using Mesh.Core.Hbone.Http2;
 
 namespace Mesh.Tests.Unit.Hbone;
 

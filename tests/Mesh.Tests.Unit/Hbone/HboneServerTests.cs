@@ -1,6 +1,6 @@
 using System.Text;
 using Mesh.Tests.Common;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 
 namespace Mesh.Tests.Unit.Hbone;
 

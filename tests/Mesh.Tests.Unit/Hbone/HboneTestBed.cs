@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mesh.Core.Identity;
 using Mesh.Tests.Common;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 
 namespace Mesh.Tests.Unit.Hbone;
 

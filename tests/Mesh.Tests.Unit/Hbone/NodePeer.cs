@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 
 namespace Mesh.Tests.Unit.Hbone;
 

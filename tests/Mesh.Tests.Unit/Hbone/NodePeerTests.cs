@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using Mesh.Ztunnel.Hbone;
+using Mesh.Core.Hbone;
 
 namespace Mesh.Tests.Unit.Hbone;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Mesh.Ztunnel.Hbone.Hpack;
+using Mesh.Core.Hbone.Hpack;
 
 namespace Mesh.Tests.Unit.Hbone.Hpack;
 

@@ -1,4 +1,4 @@
-using Mesh.Ztunnel.Hbone.Hpack;
+using Mesh.Core.Hbone.Hpack;
 
 namespace Mesh.Tests.Unit.Hbone.Hpack;
 

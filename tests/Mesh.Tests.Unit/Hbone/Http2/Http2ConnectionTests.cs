@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Mesh.Ztunnel.Hbone.Hpack;
-using Mesh.Ztunnel.Hbone.Http2;
+using Mesh.Core.Hbone.Hpack;
+using Mesh.Core.Hbone.Http2;
 
 namespace Mesh.Tests.Unit.Hbone.Http2;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Mesh.Ztunnel.Hbone.Http2;
+using Mesh.Core.Hbone.Http2;
 
 namespace Mesh.Tests.Unit.Hbone.Http2;
 

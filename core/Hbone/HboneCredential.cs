@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Mesh.Core.Identity;
+
+namespace Mesh.Core.Hbone;
+
+/// <summary>
+/// A workload's TLS identity for HBONE: its leaf certificate with the private key, the intermediates up to
+/// the root, and the trust bundle (one or two roots during a rotation) peers are checked against. Immutable:
+/// a rotation makes a new credential; connections already open keep the one they started with.
+/// </summary>
+public sealed class HboneCredential
+{
+    private readonly Lazy<SslStreamCertificateContext> _context;
+
+    public HboneCredential(X509Certificate2 certificate, ImmutableArray<X509Certificate2> chain, ImmutableArray<X509Certificate2> trustBundle)
+    {
+        if (!certificate.HasPrivateKey)
+        {
+            throw new ArgumentException($"certificate {certificate.Subject} has no private key; HBONE needs the key of the workload certificate", nameof(certificate));
+        }
+        Identity = SpiffeCertificate.Identity(certificate) ?? throw new ArgumentException(
+            $"certificate {certificate.Subject} has no single spiffe:// URI SAN; HBONE needs a workload identity certificate", nameof(certificate));
+        if (trustBundle.IsDefaultOrEmpty)
+        {
+            throw new ArgumentException("the trust bundle is empty; pass the mesh root certificate(s)", nameof(trustBundle));
+        }
+        Certificate = certificate;
+        Chain = chain.IsDefault ? [] : chain;
+        TrustBundle = trustBundle;
+        _context = new Lazy<SslStreamCertificateContext>(() =>
+            SslStreamCertificateContext.Create(Certificate, new X509Certificate2Collection(Chain.ToArray()), offline: true));
+    }
+
+    public SpiffeId Identity { get; }
+
+    public X509Certificate2 Certificate { get; }
+
+    public ImmutableArray<X509Certificate2> Chain { get; }
+
+    public ImmutableArray<X509Certificate2> TrustBundle { get; }
+
+    /// <summary>The certificate and chain as TLS sends them (built once).</summary>
+    public SslStreamCertificateContext Context => _context.Value;
+}

@@ -1,0 +1,28 @@
+namespace Mesh.Core.Hbone;
+
+/// <summary>Why an HBONE tunnel was not established (reported once at the edge: a log line and a metric label).</summary>
+public enum HboneError
+{
+    None,
+
+    /// <summary>TCP connect to the destination's 15008 failed or timed out.</summary>
+    ConnectFailed,
+
+    /// <summary>The TLS handshake failed (protocol, ALPN, or the peer closed during setup, e.g. it rejected our certificate).</summary>
+    TlsFailed,
+
+    /// <summary>The peer's certificate is missing, expired or does not chain to the trust bundle.</summary>
+    PeerUntrusted,
+
+    /// <summary>The peer's certificate is valid but carries another SPIFFE identity than expected.</summary>
+    PeerIdentityMismatch,
+
+    /// <summary>The peer answered the CONNECT with a non-2xx status (see the status).</summary>
+    Refused,
+
+    /// <summary>The peer reset the stream.</summary>
+    Reset,
+
+    /// <summary>The HTTP/2 connection failed or closed while the tunnel was being set up.</summary>
+    ConnectionLost,
+}

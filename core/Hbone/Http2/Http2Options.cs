@@ -1,0 +1,40 @@
+namespace Mesh.Core.Hbone.Http2;
+
+/// <summary>
+/// Settings of one HTTP/2 connection (both roles). Windows are large by default because a tunnel's
+/// bulk throughput is bounded by window / round trip; memory is bounded by the same windows.
+/// </summary>
+public sealed record Http2Options
+{
+    /// <summary>SETTINGS_INITIAL_WINDOW_SIZE we advertise: bytes the peer may send on one stream before we read them.</summary>
+    public int StreamWindowSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Connection receive window (sum over streams).</summary>
+    public int ConnectionWindowSize { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>SETTINGS_MAX_CONCURRENT_STREAMS we advertise (streams the peer may open).</summary>
+    public int MaxConcurrentStreams { get; init; } = 1000;
+
+    /// <summary>SETTINGS_MAX_FRAME_SIZE we advertise (largest frame payload we accept), 16384..16777215.</summary>
+    public int MaxFrameSize { get; init; } = 16 * 1024;
+
+    /// <summary>Largest DATA frame payload we send (also capped by the peer's SETTINGS_MAX_FRAME_SIZE).</summary>
+    public int MaxSendFrameSize { get; init; } = 16 * 1024;
+
+    /// <summary>SETTINGS_HEADER_TABLE_SIZE we advertise (our HPACK decoder's table).</summary>
+    public int HeaderTableSize { get; init; } = 4096;
+
+    /// <summary>SETTINGS_MAX_HEADER_LIST_SIZE we advertise and enforce.</summary>
+    public int MaxHeaderListSize { get; init; } = 16 * 1024;
+
+    /// <summary>Send a PING when this long passes; null disables keepalive.</summary>
+    public TimeSpan? KeepAliveInterval { get; init; }
+
+    /// <summary>A keepalive PING unanswered this long closes the connection.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a graceful shutdown waits for open streams before closing.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Mesh.Tests.Common;
+using Mesh.Tests.Common.Lab;
+
+namespace Mesh.Tests.Integration.Bench;
+
+/// <summary>
+/// Smoke test of the benchmark harness (bench/bench.sh): every configuration runs end to end on a tiny
+/// load and the results files hold real figures. No figure is judged here: performance is read from
+/// `make bench`, never asserted in a test.
+/// </summary>
+public sealed class BenchHarnessTests
+{
+    [RootFact]
+    public async Task BenchScript_TinyLoad_RunsEveryConfigurationAndWritesResults()
+    {
+        var id = Guid.NewGuid().ToString("N")[..5];
+        var output = Directory.CreateTempSubdirectory("mesh-bench-smoke-");
+        try
+        {
+            var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "bench", "bench.sh")])
+            {
+                WorkingDirectory = RepoPaths.Root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                Environment =
+                {
+                    ["REPS"] = "1", ["RATE"] = "50", ["LAT_SECONDS"] = "1", ["WRK_SECONDS"] = "1", ["BULK_SECONDS"] = "1",
+                    ["IDLE_PODS"] = "3", ["OUT"] = output.FullName, ["BUILD"] = RepoPaths.Configuration,
+                    ["LAB"] = $"sb{id}", ["IDLE_LAB"] = $"si{id}",
+                },
+            };
+            using var process = Process.Start(psi)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+            await process.WaitForExitAsync(deadline.Token);
+            var log = await stdout + await stderr;
+            Assert.True(process.ExitCode == 0, $"bench.sh exited {process.ExitCode}:\n{log}");
+
+            var json = JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(output.FullName, "bench-*.json").Single()))!;
+            var configs = json["configs"]!.AsObject();
+            Assert.Equal(["mesh", "nginx", "nomesh"], configs.Select(c => c.Key).Order());
+            foreach (var (name, figures) in configs)
+            {
+                Assert.True(figures!["max_rps"]!["median"]!.GetValue<double>() > 0, $"{name}: no wrk throughput");
+                Assert.True(figures["p50_us"]!["median"]!.GetValue<double>() > 0, $"{name}: no latency");
+                Assert.True(figures["bulk_mb_s"]!["median"]!.GetValue<double>() > 0, $"{name}: no bulk throughput");
+            }
+            foreach (var run in json["raw"]!.AsArray())
+            {
+                Assert.True(run!["errors"]!.GetValue<long>() == 0, $"{run["config"]}: the load generator saw errors");
+            }
+            // The proxies were measured: CPU and RSS of every proxy process, ztunnel idle with enrolled pods.
+            Assert.Equal(2, json["proxy_rss_each_mb"]!["mesh"]!.AsArray().Count);
+            Assert.Equal(4, json["proxy_rss_each_mb"]!["nginx"]!.AsArray().Count);
+            Assert.True(configs["mesh"]!["cpu_s_per_1000"]!["median"]!.GetValue<double>() > 0, "mesh: no proxy CPU measured");
+            Assert.True(json["ztunnel_idle_rss_mb"]!.GetValue<double>() > 0, "no idle ztunnel RSS");
+            var table = await File.ReadAllTextAsync(Directory.GetFiles(output.FullName, "bench-*.md").Single());
+            Assert.Contains("mesh vs nginx", table, StringComparison.Ordinal);
+            // Both labs are gone again.
+            var left = Directory.Exists("/run/netns")
+                ? Directory.GetFiles("/run/netns").Select(Path.GetFileName).Where(n => n!.StartsWith($"sb{id}", StringComparison.Ordinal) || n.StartsWith($"si{id}", StringComparison.Ordinal)).ToList()
+                : [];
+            Assert.Empty(left);
+        }
+        finally
+        {
+            output.Delete(recursive: true);
+        }
+    }
+}

@@ -1,4 +1,0 @@
-namespace Mesh.Ztunnel.Hbone.Hpack;
-
-/// <summary>Internal control flow of the decoder; never escapes <see cref="HpackDecoder.Decode"/>.</summary>
-internal sealed class HpackDecodingException(string message) : Exception(message);
