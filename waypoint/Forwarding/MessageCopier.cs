@@ -21,15 +21,21 @@ public static class MessageCopier
         var target = ctx.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
             ? raw
             : ctx.Request.Path.ToUriComponent() + ctx.Request.QueryString.ToUriComponent();
+        var http2 = HttpProtocol.IsHttp2(ctx.Request.Protocol);
         var message = new HttpRequestMessage(new HttpMethod(ctx.Request.Method), new Uri($"http://{authority}{target}"))
         {
-            Version = System.Net.HttpVersion.Version11,
+            // The client's protocol is kept: h2c (prior knowledge) for HTTP/2, e.g. gRPC.
+            Version = http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = body,
         };
         foreach (var (name, values) in ctx.Request.Headers)
         {
-            if (IsHopByHop(name))
+            if (IsHopByHop(name) && !(http2 && name.Equals("TE", StringComparison.OrdinalIgnoreCase) && values == "trailers"))
+            {
+                continue;
+            }
+            if (name.StartsWith(':'))
             {
                 continue;
             }
@@ -43,6 +49,19 @@ public static class MessageCopier
             message.Headers.Host = ctx.Request.Host.Value;
         }
         return message;
+    }
+
+    /// <summary>The upstream response's trailers (gRPC status) onto the client's response, when its protocol carries them.</summary>
+    public static void TrailersToClient(HttpResponseMessage upstream, HttpResponse response)
+    {
+        if (!response.SupportsTrailers())
+        {
+            return;
+        }
+        foreach (var (name, values) in upstream.TrailingHeaders)
+        {
+            response.AppendTrailer(name, new StringValues([.. values]));
+        }
     }
 
     /// <summary>Status and headers of the upstream response onto the client's response (before the body).</summary>

@@ -33,7 +33,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
             var status = RouteFailures.Status(plan.Failure);
             Log.NotRouted(logger, ctx.Request.Method, facts.Path, tunnel.Destination, plan.Failure, status);
             await WriteErrorAsync(ctx, status, $"{plan.Failure}\n");
-            Record(plan, source, tunnel, null, status, RouteFailures.Flag(plan.Failure), started);
+            Record(ctx, plan, source, tunnel, null, status, RouteFailures.Flag(plan.Failure), started);
             return;
         }
 
@@ -46,7 +46,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
         if (ctx.RequestAborted.IsCancellationRequested)
         {
             outcome.Response?.Dispose();
-            Record(plan, source, tunnel, outcome.Endpoint, 0, "DC", started);
+            Record(ctx, plan, source, tunnel, outcome.Endpoint, 0, "DC", started);
             return;
         }
         if (outcome.Response is not { } response)
@@ -57,7 +57,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
             Log.UpstreamFailed(logger, ctx.Request.Method, facts.Path, plan.BackendService?.Key.ToString() ?? tunnel.Destination.ToString(),
                 outcome.Attempts, outcome.Detail ?? flag, status);
             await WriteErrorAsync(ctx, status, text);
-            Record(plan, source, tunnel, outcome.Endpoint, status, flag, started);
+            Record(ctx, plan, source, tunnel, outcome.Endpoint, status, flag, started);
             return;
         }
         using (response)
@@ -68,6 +68,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
             {
                 await using var body = await response.Content.ReadAsStreamAsync(overall.Token);
                 await body.CopyToAsync(ctx.Response.Body, overall.Token);
+                MessageCopier.TrailersToClient(response, ctx.Response);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
             {
@@ -75,13 +76,14 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
                 flags = overall.IsCancellationRequested ? "UT" : "UPE";
                 ctx.Abort();
             }
-            Record(plan, source, tunnel, outcome.Endpoint, (int)response.StatusCode, flags, started);
+            Record(ctx, plan, source, tunnel, outcome.Endpoint, (int)response.StatusCode, flags, started);
         }
     }
 
     private async Task<Outcome> SendWithRetriesAsync(HttpContext ctx, RoutePlan plan, CancellationTokenSource overall)
     {
-        var hasBody = ctx.Request.ContentLength > 0 || ctx.Request.Headers.TransferEncoding.Count > 0;
+        var hasBody = ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+            ?? (ctx.Request.ContentLength > 0 || ctx.Request.Headers.TransferEncoding.Count > 0);
         byte[]? replay = null;
         if (hasBody && plan.Retry is not null && ctx.Request.ContentLength is <= MaxReplayBody)
         {
@@ -146,9 +148,9 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
         }
     }
 
-    private void Record(RoutePlan plan, Workload? source, TunnelFeature tunnel, BackendEndpoint? endpoint, int status, string flags, long started) =>
+    private void Record(HttpContext ctx, RoutePlan plan, Workload? source, TunnelFeature tunnel, BackendEndpoint? endpoint, int status, string flags, long started) =>
         metrics.RecordRequest(RequestLabels.Build(source, tunnel.PeerIdentity, plan.BackendService ?? plan.DestinationService,
-            endpoint?.Workload, status, flags, mutualTls: true), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            endpoint?.Workload, status, flags, mutualTls: true, grpc: ctx.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
     private static string ServiceName(Service? s) => s is null ? RequestLabels.Unknown : $"{s.Name}.{s.Namespace}.svc.cluster.local";
 

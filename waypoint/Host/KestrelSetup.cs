@@ -19,6 +19,8 @@ public static class KestrelSetup
     public static void Configure(KestrelServerOptions kestrel, WaypointOptions options, WaypointIdentity identity)
     {
         kestrel.AddServerHeader = false;
+        // h2c inside tunnels: :scheme is http while the connection looks like TLS to Kestrel (H2cDetection).
+        kestrel.AllowAlternateSchemes = true;
         kestrel.Limits.MinRequestBodyDataRate = null;
         kestrel.Limits.MinResponseDataRate = null;
         kestrel.Limits.MaxRequestBodySize = null;
@@ -34,7 +36,11 @@ public static class KestrelSetup
                 OnConnection = _ => ValueTask.FromResult(ServerTls(identity)),
             });
         });
-        kestrel.Listen(new TunnelEndPoint(), listen => listen.Protocols = HttpProtocols.Http1);
+        kestrel.Listen(new TunnelEndPoint(), listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.Use(H2cDetection.Middleware);
+        });
     }
 
     private static SslServerAuthenticationOptions ServerTls(WaypointIdentity identity)

@@ -13,7 +13,7 @@ public static class RequestLabels
     public const string Unknown = "unknown";
 
     public static KeyValuePair<string, object?>[] Build(Workload? source, SpiffeId? sourcePrincipal, Service? service, Workload? destination,
-        int responseCode, string responseFlags, bool mutualTls) =>
+        int responseCode, string responseFlags, bool mutualTls, bool grpc = false) =>
     [
         new("reporter", "waypoint"),
         new("source_workload", source?.Name ?? Unknown),
@@ -31,7 +31,7 @@ public static class RequestLabels
         new("destination_principal", destination?.Identity.ToString() ?? Unknown),
         new("destination_app", Label(destination, "app")),
         new("destination_version", Label(destination, "version")),
-        new("request_protocol", "http"),
+        new("request_protocol", grpc ? "grpc" : "http"),
         new("response_code", responseCode.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("response_flags", responseFlags),
         new("connection_security_policy", mutualTls ? "mutual_tls" : "none"),

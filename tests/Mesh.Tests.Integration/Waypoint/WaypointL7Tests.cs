@@ -77,6 +77,18 @@ public sealed class WaypointL7Tests
     }
 
     [RootFact]
+    public async Task Curl_Http2PriorKnowledge_ReachesBackendAsHttp2()
+    {
+        await using var lab = await StartAsync(WaypointLabYaml.SplitRules);
+
+        var r = await lab.CurlAsync("client", $"http://{Vip(lab, "echo")}/h2c", "--http2-prior-knowledge", "-w", "\n%{http_version}");
+
+        Assert.True(r.Ok, $"{r.Stderr}\n{Logs(lab)}");
+        Assert.Contains("\"protocol\":\"HTTP/2\"", r.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("\n2", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public async Task Curl_ThroughWaypoint_BothHopsMutualTlsOnTheWire()
     {
         await using var lab = await StartAsync(WaypointLabYaml.SplitRules);

@@ -42,6 +42,7 @@ internal sealed class FakeEndpoint : IAsyncDisposable
     public int Tunnels => Volatile.Read(ref _tunnels);
     public ConcurrentQueue<(SpiffeId Peer, IPEndPoint Target)> TunnelLog { get; } = new();
     public ConcurrentQueue<(string Host, string Target)> RequestLog { get; } = new();
+    public ConcurrentQueue<string> Protocols { get; } = new();
     public Func<HttpContext, int, Task<bool>>? Behavior { get; set; }
 
     public static async Task<FakeEndpoint> StartAsync(string name, IPAddress modelAddress, HboneCredential credential, CancellationToken stop)
@@ -49,7 +50,15 @@ internal sealed class FakeEndpoint : IAsyncDisposable
         var e = new FakeEndpoint(name, modelAddress);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AllowAlternateSchemes = true;
+            k.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+                listen.Use(Mesh.Waypoint.Inbound.H2cDetection.Middleware);
+            });
+        });
         e._app = builder.Build();
         e._app.Run(e.ServeAsync);
         await e._app.StartAsync(stop);
@@ -64,6 +73,7 @@ internal sealed class FakeEndpoint : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _requests);
         RequestLog.Enqueue((ctx.Request.Host.Value ?? "", ctx.Request.Path + ctx.Request.QueryString));
+        Protocols.Enqueue(ctx.Request.Protocol);
         if (Behavior is { } b && await b(ctx, n))
         {
             return;

@@ -79,6 +79,50 @@ public sealed class RequestForwarderTests
     }
 
     [Fact]
+    public async Task H2c_PriorKnowledge_ForwardedAsHttp2WithTrailers()
+    {
+        await using var bed = await StartAsync();
+        bed.Endpoints["echo-v1"].Behavior = async (ctx, _) =>
+        {
+            ctx.Response.ContentType = "application/grpc";
+            await ctx.Response.WriteAsync("payload");
+            ctx.Response.AppendTrailer("grpc-status", "0");
+            return true;
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://198.19.128.2/pkg.Service/Call")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+
+        using var response = await bed.Client.SendAsync(request);
+
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal("payload", await response.Content.ReadAsStringAsync());
+        Assert.Equal("0", response.TrailingHeaders.GetValues("grpc-status").Single());
+        Assert.Equal("HTTP/2", Assert.Single(bed.Endpoints["echo-v1"].Protocols));
+    }
+
+    [Fact]
+    public async Task H2c_ConcurrentStreams_AllAnswered()
+    {
+        await using var bed = await StartAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://198.19.128.1/{i}") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            using var response = await bed.Client.SendAsync(request);
+            return response.StatusCode;
+        }));
+
+        Assert.All(responses, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(20, bed.Endpoints["echo-v1"].Requests + bed.Endpoints["echo-v2"].Requests);
+        Assert.All(bed.Endpoints.Values.SelectMany(e => e.Protocols), p => Assert.Equal("HTTP/2", p));
+    }
+
+    [Fact]
     public async Task Retry_BackendFailsTwice_ClientGets200()
     {
         await using var bed = await StartAsync();

@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Tests.Unit.Waypoint;
@@ -111,7 +112,15 @@ internal sealed class WaypointTestBed : IAsyncDisposable
             ControlPlane = new Uri("https://127.0.0.1:1"), RootCertFile = "-", TokenFile = "-", Node = "node1",
             Namespace = "app", ServiceAccount = "waypoint", Gateway = "waypoint", ListenAddress = IPAddress.Loopback, HbonePort = 0,
         };
-        _app = WaypointHost.CreateApp(options, identity, Routes, _waypointHbone, Metrics, _ => { });
+        // WAYPOINT_TEST_LOG=1 shows the waypoint's and Kestrel's debug log when a test needs explaining.
+        _app = WaypointHost.CreateApp(options, identity, Routes, _waypointHbone, Metrics, logging =>
+        {
+            if (Environment.GetEnvironmentVariable("WAYPOINT_TEST_LOG") is not null)
+            {
+                logging.SetMinimumLevel(LogLevel.Debug);
+                logging.AddConsole();
+            }
+        });
         await _app.StartAsync();
         var https = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal));
         WaypointAddress = new IPEndPoint(IPAddress.Loopback, new Uri(https).Port);
