@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mesh.Core.Model;
+using Mesh.Waypoint.Authorization;
 using Mesh.Waypoint.Inbound;
 using Mesh.Waypoint.Metrics;
 using Mesh.Waypoint.Routing;
@@ -12,7 +13,8 @@ namespace Mesh.Waypoint.Forwarding;
 /// One HTTP request out of a tunnel: plan it (<see cref="RoutePlanner"/>), then carry out the plan: attempts to
 /// endpoints of the chosen backend with the per-attempt timeout, retries per <see cref="RetryPolicy"/> with backoff,
 /// all within the request timeout (504 when it expires), and the response streamed back. Failures are answered
-/// with Envoy's statuses and flags (503 UH/UF/NR, 504 UT, 404 NR, 500) and reported once: a log line and metrics.
+/// with Envoy's statuses and flags (403 RBAC, 503 UH/UF/NR, 504 UT, 404 NR, 500) and reported once: a log line and metrics.
+/// L7 policy (<see cref="L7Authorizer"/>) runs first, as Envoy's RBAC filter runs before the router.
 /// </summary>
 public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessageInvoker upstream, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
 {
@@ -28,6 +30,15 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
             name => headers.TryGetValue(name, out var v) ? v.ToString() : null);
         var plan = RoutePlanner.Plan(table, facts, Random.Shared);
         var source = tunnel.Source is { } src ? table.State.WorkloadsByAddress.GetValueOrDefault(src.Address) : null;
+        var authz = L7Authorizer.Authorize(table.Policies, table.Waypoint, plan.DestinationService,
+            new L7RequestFacts(tunnel.PeerIdentity, tunnel.Destination.Port, ctx.Request.Method, facts.Path));
+        if (!authz.Allowed)
+        {
+            Log.Denied(logger, ctx.Request.Method, facts.Path, tunnel.Destination, tunnel.PeerIdentity, authz.Policy ?? "-");
+            await WriteErrorAsync(ctx, StatusCodes.Status403Forbidden, "RBAC: access denied\n");
+            Record(ctx, plan, source, tunnel, null, StatusCodes.Status403Forbidden, "RBAC", started);
+            return;
+        }
         if (!plan.IsSuccess)
         {
             var status = RouteFailures.Status(plan.Failure);
@@ -172,6 +183,9 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
     {
         [LoggerMessage(6200, LogLevel.Information, "route: {Method} {Path} to {Destination}: {Failure} ({Status})")]
         public static partial void NotRouted(ILogger logger, string method, string path, System.Net.IPEndPoint destination, RouteFailure failure, int status);
+
+        [LoggerMessage(6202, LogLevel.Information, "authz: {Method} {Path} to {Destination} from {Peer} denied (403) by {Policy}")]
+        public static partial void Denied(ILogger logger, string method, string path, System.Net.IPEndPoint destination, Mesh.Core.Identity.SpiffeId peer, string policy);
 
         [LoggerMessage(6201, LogLevel.Information, "upstream: {Method} {Path} to {Backend} failed after {Attempts} attempt(s): {Detail} ({Status})")]
         public static partial void UpstreamFailed(ILogger logger, string method, string path, string backend, int attempts, string detail, int status);

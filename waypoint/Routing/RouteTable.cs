@@ -16,6 +16,7 @@ public sealed class RouteTable
         ImmutableArray<HttpRoute> gatewayRoutes)
     {
         State = state;
+        Policies = [.. state.Policies.Where(p => !p.TargetRefs.IsDefaultOrEmpty)];
         Waypoint = waypoint;
         Services = services;
         RoutesByService = byService;
@@ -28,6 +29,9 @@ public sealed class RouteTable
     public NamespacedName Waypoint { get; }
 
     public FrozenDictionary<NamespacedName, Service> Services { get; }
+
+    /// <summary>The authorization policies with targetRefs (the ones waypoints enforce).</summary>
+    public ImmutableArray<AuthorizationPolicy> Policies { get; }
 
     public FrozenDictionary<NamespacedName, ImmutableArray<(HttpRoute Route, HttpRouteParent Parent)>> RoutesByService { get; }
 

@@ -89,6 +89,22 @@ public sealed class WaypointL7Tests
     }
 
     [RootFact]
+    public async Task Curl_ServiceWithL7AllowGetPolicy_PostForbiddenAtTheWaypoint()
+    {
+        await using var lab = await StartAsync(WaypointLabYaml.SplitRules + WaypointLabYaml.AllowGetOnlyPolicy);
+        var url = $"http://{Vip(lab, "echo")}/items";
+
+        var get = await lab.CurlAsync("client", url, "-o", "/dev/null", "-w", "%{http_code}");
+        var post = await lab.CurlAsync("client", url, "--data", "x", "-w", " %{http_code}");
+
+        // ztunnel leaves the targetRefs policy to the waypoint (at L4 its L7 rule could never match and would deny all).
+        Assert.Equal("200", get.Stdout);
+        Assert.Equal("RBAC: access denied\n 403", post.Stdout);
+        Assert.Contains("authz: POST /items", lab.Log("waypoint"), StringComparison.Ordinal);
+        Assert.Contains("app/get-only", lab.Log("waypoint"), StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public async Task Curl_ThroughWaypoint_BothHopsMutualTlsOnTheWire()
     {
         await using var lab = await StartAsync(WaypointLabYaml.SplitRules);

@@ -102,5 +102,18 @@ internal static class WaypointLabYaml
             timeouts: {request: 1s}
         """;
 
+    /// <summary>An ALLOW policy for the echo service enforced by the waypoint (targetRefs): GET only. Append to rules.</summary>
+    public const string AllowGetOnlyPolicy = """
+
+        ---
+        apiVersion: security.mesh.dev/v1
+        kind: AuthorizationPolicy
+        metadata: {name: get-only, namespace: app}
+        spec:
+          targetRefs: [{kind: Service, group: "", name: echo}]
+          action: ALLOW
+          rules: [{to: [{operation: {methods: [GET]}}]}]
+        """;
+
     public static string With(string rules) => Base.Replace("{{rules}}", rules, StringComparison.Ordinal);
 }

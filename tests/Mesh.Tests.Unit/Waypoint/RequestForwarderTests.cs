@@ -261,6 +261,28 @@ public sealed class RequestForwarderTests
     }
 
     [Fact]
+    public async Task L7Policy_DenyAdminPathForTheGateway_Forbidden403OthersPass()
+    {
+        await using var bed = await StartAsync();
+        bed.SetPolicies(new AuthorizationPolicy
+        {
+            Name = "no-admin",
+            Namespace = "app",
+            Action = PolicyAction.Deny,
+            TargetRefs = [new PolicyTargetRef("Gateway", "waypoint")],
+            Rules = [new PolicyRule { Paths = ["/admin*"], Principals = ["cluster.local/ns/app/sa/client"] }],
+        });
+
+        using var admin = await bed.Client.GetAsync("http://198.19.128.2/admin/users");
+        using var open = await bed.Client.GetAsync("http://198.19.128.2/public");
+
+        Assert.Equal(HttpStatusCode.Forbidden, admin.StatusCode);
+        Assert.Equal("RBAC: access denied\n", await admin.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+        Assert.Equal(("198.19.128.2", "/public"), Assert.Single(bed.Endpoints["echo-v1"].RequestLog));
+    }
+
+    [Fact]
     public async Task Connect_ClientCertificateFromAnotherCa_Refused()
     {
         await using var bed = await StartAsync();

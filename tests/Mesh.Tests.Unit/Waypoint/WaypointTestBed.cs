@@ -59,6 +59,9 @@ internal sealed class WaypointTestBed : IAsyncDisposable
     /// <summary>Replaces the HTTPRoutes (the mesh state is otherwise fixed).</summary>
     public void SetRoutes(params HttpRoute[] routes) => Routes.Update(State() with { HttpRoutes = [.. routes] });
 
+    /// <summary>Replaces the authorization policies (no routes).</summary>
+    public void SetPolicies(params AuthorizationPolicy[] policies) => Routes.Update(State() with { Policies = [.. policies] });
+
     /// <summary>A client whose tunnels present <paramref name="credential"/> (default: the client's).</summary>
     public HttpClient NewClient(HboneCredential? credential = null) => new(new SocketsHttpHandler
     {
