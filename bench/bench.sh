@@ -2,15 +2,17 @@
 # L4 benchmarks on a 2-node lab, one invocation, same topology for every configuration:
 #   nomesh  the pods talk directly (the physical limit of this path)
 #   mesh    the namespace enrolled: ztunnel to ztunnel over HBONE mTLS
+#   waypoint  the namespace enrolled and using the L7 waypoint: client -> ztunnel -> waypoint -> ztunnel -> echo,
+#           addressed through the service VIP (bulk: HTTP GET 8 x 64 MB through the waypoint, since iperf3 is not HTTP)
 #   nginx   an nginx stream mTLS tunnel (TLS 1.3, ECDSA P-256) from node1 to node2, the peer a user might pick
 # Figures: max req/s (wrk), latency p50/p90/p99/p99.9 at a fixed rate (loadgen, open loop), single-stream
 # MB/s (iperf3), proxy CPU seconds per 1000 requests and peak RSS; ztunnel RSS idle with 100 enrolled pods.
-# Knobs (environment): REPS=3 RATE=1000 LAT_SECONDS=15 WRK_SECONDS=10 BULK_SECONDS=5 IDLE_PODS=100 CONFIGS="nomesh mesh nginx"
+# Knobs (environment): REPS=3 RATE=1000 LAT_SECONDS=15 WRK_SECONDS=10 BULK_SECONDS=5 IDLE_PODS=100 CONFIGS="nomesh mesh waypoint nginx"
 #   OUT=bench/results  BUILD=release (which build output to run)  LAB=bench IDLE_LAB=benchidl (lab names)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3} RATE=${RATE:-1000} LAT_SECONDS=${LAT_SECONDS:-15} WRK_SECONDS=${WRK_SECONDS:-10}
-BULK_SECONDS=${BULK_SECONDS:-5} IDLE_PODS=${IDLE_PODS:-100} CONFIGS=${CONFIGS:-"nomesh mesh nginx"}
+BULK_SECONDS=${BULK_SECONDS:-5} IDLE_PODS=${IDLE_PODS:-100} CONFIGS=${CONFIGS:-"nomesh mesh waypoint nginx"}
 OUT=${OUT:-bench/results}
 BUILD=${BUILD:-release} lab=${LAB:-bench} idle_lab=${IDLE_LAB:-benchidl}
 meshctl=$PWD/artifacts/bin/Mesh.Cli/$BUILD/meshctl
@@ -34,6 +36,8 @@ trap cleanup EXIT
 
 status() { $meshctl lab status --name "$1" --json; }
 pod_ip() { status "$lab" | jq -r --arg p "$1" '.pods[] | select(.name == $p) | .ip'; }
+svc_ip() { status "$lab" | jq -r --arg s "$1" '.services[] | select(.name == $s) | .clusterIp'; }
+pod_pid() { status "$lab" | jq -r --arg p "$1" '.pods[] | select(.name == $p) | .pid'; }
 node_ip() { status "$lab" | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .ip'; }
 node_netns() { status "$lab" | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .netns'; }
 pod_cgroup() { status "$lab" | jq -r --arg p "$1" '.pods[] | select(.name == $p) | .cgroupPath'; }
@@ -68,7 +72,12 @@ measure() { # config rep http_target bulk_host bulk_port proxy_pids...
   in_client $loadgen --target "$http" --rate "$RATE" --duration "$LAT_SECONDS" --warmup 2 --connections 32 --json "$work/lat.json" >&2
   [ ${#pids[@]} -gt 0 ] && cpu1=$(cpu_seconds "${pids[@]}")
   local bulk
-  bulk=$(in_client iperf3 -c "$bulk_host" -p "$bulk_port" -t "$BULK_SECONDS" -J | jq '.end.sum_received.bits_per_second / 8 / 1000000')
+  if [ "$bulk_port" = http ]; then # HTTP GET 8 x 64 MB from bulk_host (ip:port): total bytes / total time
+    bulk=$(in_client curl -sf -o /dev/null -w '%{size_download} %{time_total}\n' $(for _ in 1 2 3 4 5 6 7 8; do echo "http://$bulk_host/?size=67108864"; done) \
+      | awk '{b += $1; t += $2} END {printf "%.2f", b / t / 1000000}')
+  else
+    bulk=$(in_client iperf3 -c "$bulk_host" -p "$bulk_port" -t "$BULK_SECONDS" -J | jq '.end.sum_received.bits_per_second / 8 / 1000000')
+  fi
   local rss='[]'
   [ ${#pids[@]} -gt 0 ] && rss=$(rss_each_mb "${pids[@]}")
   jq -c --arg config "$config" --argjson rep "$rep" --argjson wrk "${wrk_rps:-0}" --argjson bulk "$bulk" \
@@ -80,7 +89,8 @@ measure() { # config rep http_target bulk_host bulk_port proxy_pids...
 }
 
 echo "bench: lab up"
-sed "s#\.\./artifacts/bin/Mesh.Samples.Echo/release/echo#$PWD/artifacts/bin/Mesh.Samples.Echo/$BUILD/echo#" bench/lab-bench.yaml > "$work/lab.yaml"
+sed -e "s#\.\./artifacts/bin/Mesh.Samples.Echo/release/echo#$PWD/artifacts/bin/Mesh.Samples.Echo/$BUILD/echo#" \
+  -e "s#\.\./artifacts/bin/Mesh.Waypoint/release/waypoint#$PWD/artifacts/bin/Mesh.Waypoint/$BUILD/waypoint#" bench/lab-bench.yaml > "$work/lab.yaml"
 $meshctl lab up -f "$work/lab.yaml" --name "$lab" >/dev/null
 wait_listen echo 8080; wait_listen iperf 5201
 echo_ip=$(pod_ip echo); iperf_ip=$(pod_ip iperf)
@@ -96,6 +106,17 @@ for config in $CONFIGS; do
       for p in client echo iperf; do wait_captured "$p"; done
       mapfile -t zp < <(ztunnel_pids)
       for r in $(seq 1 "$REPS"); do measure mesh "$r" "$echo_ip:8080" "$iperf_ip" 5201 "${zp[@]}"; done
+      $meshctl lab label --name "$lab" namespace bench mesh.dev/dataplane-mode-
+      for p in client echo iperf; do wait_released "$p"; done ;;
+    waypoint)
+      $meshctl lab label --name "$lab" namespace bench mesh.dev/dataplane-mode=ambient
+      $meshctl lab label --name "$lab" namespace bench mesh.dev/use-waypoint=waypoint
+      for p in client echo; do wait_captured "$p"; done
+      vip=$(svc_ip echo)
+      for _ in $(seq 1 100); do in_client curl -sf -o /dev/null -m 2 "http://$vip/" && break; sleep 0.2; done
+      mapfile -t zp < <(ztunnel_pids; pod_pid waypoint)
+      for r in $(seq 1 "$REPS"); do measure waypoint "$r" "$vip:80" "$vip:80" http "${zp[@]}"; done
+      $meshctl lab label --name "$lab" namespace bench mesh.dev/use-waypoint-
       $meshctl lab label --name "$lab" namespace bench mesh.dev/dataplane-mode-
       for p in client echo iperf; do wait_released "$p"; done ;;
     nginx)
@@ -114,7 +135,7 @@ for config in $CONFIGS; do
       echo "bench: nginx processes: ${np[*]}" >&2
       for r in $(seq 1 "$REPS"); do measure nginx "$r" "$n1:18080" "$n1" 15201 "${np[@]}"; done
       for p in "${nginx_pids[@]}"; do kill "$p"; done; nginx_pids=() ;;
-    *) echo "bench: unknown configuration '$config' (nomesh, mesh, nginx)" >&2; exit 2 ;;
+    *) echo "bench: unknown configuration '$config' (nomesh, mesh, waypoint, nginx)" >&2; exit 2 ;;
   esac
 done
 

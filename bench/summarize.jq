@@ -16,15 +16,15 @@ def metrics: ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "
     },
     configs: $cfg,
     # ratios of medians, for the pairs a reader compares: what the mesh costs over the bare path and against
-    # the peer a user might pick instead, and what that peer costs over the bare path
-    ratios: ([["mesh", "nomesh"], ["mesh", "nginx"], ["nginx", "nomesh"]]
+    # the peer a user might pick instead, what that peer costs over the bare path, what L7 costs over L4
+    ratios: ([["mesh", "nomesh"], ["mesh", "nginx"], ["nginx", "nomesh"], ["waypoint", "mesh"]]
       | map(select($cfg[.[0]] != null and $cfg[.[1]] != null) | . as [$a, $b]
         | {key: "\($a) vs \($b)", value: (metrics | map(. as $m | {key: $m, value:
             (if ($cfg[$b][$m].median // 0) != 0 and $cfg[$a][$m].median != null then $cfg[$a][$m].median / $cfg[$b][$m].median else null end)})
           | from_entries)})
       | from_entries),
     # latency a proxy adds over the bare path (difference of medians, microseconds)
-    added_latency_us: (["mesh", "nginx"] | map(select($cfg[.] != null and $cfg.nomesh != null) | . as $c
+    added_latency_us: (["mesh", "waypoint", "nginx"] | map(select($cfg[.] != null and $cfg.nomesh != null) | . as $c
       | {key: $c, value: (["p50_us", "p90_us", "p99_us", "p999_us"] | map({key: ., value: ($cfg[$c][.].median - $cfg.nomesh[.].median)}) | from_entries)})
       | from_entries),
     # peak RSS of each proxy process in the last repetition (a process's peak covers all repetitions before it)

@@ -1,11 +1,34 @@
-// Placeholder entry point; replaced as the component is built.
+using System.Runtime.InteropServices;
+using Mesh.Waypoint.Host;
+
 namespace Mesh.Waypoint;
 
+/// <summary>The waypoint's entry point: options from flags and the environment, then <see cref="WaypointHost"/> until SIGTERM/SIGINT.</summary>
 internal static class Program
 {
-    public static int Main()
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("waypoint: not built yet");
-        return 1;
+        WaypointOptions options;
+        try
+        {
+            options = WaypointOptions.Parse(args, Environment.GetEnvironmentVariable);
+        }
+        catch (WaypointConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"waypoint: {e.Message}");
+            return 2;
+        }
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+        return await new WaypointHost(options).RunAsync(stop.Token);
     }
 }

@@ -9,8 +9,21 @@ namespace Mesh.Ztunnel;
 /// </summary>
 internal static class Program
 {
+    /// <summary>
+    /// Socket completions run on the runtime's epoll threads instead of hopping to the thread pool. With the
+    /// HTTP/2 layer continuing inline as well, a byte goes from one socket to the next without a thread
+    /// switch (perf at 1000 req/s: most of ztunnel's CPU was futex waits and context switches; CPU per
+    /// request fell by about 40%). The runtime reads this variable once, when the first socket is used, so
+    /// it is set before anything else; an operator's own value wins.
+    /// </summary>
+    private const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static async Task<int> Main(string[] args)
     {
+        if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
+        }
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
             .AddSimpleConsole(o =>

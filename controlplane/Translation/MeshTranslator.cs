@@ -77,6 +77,8 @@ public static class MeshTranslator
             });
         }
 
+        UncaptureWaypointPods(workloads, waypoints);
+
         var slices = new Dictionary<NamespacedName, List<string>>();
         foreach (var (meta, obj) in Of("EndpointSlice"))
         {
@@ -133,6 +135,27 @@ public static class MeshTranslator
         var state = MeshState.Build(version, workloads.Values.OrderBy(w => w.Uid, StringComparer.Ordinal), services, waypoints, policies)
             with { HttpRoutes = [.. routes] };
         return new TranslationResult(state, [.. ctx.Errors]);
+    }
+
+    /// <summary>
+    /// A waypoint's own pods are never captured (Istio labels them out of ambient): they terminate HBONE on their
+    /// own 15008 and open HBONE to the endpoints themselves, so ztunnel must neither take their inbound nor wrap
+    /// their outbound.
+    /// </summary>
+    private static void UncaptureWaypointPods(Dictionary<string, Workload> workloads, List<Waypoint> waypoints)
+    {
+        if (waypoints.Count == 0)
+        {
+            return;
+        }
+        var keys = waypoints.Select(w => w.Key).ToHashSet();
+        foreach (var w in workloads.Values.ToList())
+        {
+            if (w.Captured && w.Labels.TryGetValue(GatewayTranslator.GatewayNameLabel, out var gw) && keys.Contains(new NamespacedName(w.Namespace, gw)))
+            {
+                workloads[w.Uid] = w with { Captured = false };
+            }
+        }
     }
 
     private static void WarnMissingWaypoints(TranslationContext ctx, IEnumerable<Workload> workloads, List<Service> services, List<Waypoint> waypoints)

@@ -18,7 +18,12 @@ internal static class PolicyTranslator
     {
         JsonFields.RejectUnknown(obj, "", "apiVersion", "kind", "metadata", "spec", "status");
         var spec = JsonFields.Object(obj, "spec", "spec") ?? new JsonObject();
-        JsonFields.RejectUnknown(spec, "spec", "selector", "action", "rules");
+        JsonFields.RejectUnknown(spec, "spec", "selector", "targetRefs", "targetRef", "action", "rules");
+        var targets = TargetRefs(spec);
+        if (!targets.IsEmpty && spec["selector"] is not null)
+        {
+            throw new TranslationException("spec.targetRefs", "targetRefs and selector cannot both be set; a policy with targetRefs is enforced by the waypoint");
+        }
         var action = (JsonFields.String(spec, "action", "spec.action") ?? "ALLOW") switch
         {
             "ALLOW" => PolicyAction.Allow,
@@ -49,13 +54,49 @@ internal static class PolicyTranslator
             Action = action,
             Selector = Selector(spec),
             Rules = rules.ToImmutable(),
+            TargetRefs = targets,
         };
+    }
+
+    /// <summary>
+    /// targetRefs (or the older single targetRef): a waypoint Gateway (group gateway.networking.k8s.io) or a Service
+    /// (core group) of the policy's namespace.
+    /// </summary>
+    private static ImmutableArray<PolicyTargetRef> TargetRefs(JsonObject spec)
+    {
+        var list = new List<(JsonObject Ref, string Path)>();
+        if (JsonFields.Array(spec, "targetRefs", "spec.targetRefs") is { } refs)
+        {
+            for (var i = 0; i < refs.Count; i++)
+            {
+                list.Add((refs[i] as JsonObject ?? throw new TranslationException($"spec.targetRefs[{i}]", "expected an object"), $"spec.targetRefs[{i}]"));
+            }
+        }
+        if (JsonFields.Object(spec, "targetRef", "spec.targetRef") is { } single)
+        {
+            list.Add((single, "spec.targetRef"));
+        }
+        var result = ImmutableArray.CreateBuilder<PolicyTargetRef>();
+        foreach (var (r, path) in list)
+        {
+            JsonFields.RejectUnknown(r, path, "group", "kind", "name", "namespace");
+            var kind = JsonFields.String(r, "kind", $"{path}.kind") ?? throw new TranslationException($"{path}.kind", "kind is required (Gateway or Service)");
+            var group = JsonFields.String(r, "group", $"{path}.group") ?? "";
+            if (!(kind == "Gateway" && group == "gateway.networking.k8s.io" || kind == "Service" && group is "" or "core"))
+            {
+                throw new TranslationException($"{path}.kind", $"target {group}/{kind} is not supported (a gateway.networking.k8s.io Gateway or a core Service)");
+            }
+            result.Add(new PolicyTargetRef(kind,
+                JsonFields.String(r, "name", $"{path}.name") ?? throw new TranslationException($"{path}.name", "name is required")));
+        }
+        return result.ToImmutable();
     }
 
     /// <summary>The deny-all that stands in for a policy that could not be translated (fail closed).</summary>
     public static AuthorizationPolicy FailClosed(ObjectMeta meta, JsonObject obj)
     {
         ImmutableDictionary<string, string> selector;
+        ImmutableArray<PolicyTargetRef> targets = [];
         try
         {
             selector = Selector(obj["spec"] as JsonObject);
@@ -64,6 +105,14 @@ internal static class PolicyTranslator
         {
             selector = ImmutableDictionary<string, string>.Empty;
         }
+        try
+        {
+            // A broken waypoint policy denies at its waypoint, not everything in the namespace at L4.
+            targets = obj["spec"] is JsonObject spec ? TargetRefs(spec) : [];
+        }
+        catch (TranslationException)
+        {
+        }
         return new AuthorizationPolicy
         {
             Name = meta.Name,
@@ -71,6 +120,7 @@ internal static class PolicyTranslator
             Action = PolicyAction.Deny,
             Selector = selector,
             Rules = [new PolicyRule()],
+            TargetRefs = targets,
         };
     }
 

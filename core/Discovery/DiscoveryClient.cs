@@ -122,6 +122,13 @@ public sealed partial class DiscoveryClient : IDisposable
         {
             var result = await reader.ReadAsync(ct);
             var buffer = result.Buffer;
+            if (buffer.PositionOf((byte)'\n') is not null)
+            {
+                // Applying a state takes milliseconds in a large mesh. Where socket completions run inline
+                // (ztunnel), this continuation is on a socket thread that also carries the data path: apply on
+                // the thread pool instead.
+                await Task.Yield();
+            }
             while (buffer.PositionOf((byte)'\n') is { } end)
             {
                 Apply(buffer.Slice(0, end));

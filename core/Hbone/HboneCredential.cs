@@ -42,5 +42,5 @@ public sealed class HboneCredential
     public ImmutableArray<X509Certificate2> TrustBundle { get; }
 
     /// <summary>The certificate and chain as TLS sends them (built once).</summary>
-    internal SslStreamCertificateContext Context => _context.Value;
+    public SslStreamCertificateContext Context => _context.Value;
 }

@@ -21,7 +21,15 @@ public sealed record AuthorizationPolicy
     public PolicyAction Action { get; init; } = PolicyAction.Allow;
     public ImmutableDictionary<string, string> Selector { get; init; } = ImmutableDictionary<string, string>.Empty;
     public ImmutableArray<PolicyRule> Rules { get; init; } = [];
+    /// <summary>
+    /// Istio's <c>targetRefs</c>: when set, the policy is enforced by a waypoint (for its Gateway, or for traffic to a
+    /// Service of the policy's namespace) and not by ztunnel; <see cref="Selector"/> is then unused.
+    /// </summary>
+    public ImmutableArray<PolicyTargetRef> TargetRefs { get; init; } = [];
 }
+
+/// <summary>A targetRef: kind <c>Gateway</c> (a waypoint) or <c>Service</c>, by name in the policy's namespace.</summary>
+public sealed record PolicyTargetRef(string Kind, string Name);
 
 /// <summary>One rule: every non-empty field must match (AND); within a field any value (OR).</summary>
 public sealed record PolicyRule

@@ -16,7 +16,9 @@ public static class LabMesh
     public const string ControlPlaneLog = "controlplane";
 
     public static string MeshDir(LabState s) => Path.Combine(s.StateDir, "mesh");
-    public static string TrustBundle(LabState s) => Path.Combine(MeshDir(s), "cp", "ca", "trust-bundle.pem");
+    public static string TrustBundle(LabState s) => TrustBundlePath(s.StateDir);
+    public static string TrustBundlePath(string stateDir) => Path.Combine(stateDir, "mesh", "cp", "ca", "trust-bundle.pem");
+    public static string NodeTokenPath(string stateDir, string node) => Path.Combine(stateDir, "mesh", "tokens", node);
     public static string ZtunnelLog(string node) => $"ztunnel-{node}";
 
     /// <param name="certTtl">Workload certificate lifetime (the control plane's default, 24 h, when null).</param>
@@ -30,7 +32,7 @@ public static class LabMesh
         WritePrivate(tokensFile, JsonSerializer.Serialize(tokens));
         foreach (var (node, token) in tokens)
         {
-            WritePrivate(Path.Combine(dir, "tokens", node), token);
+            WritePrivate(NodeTokenPath(s.StateDir, node), token);
         }
         var cpAddress = $"{s.Fabric.Ip}:{ControlPlanePort}";
         List<string> cp =
@@ -50,7 +52,7 @@ public static class LabMesh
             lab.StartNodeProcess(n.Name,
             [
                 "dotnet", binaries.Ztunnel, "--node", n.Name, "--pods-file", n.PodsJsonPath,
-                "--control-plane", $"https://{cpAddress}", "--token-file", Path.Combine(dir, "tokens", n.Name),
+                "--control-plane", $"https://{cpAddress}", "--token-file", NodeTokenPath(s.StateDir, n.Name),
                 "--root-cert", bundle, "--telemetry-address", n.Ip,
             ], ZtunnelLog(n.Name));
         }

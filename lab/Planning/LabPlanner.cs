@@ -22,7 +22,7 @@ public static class LabPlanner
         var logDir = Path.Combine(stateDir, "logs");
 
         var nodeIndex = file.Nodes.Select((n, i) => (n.Name, Index: i + 1)).ToDictionary(x => x.Name, x => x.Index, StringComparer.Ordinal);
-        var pods = PlanPods(file, labName, nodeIndex, cgroupDir, logDir);
+        var pods = PlanPods(file, labName, env, nodeIndex, cgroupDir, logDir);
         var nodes = file.Nodes.Select((n, i) => PlanNode(labName, n, i + 1, file.Nodes.Length, pods, cgroupDir, stateDir)).ToImmutableArray();
         var fabric = new FabricPlan(
             LabNames.FabricNetns(labName),
@@ -39,9 +39,10 @@ public static class LabPlanner
     }
 
     private static ImmutableArray<PodPlan> PlanPods(
-        LabFile file, string lab, Dictionary<string, int> nodeIndex, string cgroupDir, string logDir)
+        LabFile file, string lab, LabEnvironment env, Dictionary<string, int> nodeIndex, string cgroupDir, string logDir)
     {
         var perNode = new Dictionary<string, int>(StringComparer.Ordinal);
+        var waypoints = WaypointGateways(file);
         var result = ImmutableArray.CreateBuilder<PodPlan>(file.Pods.Length);
         for (var g = 0; g < file.Pods.Length; g++)
         {
@@ -56,15 +57,16 @@ public static class LabPlanner
             var ip = LabAddresses.Pod(ni, k).ToString();
             var gw = LabAddresses.PodGateway(ni).ToString();
             var netns = LabNames.PodNetns(lab, pod.Namespace, pod.Name);
-            var env = ImmutableArray.Create<KeyValuePair<string, string>>(
+            var podEnv = ImmutableArray.Create<KeyValuePair<string, string>>(
                 new("POD_NAME", pod.Name), new("POD_NAMESPACE", pod.Namespace), new("POD_IP", ip),
-                new("NODE_NAME", pod.NodeName), new("SERVICE_ACCOUNT", pod.ServiceAccount)).AddRange(pod.Env);
+                new("NODE_NAME", pod.NodeName), new("SERVICE_ACCOUNT", pod.ServiceAccount))
+                .AddRange(WaypointEnv(pod, waypoints, Path.Combine(env.StateRoot, lab))).AddRange(pod.Env);
             result.Add(new PodPlan(
                 pod, pod.NodeName, ni, ip, gw, netns, LabNames.NetnsPath(netns), "eth0", LabNames.PodNodeLink(lab, g + 1),
                 Path.Combine(cgroupDir, "pods", $"{pod.Namespace}_{pod.Name}"),
                 Path.Combine(logDir, $"{pod.Namespace}_{pod.Name}.log"),
                 ResolveCommand(pod.Command, file.BaseDirectory),
-                env,
+                podEnv,
                 [new PlannedRoute(gw, null, "eth0", true), new PlannedRoute("default", gw, "eth0", false)]));
         }
         return result.ToImmutable();
@@ -131,6 +133,48 @@ public static class LabPlanner
     }
 
     /// <summary>A relative path with a '/' (e.g. ../artifacts/bin/x) resolves against the lab file's folder; bare names use PATH.</summary>
+    /// <summary>
+    /// A waypoint pod (labelled <c>gateway.networking.k8s.io/gateway-name</c>) gets what a Kubernetes waypoint
+    /// Deployment would be given: the Gateway's name, the control plane address, the trust bundle and, as the lab's
+    /// interim credential, its node's control plane token file (see ARCHITECTURE.md, Waypoint).
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> WaypointEnv(LabPod pod, IReadOnlySet<(string Namespace, string Name)> waypoints, string stateDir)
+    {
+        if (!pod.Labels.TryGetValue(WaypointGatewayLabel, out var gateway) || !waypoints.Contains((pod.Namespace, gateway)))
+        {
+            return [];
+        }
+        return
+        [
+            new("GATEWAY_NAME", gateway),
+            new("MESH_CONTROL_PLANE", $"https://{LabAddresses.FabricBridge}:{Launch.LabMesh.ControlPlanePort}"),
+            new("MESH_ROOT_CERT", Launch.LabMesh.TrustBundlePath(stateDir)),
+            new("MESH_TOKEN_FILE", Launch.LabMesh.NodeTokenPath(stateDir, pod.NodeName)),
+        ];
+    }
+
+    public const string WaypointGatewayLabel = "gateway.networking.k8s.io/gateway-name";
+
+    /// <summary>The Gateways of class mesh-waypoint in the lab file (namespace, name).</summary>
+    public static IReadOnlySet<(string Namespace, string Name)> WaypointGateways(LabFile file)
+    {
+        var result = new HashSet<(string, string)>();
+        foreach (var o in file.Others.Where(o => o.Kind == "Gateway" && o.ApiVersion.StartsWith("gateway.networking.k8s.io/", StringComparison.Ordinal)))
+        {
+            var stream = new YamlDotNet.RepresentationModel.YamlStream();
+            stream.Load(new StringReader(o.Yaml));
+            if (stream.Documents.FirstOrDefault()?.RootNode is YamlDotNet.RepresentationModel.YamlMappingNode root &&
+                root.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("spec"), out var spec) &&
+                spec is YamlDotNet.RepresentationModel.YamlMappingNode specMap &&
+                specMap.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("gatewayClassName"), out var cls) &&
+                cls is YamlDotNet.RepresentationModel.YamlScalarNode { Value: Mesh.Core.MeshLabels.WaypointGatewayClass })
+            {
+                result.Add((o.Namespace ?? "default", o.Name));
+            }
+        }
+        return result;
+    }
+
     public static ImmutableArray<string> ResolveCommand(ImmutableArray<string> command, string baseDirectory)
     {
         var first = command[0];

@@ -12,31 +12,40 @@ namespace Mesh.Ztunnel.Enrollment;
 /// Keeps capture in line with the mesh: on every mesh state change, and when the node's pod report changes,
 /// plans with <see cref="EnrollmentPlanner"/> and enrolls/unenrolls pods in the <see cref="RedirectionManager"/>;
 /// then tells <paramref name="localIdentities"/> which identities the captured pods have (certificates are
-/// fetched ahead of first use). The one writer of the enrolled set.
+/// fetched ahead of first use). The one writer of the enrolled set. It sleeps until the mesh state changes or
+/// <see cref="PodsFileWatcher"/> sees the report change (inotify); a slow rescan (<see cref="RescanInterval"/>)
+/// is the safety net, and a pass that could not enroll a pod (or read the report, or watch its folder) retries
+/// after <see cref="RetryInterval"/>.
 /// </summary>
 public sealed partial class PodReconciler(
     string podsFile, MeshStateStore state, RedirectionManager redirection, Action<IEnumerable<SpiffeId>> localIdentities, ILogger logger)
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>A pass with nothing to retry waits this long at most when no change is seen.</summary>
+    public static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>A pass that failed somewhere waits this long at most before trying again.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(500);
+
     private readonly Dictionary<string, NodePod> _enrolled = new(StringComparer.Ordinal);
+    private bool _readFailed;
 
     /// <summary>Removes what a crashed earlier ztunnel left and loads the programs.</summary>
     public void Start() => redirection.Start(ReadPods().Select(Host.EnrollmentPlan.ToCapture));
 
     public async Task RunAsync(CancellationToken stop)
     {
+        using var watcher = new PodsFileWatcher(podsFile);
         while (!stop.IsCancellationRequested)
         {
-            var changed = state.Changed;
-            Apply(EnrollmentPlanner.Plan(ReadPods(), state.Current, _enrolled));
-            try
-            {
-                await Task.WhenAny(changed, Task.Delay(PollInterval, stop)).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            // Take both signals before reading, so a change during the pass wakes the next one.
+            var watching = watcher.TryWatch();
+            var podsChanged = watcher.Changed;
+            var stateChanged = state.Changed;
+            var complete = Apply(EnrollmentPlanner.Plan(ReadPods(), state.Current, _enrolled));
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var timeout = complete && watching && !_readFailed ? RescanInterval : RetryInterval;
+            await Task.WhenAny(stateChanged, podsChanged, Task.Delay(timeout, wait.Token)).ConfigureAwait(false);
+            await wait.CancelAsync().ConfigureAwait(false);
         }
         foreach (var uid in _enrolled.Keys.ToArray())
         {
@@ -45,12 +54,14 @@ public sealed partial class PodReconciler(
         _enrolled.Clear();
     }
 
-    private void Apply(EnrollmentChanges plan)
+    /// <summary>Carries out the plan; false when a pod could not be enrolled (to be retried).</summary>
+    private bool Apply(EnrollmentChanges plan)
     {
         if (plan.IsEmpty)
         {
-            return;
+            return true;
         }
+        var complete = true;
         foreach (var uid in plan.Unenroll)
         {
             redirection.Unenroll(uid);
@@ -67,6 +78,7 @@ public sealed partial class PodReconciler(
             {
                 // Logged by the manager; the next pass tries again.
                 LogEnrollRetry(logger, pod.Uid, e.Message);
+                complete = false;
             }
         }
         var current = state.Current;
@@ -75,17 +87,21 @@ public sealed partial class PodReconciler(
             .Where(w => w is not null)
             .Select(w => w!.Identity)
             .Distinct());
+        return complete;
     }
 
     private ImmutableArray<NodePod> ReadPods()
     {
         try
         {
-            return NodePodsFile.Read(podsFile);
+            var pods = NodePodsFile.Read(podsFile);
+            _readFailed = false;
+            return pods;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             LogPodsFileUnreadable(logger, podsFile, e.Message);
+            _readFailed = true;
             return [.. _enrolled.Values];
         }
     }

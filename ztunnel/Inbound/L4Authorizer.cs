@@ -59,9 +59,13 @@ public static class L4Authorizer
         return new AuthorizationDecision(true, AuthorizationReason.NoPolicies, null);
     }
 
-    /// <summary>Whether <paramref name="policy"/> selects <paramref name="workload"/>.</summary>
+    /// <summary>Whether <paramref name="policy"/> selects <paramref name="workload"/>. Policies with targetRefs are a waypoint's, never ztunnel's.</summary>
     public static bool AppliesTo(AuthorizationPolicy policy, Workload workload)
     {
+        if (!policy.TargetRefs.IsDefaultOrEmpty)
+        {
+            return false;
+        }
         if (policy.Namespace != workload.Namespace && policy.Namespace != MeshLabels.RootNamespace)
         {
             return false;

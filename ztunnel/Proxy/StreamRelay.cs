@@ -5,7 +5,11 @@ using Mesh.Ztunnel.Metrics;
 
 namespace Mesh.Ztunnel.Proxy;
 
-/// <summary>Copies bytes both ways between an app socket and an HBONE tunnel stream, passing half-closes along.</summary>
+/// <summary>
+/// Copies bytes both ways between an app socket and an HBONE tunnel stream, passing half-closes along. A direction
+/// borrows its 64 KiB buffer from the shared pool only while data flows: it waits with a zero-byte read and gives
+/// the buffer back whenever a read drains the source, so an idle connection holds no buffer.
+/// </summary>
 public static class StreamRelay
 {
     private const int BufferSize = 64 * 1024;
@@ -27,12 +31,18 @@ public static class StreamRelay
 
     private static async Task<long> SocketToTunnelAsync(Socket from, Http2Stream to, Action<long> count, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
         long total = 0;
         try
         {
             while (true)
             {
+                if (buffer is null)
+                {
+                    // Wait for data without holding a buffer (zero-byte read): an idle connection costs no buffer.
+                    await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                }
                 var read = await from.ReceiveAsync(buffer.AsMemory(0, BufferSize), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
@@ -42,6 +52,12 @@ public static class StreamRelay
                 await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 total += read;
                 count(read);
+                if (read < BufferSize)
+                {
+                    // Drained: give the buffer back while waiting. A full read (bulk) keeps it for the next one.
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
             }
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
@@ -51,19 +67,27 @@ public static class StreamRelay
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         return total;
     }
 
     private static async Task<long> TunnelToSocketAsync(Http2Stream from, Socket to, Action<long> count, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
         long total = 0;
         try
         {
             while (true)
             {
+                if (buffer is null)
+                {
+                    await from.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                    buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                }
                 var read = await from.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
@@ -77,6 +101,11 @@ public static class StreamRelay
                 }
                 total += read;
                 count(read);
+                if (read < BufferSize)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
             }
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
@@ -86,7 +115,10 @@ public static class StreamRelay
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         return total;
     }

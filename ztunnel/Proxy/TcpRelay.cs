@@ -1,8 +1,12 @@
+using System.Buffers;
 using System.Net.Sockets;
 
 namespace Mesh.Ztunnel.Proxy;
 
-/// <summary>Copies bytes both ways between two connected sockets, passing half-closes along.</summary>
+/// <summary>
+/// Copies bytes both ways between two connected sockets, passing half-closes along. Each direction borrows a pooled
+/// 64 KiB buffer only while data flows (zero-byte read while idle), as <see cref="StreamRelay"/> does.
+/// </summary>
 public static class TcpRelay
 {
     private const int BufferSize = 64 * 1024;
@@ -18,13 +22,19 @@ public static class TcpRelay
 
     private static async Task<long> PumpAsync(Socket from, Socket to, CancellationToken cancellationToken)
     {
-        var buffer = new byte[BufferSize];
+        byte[]? buffer = null;
         long total = 0;
         try
         {
             while (true)
             {
-                var read = await from.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (buffer is null)
+                {
+                    // Wait for data without holding a buffer (zero-byte read): an idle connection costs no buffer.
+                    await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                }
+                var read = await from.ReceiveAsync(buffer.AsMemory(0, BufferSize), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
@@ -35,6 +45,12 @@ public static class TcpRelay
                     sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 }
                 total += read;
+                if (read < BufferSize)
+                {
+                    // Drained: give the buffer back while waiting. A full read (bulk) keeps it for the next one.
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
             }
             to.Shutdown(SocketShutdown.Send);
         }
@@ -43,6 +59,13 @@ public static class TcpRelay
             // one side reset or closed: end both directions
             SafeShutdown(to);
             SafeShutdown(from);
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         return total;
     }

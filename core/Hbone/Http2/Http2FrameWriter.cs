@@ -8,6 +8,9 @@ namespace Mesh.Core.Hbone.Http2;
 /// The one writer of a connection: frames are queued from any thread and a single loop serializes them into
 /// a pooled batch buffer, writing to the transport when the queue runs empty or the batch is full (coalescing
 /// small frames into one TLS write). The batch buffer is returned to the pool whenever the queue is empty.
+/// When the loop is idle, the thread that queues a frame runs it inline (synchronous continuations) and writes
+/// at once, instead of waking a pool thread for every frame; while a write is in flight, frames queue up and
+/// go out together in the next batch.
 /// </summary>
 internal sealed class Http2FrameWriter(Stream transport)
 {
@@ -17,7 +20,7 @@ internal sealed class Http2FrameWriter(Stream transport)
     private const int BatchSize = 64 * 1024;
 
     private readonly Channel<OutboundFrame> _queue = Channel.CreateUnbounded<OutboundFrame>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
 
     /// <summary>The peer's SETTINGS_MAX_FRAME_SIZE; HEADERS blocks are split into CONTINUATION frames to fit it.</summary>
     public volatile int PeerMaxFrameSize = 16 * 1024;

@@ -120,10 +120,12 @@ public sealed class Http2Stream : Stream
                 {
                     throw new IOException($"HTTP/2 stream {Id} was reset ({(Http2ErrorCode)_resetCode})");
                 }
-                _readWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                // Completed outside the lock, continuing inline on the connection's reader: the data goes on
+                // to its destination without a hop through the thread pool.
+                _readWaiter ??= new TaskCompletionSource();
                 wait = _readWaiter.Task;
             }
-            await wait.WaitAsync(cancellationToken);
+            await (cancellationToken.CanBeCanceled ? wait.WaitAsync(cancellationToken) : wait);
         }
     }
 
@@ -178,11 +180,14 @@ public sealed class Http2Stream : Stream
             }
         }
         int discarded;
+        TaskCompletionSource? waiter;
         lock (_sync)
         {
             discarded = DiscardBuffered();
-            _readWaiter?.TrySetResult();
+            waiter = _readWaiter;
+            _readWaiter = null;
         }
+        waiter?.TrySetResult();
         _connection.OnDiscarded(discarded);
         _connection.StreamStateChanged(this);
         base.Dispose(disposing);
@@ -192,6 +197,7 @@ public sealed class Http2Stream : Stream
     internal bool OnData(ReadOnlySpan<byte> data, int flowControlled, bool endStream, out int discard)
     {
         discard = 0;
+        TaskCompletionSource? waiter;
         lock (_sync)
         {
             ReceiveWindow -= flowControlled;
@@ -215,29 +221,31 @@ public sealed class Http2Stream : Stream
             {
                 _remoteEnded = true;
             }
-            var waiter = _readWaiter;
+            waiter = _readWaiter;
             _readWaiter = null;
-            waiter?.TrySetResult();
         }
+        waiter?.TrySetResult();
         return true;
     }
 
     /// <summary>The peer ended its side (END_STREAM on HEADERS).</summary>
     internal void OnRemoteEnd()
     {
+        TaskCompletionSource? waiter;
         lock (_sync)
         {
             _remoteEnded = true;
-            var waiter = _readWaiter;
+            waiter = _readWaiter;
             _readWaiter = null;
-            waiter?.TrySetResult();
         }
+        waiter?.TrySetResult();
     }
 
     /// <summary>Marks the stream reset (received, sent or connection lost); false when it already was. Returns buffered bytes to the windows.</summary>
     internal bool MarkReset(Http2ErrorCode code)
     {
         int discarded;
+        TaskCompletionSource? waiter;
         lock (_sync)
         {
             if (_resetCode >= 0)
@@ -247,10 +255,10 @@ public sealed class Http2Stream : Stream
             _resetCode = (int)code;
             // A reset after the peer's END_STREAM leaves the data already received readable.
             discarded = _remoteEnded && code == Http2ErrorCode.NoError ? 0 : DiscardBuffered();
-            var waiter = _readWaiter;
+            waiter = _readWaiter;
             _readWaiter = null;
-            waiter?.TrySetResult();
         }
+        waiter?.TrySetResult();
         ResponseReceived?.TrySetResult(false);
         _connection.OnDiscarded(discarded);
         _connection.WakeSender(this);

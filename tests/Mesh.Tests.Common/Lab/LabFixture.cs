@@ -13,7 +13,7 @@ namespace Mesh.Tests.Common.Lab;
 /// await lab.WaitForListenerAsync("server", 8080);
 /// var r = await lab.CurlAsync("client", "http://198.18.2.2:8080/");
 /// </code>
-/// In the YAML, <c>{{echo}}</c> becomes the echo sample's path and <c>{{repo}}</c> the repository root.
+/// In the YAML, <c>{{echo}}</c> becomes the echo sample's path, <c>{{waypoint}}</c> the waypoint's and <c>{{repo}}</c> the repository root.
 /// </summary>
 public sealed class LabFixture : IAsyncDisposable
 {
@@ -35,6 +35,7 @@ public sealed class LabFixture : IAsyncDisposable
     public static async Task<LabFixture> StartAsync(string yaml, CancellationToken ct = default)
     {
         var text = yaml.Replace("{{echo}}", RepoPaths.Echo, StringComparison.Ordinal)
+                       .Replace("{{waypoint}}", RepoPaths.Waypoint, StringComparison.Ordinal)
                        .Replace("{{repo}}", RepoPaths.Root, StringComparison.Ordinal);
         var file = LabFile.Parse(text, "test-lab.yaml", RepoPaths.Root);
         var plan = LabPlanner.Plan(file, NewName(), LabEnvironment.Detect());

@@ -27,6 +27,9 @@ public static class RepoPaths
     /// <summary>The echo sample server (samples/echo).</summary>
     public static string Echo => Binary("Mesh.Samples.Echo", "echo");
 
+    /// <summary>The waypoint (waypoint/).</summary>
+    public static string Waypoint => Binary("Mesh.Waypoint", "waypoint");
+
     /// <summary>meshctl.</summary>
     public static string Meshctl => Binary("Mesh.Cli", "meshctl");
 }

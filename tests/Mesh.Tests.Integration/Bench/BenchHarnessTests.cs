@@ -41,7 +41,7 @@ public sealed class BenchHarnessTests
 
             var json = JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(output.FullName, "bench-*.json").Single()))!;
             var configs = json["configs"]!.AsObject();
-            Assert.Equal(["mesh", "nginx", "nomesh"], configs.Select(c => c.Key).Order());
+            Assert.Equal(["mesh", "nginx", "nomesh", "waypoint"], configs.Select(c => c.Key).Order());
             foreach (var (name, figures) in configs)
             {
                 Assert.True(figures!["max_rps"]!["median"]!.GetValue<double>() > 0, $"{name}: no wrk throughput");
@@ -54,6 +54,7 @@ public sealed class BenchHarnessTests
             }
             // The proxies were measured: CPU and RSS of every proxy process, ztunnel idle with enrolled pods.
             Assert.Equal(2, json["proxy_rss_each_mb"]!["mesh"]!.AsArray().Count);
+            Assert.Equal(3, json["proxy_rss_each_mb"]!["waypoint"]!.AsArray().Count);
             Assert.Equal(4, json["proxy_rss_each_mb"]!["nginx"]!.AsArray().Count);
             Assert.True(configs["mesh"]!["cpu_s_per_1000"]!["median"]!.GetValue<double>() > 0, "mesh: no proxy CPU measured");
             Assert.True(json["ztunnel_idle_rss_mb"]!.GetValue<double>() > 0, "no idle ztunnel RSS");

@@ -1,0 +1,119 @@
+namespace Mesh.Tests.Integration.Waypoint;
+
+/// <summary>
+/// The waypoint lab: namespace app (ambient) with a client on node1, a waypoint pod on node2 (Gateway "waypoint",
+/// class mesh-waypoint), two echo versions on different nodes behind services echo-v1 and echo-v2, and the service
+/// "echo" (both versions) labelled to use the waypoint with an HTTPRoute attached to it. The route's spec is
+/// <c>{{rules}}</c>.
+/// </summary>
+internal static class WaypointLabYaml
+{
+    public const string Base = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: app, labels: {mesh.dev/dataplane-mode: ambient}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: client, namespace: app, labels: {app: client}}
+        spec:
+          nodeName: node1
+          serviceAccountName: client
+          containers: [{name: c, command: [sleep, infinity]}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: waypoint, namespace: app, labels: {gateway.networking.k8s.io/gateway-name: waypoint}}
+        spec:
+          nodeName: node2
+          serviceAccountName: waypoint
+          containers: [{name: w, command: ["{{waypoint}}"]}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: echo-v1, namespace: app, labels: {app: echo, version: v1}}
+        spec:
+          nodeName: node2
+          serviceAccountName: echo
+          containers: [{name: s, command: ["{{echo}}"], args: [--port, "8080", --quiet]}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: echo-v2, namespace: app, labels: {app: echo, version: v2}}
+        spec:
+          nodeName: node1
+          serviceAccountName: echo
+          containers: [{name: s, command: ["{{echo}}"], args: [--port, "8080", --quiet]}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: echo, namespace: app, labels: {mesh.dev/use-waypoint: waypoint}}
+        spec:
+          selector: {app: echo}
+          ports: [{port: 80, targetPort: 8080}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: echo-v1, namespace: app}
+        spec:
+          selector: {app: echo, version: v1}
+          ports: [{port: 80, targetPort: 8080}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: echo-v2, namespace: app}
+        spec:
+          selector: {app: echo, version: v2}
+          ports: [{port: 80, targetPort: 8080}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: waypoint, namespace: app}
+        spec:
+          gatewayClassName: mesh-waypoint
+          listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: echo, namespace: app}
+        spec:
+          parentRefs: [{group: "", kind: Service, name: echo, port: 80}]
+          rules:
+        {{rules}}
+        """;
+
+    /// <summary>80/20 between the two versions.</summary>
+    public const string SplitRules = """
+          - backendRefs:
+            - {name: echo-v1, port: 80, weight: 80}
+            - {name: echo-v2, port: 80, weight: 20}
+        """;
+
+    /// <summary>One backend, retried on 503 up to 3 times (10 ms backoff), within a generous 10 s request timeout.</summary>
+    public const string RetryRules = """
+          - backendRefs: [{name: echo-v1, port: 80}]
+            timeouts: {request: 10s}
+            retry: {attempts: 3, codes: [503], backoff: 10ms}
+        """;
+
+    /// <summary>One backend with a 1 s request timeout.</summary>
+    public const string TimeoutRules = """
+          - backendRefs: [{name: echo-v1, port: 80}]
+            timeouts: {request: 1s}
+        """;
+
+    /// <summary>An ALLOW policy for the echo service enforced by the waypoint (targetRefs): GET only. Append to rules.</summary>
+    public const string AllowGetOnlyPolicy = """
+
+        ---
+        apiVersion: security.mesh.dev/v1
+        kind: AuthorizationPolicy
+        metadata: {name: get-only, namespace: app}
+        spec:
+          targetRefs: [{kind: Service, group: "", name: echo}]
+          action: ALLOW
+          rules: [{to: [{operation: {methods: [GET]}}]}]
+        """;
+
+    public static string With(string rules) => Base.Replace("{{rules}}", rules, StringComparison.Ordinal);
+}

@@ -1,0 +1,154 @@
+using System.Net;
+using Mesh.Core.Discovery;
+using Mesh.Core.Hbone;
+using Mesh.Core.Identity;
+using Mesh.Core.Metrics;
+using Mesh.Waypoint.Forwarding;
+using Mesh.Waypoint.Identity;
+using Mesh.Waypoint.Inbound;
+using Mesh.Waypoint.Metrics;
+using Mesh.Waypoint.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Waypoint.Host;
+
+/// <summary>
+/// Wires the waypoint: identity from the CA, a full-view discovery stream into the route table, Kestrel for HBONE in
+/// and HTTP/1.1 inside the tunnels, the upstream client (HBONE out), metrics on 15020 and readiness on 15021 (ready
+/// once it has a certificate and a first mesh state). Runs until <paramref name="stop"/>.
+/// </summary>
+public sealed partial class WaypointHost(WaypointOptions options)
+{
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var controlPlane = new ControlPlaneClientOptions
+        {
+            Address = options.ControlPlane,
+            TrustBundleFile = options.RootCertFile,
+            Node = options.Node,
+            TokenFile = options.TokenFile,
+        };
+        using var loggers = LoggerFactory.Create(ConfigureLogging);
+        using var ca = new CaClient(controlPlane);
+        var identity = new WaypointIdentity(ca, options.Identity, TimeProvider.System, loggers.CreateLogger<WaypointIdentity>());
+        using var discovery = new DiscoveryClient(new DiscoveryClientOptions { ControlPlane = controlPlane, FullView = true },
+            loggers.CreateLogger<DiscoveryClient>());
+        var store = new RouteTableStore(options.GatewayKey);
+        discovery.StateChanged += store.Update;
+        await using var hbone = new HboneClient(new HboneClientOptions());
+        using var metrics = new WaypointMetrics();
+        await using var app = CreateApp(options, identity, store, hbone, metrics, ConfigureLogging);
+        var log = app.Services.GetRequiredService<ILogger<WaypointHost>>();
+        Log.Starting(log, options.Gateway, options.Namespace, options.Identity, options.ControlPlane, options.Node, Environment.ProcessId);
+
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var identityLoop = identity.RunAsync(running.Token);
+        var discoveryLoop = discovery.RunAsync(running.Token);
+        using var collector = new PrometheusCollector(WaypointMetrics.MeterName);
+        TelemetryServer metricsServer, readinessServer;
+        try
+        {
+            metricsServer = TelemetryServer.Start(new IPEndPoint(options.ListenAddress, TelemetryRoutes.MetricsPort),
+                [new(TelemetryRoutes.MetricsPath, () => new TelemetryResponse(200, PrometheusCollector.ContentType, collector.CollectUtf8()))]);
+            readinessServer = TelemetryServer.Start(new IPEndPoint(options.ListenAddress, TelemetryRoutes.ReadinessPort),
+                [new(TelemetryRoutes.ReadinessPath, () => identity.Current is not null && store.Synced
+                    ? TelemetryResponse.Text(200, "ready\n")
+                    : TelemetryResponse.Text(503, "waiting for a certificate and the first mesh state\n"))]);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Log.StartFailed(log, $"cannot listen on {options.ListenAddress} ports {TelemetryRoutes.MetricsPort}/{TelemetryRoutes.ReadinessPort}: {e.Message}");
+            return 1;
+        }
+        await using (metricsServer)
+        await using (readinessServer)
+        {
+            try
+            {
+                // TLS handshakes need the certificate: take traffic only once it is there.
+                await identity.Ready.WaitAsync(stop);
+                await app.StartAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return 0;
+            }
+            catch (IOException e)
+            {
+                Log.StartFailed(log, $"cannot listen on {options.ListenAddress}:{options.HbonePort}: {e.Message}");
+                return 1;
+            }
+            Log.Listening(log, options.ListenAddress, options.HbonePort);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await app.StopAsync(drain.Token);
+            await running.CancelAsync();
+            await Task.WhenAll(identityLoop, discoveryLoop.ContinueWith(_ => { }, TaskScheduler.Default));
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// The Kestrel application of the data path (HBONE in, HTTP inside tunnels, forwarding out), not started. The
+    /// caller owns the identity loop, the route table updates and the HBONE client; tests build it on loopback.
+    /// </summary>
+    public static WebApplication CreateApp(WaypointOptions options, WaypointIdentity identity, RouteTableStore routes, HboneClient hbone,
+        WaypointMetrics metrics, Action<ILoggingBuilder> logging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        logging(builder.Logging);
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        var tunnels = new TunnelListenerFactory();
+        builder.Services.AddSingleton<IConnectionListenerFactory>(tunnels);
+        builder.Services.AddSingleton(tunnels);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(routes);
+        builder.Services.AddSingleton(hbone);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton<BackendConnector>();
+        builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
+        builder.Services.AddSingleton<HboneConnectHandler>();
+        builder.Services.AddSingleton<RequestForwarder>();
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, identity));
+        var app = builder.Build();
+        var connect = app.Services.GetRequiredService<HboneConnectHandler>();
+        var forwarder = app.Services.GetRequiredService<RequestForwarder>();
+        app.Run(ctx => ctx.Features.Get<TunnelFeature>() is { } tunnel ? forwarder.HandleAsync(ctx, tunnel) : connect.HandleAsync(ctx));
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(6300, LogLevel.Information, "waypoint {Gateway} in {Namespace} as {Identity}: control plane {ControlPlane}, node {Node}, pid {Pid}")]
+        public static partial void Starting(ILogger logger, string gateway, string @namespace, SpiffeId identity, Uri controlPlane, string node, int pid);
+
+        [LoggerMessage(6301, LogLevel.Information, "waypoint listening: HBONE {Address}:{Port}, metrics 15020, readiness 15021")]
+        public static partial void Listening(ILogger logger, IPAddress address, int port);
+
+        [LoggerMessage(6302, LogLevel.Error, "waypoint cannot start: {Reason}")]
+        public static partial void StartFailed(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,13 @@
+using System.Net;
+
+namespace Mesh.Waypoint.Routing;
+
+/// <summary>
+/// What the planner may look at: the original destination (the tunnel's <c>:authority</c>, a service VIP or a pod
+/// address with its port), the method, the path without the query, the Host header and a header lookup
+/// (case-insensitive names; null when absent).
+/// </summary>
+public sealed record RequestFacts(IPEndPoint Destination, string Method, string Path, string? Host, Func<string, string?> Header)
+{
+    public static readonly Func<string, string?> NoHeaders = _ => null;
+}
