@@ -17,16 +17,18 @@ public static unsafe partial class BpfLog
     private static ILogger? s_logger;
     private static int s_installed;
 
-    private static volatile int s_quietThreadId;
+    [ThreadStatic]
+    private static bool t_quiet;
 
     [ThreadStatic]
     private static StringBuilder? t_capture;
 
     /// <summary>
-    /// Drops libbpf messages printed on the given managed thread (a thread inside a pod's network
-    /// namespace must not log: a logger could start a thread there). 0 clears it.
+    /// Drops libbpf messages printed on the calling thread from now on (a thread that enters pods' network
+    /// namespaces must not log: a logger could start a thread there). Called at home, so the thread-static
+    /// storage exists before the thread ever goes inside.
     /// </summary>
-    internal static void SetQuietThread(int managedThreadId) => s_quietThreadId = managedThreadId;
+    internal static void QuietThisThread() => t_quiet = true;
 
     /// <summary>Sends libbpf's messages to <paramref name="logger"/> (process-wide).</summary>
     public static void Use(ILogger logger)
@@ -56,7 +58,7 @@ public static unsafe partial class BpfLog
     [UnmanagedCallersOnly]
     private static int Print(int level, byte* format, nint args)
     {
-        if (s_quietThreadId != 0 && s_quietThreadId == Environment.CurrentManagedThreadId)
+        if (t_quiet)
         {
             return 0;
         }

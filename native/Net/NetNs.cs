@@ -7,11 +7,11 @@ using Microsoft.Win32.SafeHandles;
 namespace Mesh.Native;
 
 /// <summary>
-/// Work inside another network namespace, the safe way for .NET: on a new dedicated thread,
-/// setns(pod), a few raw syscalls through function pointers, setns(back), thread ends. Nothing
-/// there allocates, logs, awaits or calls managed code that could start a thread (a thread
-/// started inside inherits the pod's namespace). Sockets made there are wrapped in
-/// <see cref="Socket"/> only after the thread is home; a socket keeps its namespace for life.
+/// Work inside another network namespace, the safe way for .NET: on the namespace's dedicated thread
+/// (<see cref="NetNsThread"/>, long-lived, one per namespace), setns(pod), a few raw syscalls through function
+/// pointers, setns(back), then the caller is woken. Nothing there allocates, logs, awaits or calls managed code
+/// that could start a thread (a thread started inside inherits the pod's namespace). Sockets made there are
+/// wrapped in <see cref="Socket"/> only after the thread is home; a socket keeps its namespace for life.
 /// </summary>
 public static unsafe class NetNs
 {
@@ -30,8 +30,6 @@ public static unsafe class NetNs
     private const int NetlinkRoute = 0;
     private const uint BpfTcxIngress = 46;
 
-    private static readonly Lock s_gate = new();
-    private static NetNsWork* s_work;
 
     /// <summary>Creates a TCP/IPv4 socket that lives in <paramref name="netnsPath"/>.</summary>
     public static Socket CreateTcpSocket(string netnsPath, NetNsSocketOptions options)
@@ -144,36 +142,19 @@ public static unsafe class NetNs
         {
             throw new BpfException($"open({netnsPath})", Marshal.GetLastPInvokeError(), "the pod's network namespace is gone or the path is wrong");
         }
-        var home = Interop.Libc.Open("/proc/thread-self/ns/net", Interop.Libc.ORdOnly | Interop.Libc.OCloExec);
-        if (home < 0)
-        {
-            var err = Marshal.GetLastPInvokeError();
-            _ = Interop.Libc.Close(target);
-            throw new BpfException("open(/proc/thread-self/ns/net)", err);
-        }
         work.TargetFd = target;
-        work.HomeFd = home;
+        work.HomeFd = -1;
         var mem = (NetNsWork*)NativeMemory.Alloc((nuint)sizeof(NetNsWork));
         try
         {
             *mem = work;
-            lock (s_gate)
-            {
-                s_work = mem;
-                var thread = new Thread(Worker, maxStackSize: 256 * 1024) { IsBackground = true, Name = "mesh-netns" };
-                BpfLog.SetQuietThread(thread.ManagedThreadId);
-                thread.UnsafeStart();
-                thread.Join();
-                BpfLog.SetQuietThread(0);
-                s_work = null;
-            }
+            NetNsThread.Run(netnsPath, mem);
             work = *mem;
         }
         finally
         {
             NativeMemory.Free(mem);
             _ = Interop.Libc.Close(target);
-            _ = Interop.Libc.Close(home);
         }
         if (work.FailedStep != NetNsStep.None)
         {
@@ -185,15 +166,18 @@ public static unsafe class NetNs
         }
         if (work.ReturnedHome == 0)
         {
-            // The worker thread has ended, so nothing stays in the pod, but say it loudly.
+            // The namespace's thread has ended, so nothing stays in the pod, but say it loudly.
             throw new BpfException($"setns(back) after {operation} in {netnsPath}", work.Errno);
         }
     }
 
+    /// <summary>Ends the dedicated thread of <paramref name="netnsPath"/> (call when the pod is unenrolled).</summary>
+    public static void Release(string netnsPath) => NetNsThread.Release(netnsPath);
+
+    /// <summary>On a namespace thread: setns(pod), the work, setns(home). Nothing managed in between.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Worker()
+    internal static void Execute(NetNsWork* w)
     {
-        var w = s_work;
         w->Result = -1;
         if (Interop.NsCalls.Setns(w->TargetFd, Interop.Libc.CloneNewNet) != 0)
         {

@@ -117,6 +117,7 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
             {
                 RemoveRoutes(attachment.Listeners.Pod);
             }
+            NetNs.Release(attachment.Listeners.Pod.NetnsPath); // its socket-making thread ends
             RedirectionLog.Unenrolled(_logger, uid);
             return true;
         }
