@@ -51,7 +51,8 @@ static __always_inline int is_ztunnel_socket(struct bpf_sock_addr *ctx)
 	return mark == connect_config.ztunnel_mark || mark == connect_config.inbound_mark;
 }
 
-/* Records the original destination and returns 1 when the connect must be redirected. */
+/* Records the original destination and returns 1 when the connect must be redirected, 0 when it is
+ * not captured, -1 when it must be refused. */
 static __always_inline int capture(struct bpf_sock_addr *ctx, __u32 dst_ip_be)
 {
 	if (ctx->type != SOCK_STREAM || ctx->protocol != IPPROTO_TCP)
@@ -64,14 +65,19 @@ static __always_inline int capture(struct bpf_sock_addr *ctx, __u32 dst_ip_be)
 	};
 	__u64 cookie = bpf_get_socket_cookie(ctx);
 	if (bpf_map_update_elem(&orig_dst_by_cookie, &cookie, &dst, BPF_ANY) != 0)
-		return 0; /* cannot remember it: let the connect go direct rather than break it */
+		return -1; /* cannot remember it: refuse the connect (fail closed), never let it go direct */
 	return 1;
 }
 
+/* The programs and links are pinned: they keep redirecting to 127.0.0.1:15001 while no ztunnel runs,
+ * where nothing listens, so the app's connect fails with ECONNREFUSED instead of leaving in plaintext. */
 SEC("cgroup/connect4")
 int capture_connect4(struct bpf_sock_addr *ctx)
 {
-	if (capture(ctx, ctx->user_ip4)) {
+	int captured = capture(ctx, ctx->user_ip4);
+	if (captured < 0)
+		return 0; /* EPERM */
+	if (captured) {
 		ctx->user_ip4 = bpf_htonl(0x7f000001);
 		ctx->user_port = bpf_htons(MESH_OUTBOUND_PORT);
 	}
@@ -88,7 +94,10 @@ int capture_connect6(struct bpf_sock_addr *ctx)
 {
 	if (!is_v4_mapped(ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2]))
 		return 1; /* native IPv6 is not captured (the lab and the mesh are IPv4) */
-	if (capture(ctx, ctx->user_ip6[3])) {
+	int captured = capture(ctx, ctx->user_ip6[3]);
+	if (captured < 0)
+		return 0; /* EPERM */
+	if (captured) {
 		ctx->user_ip6[3] = bpf_htonl(0x7f000001);
 		ctx->user_port = bpf_htons(MESH_OUTBOUND_PORT);
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Structs and constants shared between the BPF programs and ztunnel (C# mirrors live in
- * native/Bpf/Shared/; a unit test checks that sizes and offsets match). */
+ * ztunnel/Redirection/; a unit test checks that sizes and offsets match). */
 #ifndef MESH_BPF_H
 #define MESH_BPF_H
 
@@ -32,12 +32,23 @@ struct mesh_connect_config {
 	                     * sockets that inherit it): never redirected either */
 };
 
+/* Value of capture_tc.bpf.c's enrolled_pods map (key: the pod's IPv4 address, network order).
+ * ztunnel writes it when it enrolls the pod and deletes it at unenroll; the map is pinned, so the
+ * entry outlives ztunnel: a SYN to an enrolled pod that finds no listener is refused, never passed. */
+struct mesh_enrolled_pod {
+	__u32 flags; /* MESH_POD_ENROLLED */
+	__u32 pad;
+};
+
+#define MESH_POD_ENROLLED 1
+
 /* Indexes of the per-CPU counters in capture_tc.bpf.c's tc_stats map. */
 enum mesh_tc_stat {
 	MESH_TC_STAT_ASSIGNED = 0,      /* SYN handed to an in-pod listener */
-	MESH_TC_STAT_NO_LISTENER = 1,   /* SYN passed: no listener in the pod */
+	MESH_TC_STAT_NO_LISTENER = 1,   /* SYN passed: no listener, the pod is not enrolled */
 	MESH_TC_STAT_ASSIGN_FAILED = 2, /* bpf_sk_assign refused */
-	MESH_TC_STAT_COUNT = 3,
+	MESH_TC_STAT_REFUSED = 3,       /* SYN to an enrolled pod with no listener (no ztunnel): answered with a reset */
+	MESH_TC_STAT_COUNT = 4,
 };
 
 #endif /* MESH_BPF_H */

@@ -42,7 +42,7 @@ internal static class Program
             c.Cancel = true;
             stop.Cancel();
         });
-        if (args.Contains("--control-plane"))
+        if (args.Contains("--control-plane") && !(args.Length > 0 && args[0] == "uninstall"))
         {
             ZtunnelOptions options;
             try

@@ -29,9 +29,34 @@ public sealed record ZtunnelOptions
 
     public TcAttachMode TcMode { get; init; } = TcAttachMode.Auto;
 
+    /// <summary>This ztunnel's capture instance: its pins are in /sys/fs/bpf/mesh/&lt;instance&gt;/ (default: the node name).</summary>
+    public required string Instance { get; init; }
+
+    /// <summary>How long established connections may keep running after SIGTERM or a takeover before they are reset.</summary>
+    public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
+
+    /// <summary>The unix socket a successor asks for the listeners on (default /run/mesh/ztunnel/&lt;instance&gt;/handoff.sock).</summary>
+    public required string HandoffSocket { get; init; }
+
+    /// <summary>A Kubernetes pod's default termination grace period.</summary>
+    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
+
     public const string Usage =
         "usage: ztunnel --node NODE (--pods-file PATH | --lab LAB) --control-plane https://HOST:15012 --token-file FILE --root-cert FILE " +
-        "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact]";
+        "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact] [--instance NAME] [--drain-timeout 30s] [--handoff-socket PATH]";
+
+    public static string DefaultHandoffSocket(string instance) => $"/run/mesh/ztunnel/{instance}/handoff.sock";
+
+    /// <summary>"30s", "500ms", "2m" or whole seconds ("30"); null when it is none of these or negative.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
+            : text.EndsWith('s') ? (text[..^1], 1.0)
+            : text.EndsWith('m') ? (text[..^1], 60.0)
+            : (text, 1.0);
+        return double.TryParse(number, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && value >= 0 ? TimeSpan.FromSeconds(value * scale) : null;
+    }
 
     /// <summary>Parses argv; a bad or missing value throws <see cref="ZtunnelConfigException"/> with what to do.</summary>
     public static ZtunnelOptions Parse(IReadOnlyList<string> args)
@@ -57,9 +82,16 @@ public sealed record ZtunnelOptions
         {
             throw new ZtunnelConfigException($"--control-plane '{cp}' must be an https:// URL, e.g. https://198.19.0.1:15012");
         }
+        var instance = values.Remove("instance", out var inst) ? inst : node;
+        if (!Redirection.CapturePins.IsValidInstance(instance))
+        {
+            throw new ZtunnelConfigException($"--instance '{instance}' must be 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+        }
         var options = new ZtunnelOptions
         {
             Node = node,
+            Instance = instance,
+            HandoffSocket = values.Remove("handoff-socket", out var hs) ? hs : DefaultHandoffSocket(instance),
             PodsFile = podsFile,
             ControlPlane = cpUri,
             TokenFile = Required("token-file", "the file with this node's control plane token"),
@@ -75,6 +107,13 @@ public sealed record ZtunnelOptions
         if (values.Remove("bpf-dir", out var bpf))
         {
             options = options with { BpfDirectory = bpf };
+        }
+        if (values.Remove("drain-timeout", out var dt))
+        {
+            options = options with
+            {
+                DrainTimeout = ParseDuration(dt) ?? throw new ZtunnelConfigException($"--drain-timeout '{dt}' must be a duration such as 30s, 500ms or 2m"),
+            };
         }
         if (values.Remove("tc-mode", out var tc))
         {

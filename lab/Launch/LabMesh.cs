@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Mesh.Lab.Planning;
 using Mesh.Lab.Runtime;
 
 namespace Mesh.Lab.Launch;
@@ -21,8 +22,16 @@ public static class LabMesh
     public static string NodeTokenPath(string stateDir, string node) => Path.Combine(stateDir, "mesh", "tokens", node);
     public static string ZtunnelLog(string node) => $"ztunnel-{node}";
 
+    /// <summary>The unix socket a node's restarting ztunnel takes the listeners over on (in the lab's state folder).</summary>
+    public static string HandoffSocket(LabState s, string node) => Path.Combine(s.StateDir, "nodes", node, "ztunnel-handoff.sock");
+
+    /// <summary>The supervised ztunnel of <paramref name="node"/>.</summary>
+    public static LabProcess Ztunnel(Runtime.Lab lab, string node) => lab.Process(ZtunnelLog(node));
+
     /// <param name="certTtl">Workload certificate lifetime (the control plane's default, 24 h, when null).</param>
-    public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, TimeSpan? certTtl = null, CancellationToken ct = default)
+    /// <param name="drainTimeout">ztunnel's drain window on SIGTERM or takeover (its default, 30 s, when null).</param>
+    public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, TimeSpan? certTtl = null,
+        TimeSpan? drainTimeout = null, CancellationToken ct = default)
     {
         var s = lab.Status;
         var dir = MeshDir(s);
@@ -49,12 +58,19 @@ public static class LabMesh
         await WaitAsync(() => File.Exists(bundle), timeout, $"the control plane did not write {bundle}; see {Path.Combine(s.LogDir, ControlPlaneLog + ".log")}", ct);
         foreach (var n in s.Nodes)
         {
-            lab.StartNodeProcess(n.Name,
+            // Supervised as a kubelet runs the ztunnel DaemonSet's pod: restarted with backoff when it exits.
+            List<string> argv =
             [
                 "dotnet", binaries.Ztunnel, "--node", n.Name, "--pods-file", n.PodsJsonPath,
                 "--control-plane", $"https://{cpAddress}", "--token-file", NodeTokenPath(s.StateDir, n.Name),
                 "--root-cert", bundle, "--telemetry-address", n.Ip,
-            ], ZtunnelLog(n.Name));
+                "--instance", LabNames.ZtunnelInstance(s.Name, n.Name), "--handoff-socket", HandoffSocket(s, n.Name),
+            ];
+            if (drainTimeout is { } drain)
+            {
+                argv.AddRange(["--drain-timeout", $"{(int)Math.Ceiling(drain.TotalMilliseconds)}ms"]);
+            }
+            lab.StartSupervisedNodeProcess(n.Name, argv, ZtunnelLog(n.Name));
         }
         foreach (var n in s.Nodes)
         {

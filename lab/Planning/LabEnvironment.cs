@@ -5,6 +5,9 @@ public sealed record LabEnvironment(string StateRoot, string Cgroup2Root)
 {
     public const string DefaultStateRoot = "/run/mesh-lab";
 
+    /// <summary>Where ztunnels pin their capture: one folder per instance, the lab's named &lt;lab&gt;-&lt;node&gt;.</summary>
+    public string BpfPinRoot { get; init; } = "/sys/fs/bpf/mesh";
+
     /// <summary>This machine: /run/mesh-lab and the cgroup2 mount found in /proc/mounts.</summary>
     public static LabEnvironment Detect()
     {

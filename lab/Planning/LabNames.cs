@@ -33,6 +33,12 @@ public static partial class LabNames
     public static string NetnsPath(string netns) => $"/run/netns/{netns}";
 
     public static string Bridge(string lab) => $"{lab}-br";
+
+    /// <summary>The capture instance of a node's ztunnel (its bpffs folder /sys/fs/bpf/mesh/&lt;instance&gt;).</summary>
+    public static string ZtunnelInstance(string lab, string node) => $"{lab}-{node}";
+
+    /// <summary>Every capture instance of the lab starts with this ('-' is not in lab names, so no other lab matches).</summary>
+    public static string BpfInstancePrefix(string lab) => lab + "-";
     public static string FabricPort(string lab, int nodeIndex) => $"{lab}-n{nodeIndex}";
     public static string PodNodeLink(string lab, int podIndex) => $"{lab}-p{podIndex}";
 

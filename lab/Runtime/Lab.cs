@@ -140,6 +140,51 @@ public sealed class Lab
             (env ?? []).Append(new("NODE_NAME", n.Name)).Append(new("NODE_IP", n.Ip)));
     }
 
+    /// <summary>
+    /// Starts a node process the lab keeps running as a kubelet keeps a DaemonSet pod: restarted with backoff when it
+    /// exits (<see cref="Launcher.StartSupervised"/>). <see cref="LabProcess.Pid"/> is the supervisor's, tracked in lab.json
+    /// like any process; the running child's PID is in <see cref="LabProcess.PidFile"/> (state/pids/&lt;logName&gt;.pid).
+    /// </summary>
+    public LabProcess StartSupervisedNodeProcess(string node, IReadOnlyList<string> argv, string logName, IEnumerable<KeyValuePair<string, string>>? env = null)
+    {
+        var n = Node(node);
+        return Start(n.Name, n.NetnsPath, n.CgroupPath, argv, logName,
+            (env ?? []).Append(new("NODE_NAME", n.Name)).Append(new("NODE_IP", n.Ip)), supervised: true);
+    }
+
+    /// <summary>The process this lab started under <paramref name="logName"/> (the latest one of that name).</summary>
+    public LabProcess Process(string logName)
+    {
+        var p = Status.Processes.LastOrDefault(x => x.Name == logName)
+            ?? throw new LabException($"lab '{Name}' started no process '{logName}'; see 'meshctl lab status --name {Name}'");
+        return new LabProcess(p.Name, p.Where, p.Pid, p.LogPath) { PidFile = p.PidFile };
+    }
+
+    /// <summary>
+    /// Restarts a supervised process the way a DaemonSet rollout replaces a pod with surge: a new child starts next to
+    /// the running one and takes over from it (the old one drains and exits by itself). Returns the new child's PID
+    /// once it runs.
+    /// </summary>
+    public async Task<int> RestartProcessAsync(LabProcess process, CancellationToken ct = default)
+    {
+        if (process.PidFile is null || !Status.Processes.Any(p => p.Pid == process.Pid))
+        {
+            throw new LabException($"process '{process.Name}' (pid {process.Pid}) is not supervised by lab '{Name}'; only node processes started supervised restart");
+        }
+        var before = process.ChildPid();
+        await Signal.HangUpAsync(process.Pid, ct);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.ChildPid() is int pid && pid != before)
+            {
+                return pid;
+            }
+            await Task.Delay(20, ct);
+        }
+        throw new LabException($"the supervisor of '{process.Name}' (pid {process.Pid}) did not start a new process; see {process.LogPath}");
+    }
+
     /// <summary>Starts a long-running process in the fabric netns (e.g. the control plane on 198.19.0.1); down kills it.</summary>
     public LabProcess StartFabricProcess(IReadOnlyList<string> argv, string logName, IEnumerable<KeyValuePair<string, string>>? env = null)
     {
@@ -177,7 +222,7 @@ public sealed class Lab
 
     private LabProcess Start(
         string where, string netnsPath, string cgroupPath, IReadOnlyList<string> argv, string logName,
-        IEnumerable<KeyValuePair<string, string>> env)
+        IEnumerable<KeyValuePair<string, string>> env, bool supervised = false)
     {
         if (logName.Length == 0 || logName.Contains('/', StringComparison.Ordinal))
         {
@@ -186,9 +231,12 @@ public sealed class Lab
         using var l = LabStateStore.Lock(Environment, Name);
         var state = Status;
         var log = Path.Combine(state.LogDir, logName + ".log");
-        var pid = Launcher.StartDetached(argv, netnsPath, cgroupPath, log, env);
-        var proc = new ProcessState(logName, where, pid, log, cgroupPath, [.. argv]);
+        var pidFile = supervised ? Path.Combine(state.StateDir, "pids", logName + ".pid") : null;
+        var pid = pidFile is null
+            ? Launcher.StartDetached(argv, netnsPath, cgroupPath, log, env)
+            : Launcher.StartSupervised(argv, netnsPath, cgroupPath, log, pidFile, env);
+        var proc = new ProcessState(logName, where, pid, log, cgroupPath, [.. argv]) { PidFile = pidFile };
         LabStateStore.Write(state with { Processes = state.Processes.Add(proc) });
-        return new LabProcess(logName, where, pid, log);
+        return new LabProcess(logName, where, pid, log) { PidFile = pidFile };
     }
 }

@@ -17,6 +17,8 @@ internal static class LabCleaner
         var cgroupDir = state?.CgroupDir ?? Path.Combine(env.Cgroup2Root, "mesh-lab", lab);
 
         await Step(errors, () => Cgroups.KillAndRemoveAsync(cgroupDir, ct));
+        // With every ztunnel of the lab gone, its pins are the only holders of the capture programs and links.
+        await Step(errors, () => RemovePins(env, lab));
 
         // A netns is removed only when the lab made it: lo carries the lab's alias, or lab.json lists it and it holds
         // nothing but lo (a crash between 'ip netns add' and marking it).
@@ -70,6 +72,31 @@ internal static class LabCleaner
         {
             throw new LabException($"lab '{lab}' was not fully removed: {string.Join("; ", errors)}");
         }
+    }
+
+    /// <summary>Removes the bpffs folders of the lab's ztunnel instances (&lt;lab&gt;-&lt;node&gt;): their links detach, maps and programs go.</summary>
+    private static Task RemovePins(LabEnvironment env, string lab)
+    {
+        if (!Directory.Exists(env.BpfPinRoot))
+        {
+            return Task.CompletedTask;
+        }
+        foreach (var dir in Directory.EnumerateDirectories(env.BpfPinRoot, LabNames.BpfInstancePrefix(lab) + "*"))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        if (!Directory.EnumerateFileSystemEntries(env.BpfPinRoot).Any())
+        {
+            try
+            {
+                Directory.Delete(env.BpfPinRoot);
+            }
+            catch (IOException)
+            {
+                // a ztunnel elsewhere pinned meanwhile
+            }
+        }
+        return Task.CompletedTask;
     }
 
     private static async Task Step(List<string> errors, Func<Task> step)

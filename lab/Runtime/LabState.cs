@@ -57,7 +57,11 @@ public sealed record ServiceState(
 public sealed record ServicePortState(string? Name, int Port, int TargetPort);
 
 /// <summary>A process the lab started in a node or the fabric (ztunnel, control plane); down kills it by PID.</summary>
-public sealed record ProcessState(string Name, string Where, int Pid, string LogPath, string CgroupPath, ImmutableArray<string> Argv);
+public sealed record ProcessState(string Name, string Where, int Pid, string LogPath, string CgroupPath, ImmutableArray<string> Argv)
+{
+    /// <summary>For a supervised process: the file holding the running child's PID (<see cref="Pid"/> is the supervisor's).</summary>
+    public string? PidFile { get; init; }
+}
 
 /// <summary>One entry of /run/mesh-lab/&lt;lab&gt;/nodes/&lt;node&gt;/pods.json: the CNI's report ztunnel reads.</summary>
 public sealed record LocalPod(

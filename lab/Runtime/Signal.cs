@@ -21,6 +21,9 @@ internal static class Signal
     public static async Task TermAsync(int pid, CancellationToken ct = default) =>
         await Shell.RunAsync("kill", ["-s", "TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct: ct);
 
+    public static async Task HangUpAsync(int pid, CancellationToken ct = default) =>
+        await Shell.RunAsync("kill", ["-s", "HUP", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct: ct);
+
     public static bool Alive(int pid) => Directory.Exists($"/proc/{pid}") && !IsZombie(pid);
 
     private static bool IsZombie(int pid)

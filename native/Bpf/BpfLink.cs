@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace Mesh.Native;
 
 /// <summary>
-/// A program attached somewhere: to a cgroup (libbpf link), to an interface's TC ingress (TCX
-/// link, or a clsact filter where TCX is missing). Disposing it detaches the program.
+/// A program attached somewhere: to a cgroup (a cgroup link), to an interface's TC ingress (a TCX link, or a
+/// clsact filter where TCX is missing). Disposing it releases this process's hold only: a pinned link (see
+/// <see cref="Pin"/>) and a clsact filter stay attached; <see cref="Detach"/> ends the attachment for everyone.
 /// </summary>
 public sealed class BpfLink : SafeHandle
 {
@@ -21,12 +22,17 @@ public sealed class BpfLink : SafeHandle
 
     public BpfLinkKind Kind { get; private set; }
 
-    /// <summary>For TC links, the interface index inside the pod's namespace.</summary>
+    /// <summary>For TC links, the interface index inside the pod's namespace (0 for an adopted TCX link).</summary>
     public int Ifindex { get; private set; }
+
+    /// <summary>Where it is pinned, or null.</summary>
+    public string? PinPath { get; private set; }
 
     public override bool IsInvalid => handle == -1;
 
-    /// <summary>Attaches <paramref name="program"/> to the cgroup v2 directory <paramref name="cgroupPath"/>.</summary>
+    private int Fd => Kind == BpfLinkKind.ClsactFilter ? throw new InvalidOperationException("a clsact filter has no link fd") : (int)handle;
+
+    /// <summary>Attaches <paramref name="program"/> to the cgroup v2 directory <paramref name="cgroupPath"/> (bpf_link_create).</summary>
     public static BpfLink AttachCgroup(BpfProgram program, string cgroupPath)
     {
         var cgroupFd = Interop.Libc.Open(cgroupPath, Interop.Libc.ORdOnly | Interop.Libc.ODirectory | Interop.Libc.OCloExec);
@@ -36,13 +42,13 @@ public sealed class BpfLink : SafeHandle
         }
         try
         {
-            var ptr = Interop.Libbpf.ProgramAttachCgroup(program.Pointer, cgroupFd);
-            if (ptr == 0)
+            var fd = Interop.Libbpf.LinkCreate(program.Fd, cgroupFd, program.ExpectedAttachType, 0);
+            if (fd < 0)
             {
-                throw new BpfException($"bpf_program__attach_cgroup({program.Name}, {cgroupPath})", Marshal.GetLastPInvokeError());
+                throw new BpfException($"bpf_link_create({program.Name}, {cgroupPath})", fd);
             }
-            var link = new BpfLink { Kind = BpfLinkKind.Libbpf };
-            link.SetHandle(ptr);
+            var link = new BpfLink { Kind = BpfLinkKind.Cgroup };
+            link.SetHandle(fd);
             return link;
         }
         finally
@@ -54,7 +60,7 @@ public sealed class BpfLink : SafeHandle
     /// <summary>
     /// Attaches a TC program to the ingress of <paramref name="ifname"/> inside the network namespace
     /// <paramref name="netnsPath"/>: a TCX link when the kernel has TCX (and the mode allows), else a
-    /// clsact filter with <see cref="TcFilterHandle"/>/<see cref="TcFilterPriority"/>.
+    /// clsact filter with <see cref="TcFilterHandle"/>/<see cref="TcFilterPriority"/> (replacing ours if one is there).
     /// </summary>
     public static BpfLink AttachTcIngress(BpfProgram program, string netnsPath, string ifname, TcAttachMode mode)
     {
@@ -79,6 +85,18 @@ public sealed class BpfLink : SafeHandle
         return filter;
     }
 
+    /// <summary>Opens a link pinned at <paramref name="path"/> (a cgroup or TCX link) without changing it.</summary>
+    public static BpfLink OpenPinned(string path, BpfLinkKind kind)
+    {
+        if (kind == BpfLinkKind.ClsactFilter)
+        {
+            throw new ArgumentException("a clsact filter is never pinned", nameof(kind));
+        }
+        var link = new BpfLink { Kind = kind, PinPath = path };
+        link.SetHandle(BpfFs.Open(path));
+        return link;
+    }
+
     /// <summary>
     /// Removes a clsact filter a crashed earlier process left on <paramref name="ifname"/> in
     /// <paramref name="netnsPath"/>; false when there was none.
@@ -86,24 +104,49 @@ public sealed class BpfLink : SafeHandle
     public static bool RemoveStaleTcFilter(string netnsPath, string ifname) =>
         NetNs.DetachClsact(netnsPath, ifname, TcFilterHandle, TcFilterPriority);
 
-    protected override bool ReleaseHandle()
+    /// <summary>Pins the link at <paramref name="path"/>: it stays attached after this process ends.</summary>
+    public void Pin(string path)
     {
-        switch (Kind)
+        BpfFs.Pin(Fd, path);
+        PinPath = path;
+    }
+
+    /// <summary>Swaps the link's program for <paramref name="program"/> in one step (bpf_link_update): no moment without one.</summary>
+    public void Update(BpfProgram program)
+    {
+        var err = Interop.Libbpf.LinkUpdate(Fd, program.Fd, 0);
+        if (err < 0)
         {
-            case BpfLinkKind.Libbpf:
-                return Interop.Libbpf.LinkDestroy(handle) == 0;
-            case BpfLinkKind.Tcx:
-                return Interop.Libc.Close((int)handle) == 0;
-            default:
-                try
-                {
-                    // The pod may be gone with its interface: then there is nothing left to remove.
-                    NetNs.DetachClsact(_netnsPath!, _ifname!, TcFilterHandle, TcFilterPriority);
-                }
-                catch (BpfException)
-                {
-                }
-                return true;
+            throw new BpfException($"bpf_link_update({PinPath ?? Kind.ToString()}, {program.Name})", err);
         }
     }
+
+    /// <summary>Ends the attachment for every holder and removes its pin; the handle stays to be disposed.</summary>
+    public void Detach()
+    {
+        if (Kind == BpfLinkKind.ClsactFilter)
+        {
+            try
+            {
+                // The pod may be gone with its interface: then there is nothing left to remove.
+                NetNs.DetachClsact(_netnsPath!, _ifname!, TcFilterHandle, TcFilterPriority);
+            }
+            catch (BpfException)
+            {
+            }
+            return;
+        }
+        var err = Interop.Libbpf.LinkDetach(Fd);
+        if (PinPath is not null)
+        {
+            BpfFs.Unpin(PinPath);
+        }
+        if (err < 0 && err != -Errno.ENOENT && err != -Errno.EINVAL)
+        {
+            throw new BpfException($"bpf_link_detach({PinPath ?? Kind.ToString()})", err);
+        }
+    }
+
+    protected override bool ReleaseHandle() =>
+        Kind == BpfLinkKind.ClsactFilter || Interop.Libc.Close((int)handle) == 0;
 }

@@ -83,6 +83,42 @@ public sealed unsafe class BpfObject : IDisposable
         IsLoaded = true;
     }
 
+    /// <summary>
+    /// Makes map <paramref name="name"/> use the map pinned at <paramref name="pinPath"/> (bpf_map__reuse_fd), so this
+    /// object's programs share it with whoever pinned it. Call before <see cref="Load()"/>; false when nothing is pinned there.
+    /// </summary>
+    public bool ReusePinnedMap(string name, string pinPath)
+    {
+        if (!File.Exists(pinPath))
+        {
+            return false;
+        }
+        var fd = BpfFs.Open(pinPath);
+        try
+        {
+            var err = Interop.Libbpf.MapReuseFd(FindMapPointer(name), fd);
+            if (err < 0)
+            {
+                throw new BpfException($"bpf_map__reuse_fd({name}, {pinPath})", err);
+            }
+            return true;
+        }
+        finally
+        {
+            _ = Interop.Libc.Close(fd); // reuse_fd keeps its own duplicate
+        }
+    }
+
+    /// <summary>Pins map <paramref name="name"/> at <paramref name="pinPath"/> (after <see cref="Load()"/>).</summary>
+    public void PinMap(string name, string pinPath)
+    {
+        var err = Interop.Libbpf.MapPin(FindMapPointer(name), pinPath);
+        if (err < 0)
+        {
+            throw new BpfException($"bpf_map__pin({name}, {pinPath})", err);
+        }
+    }
+
     public BpfProgram FindProgram(string name)
     {
         var ptr = Interop.Libbpf.ObjectFindProgramByName(Handle, name);
@@ -95,14 +131,17 @@ public sealed unsafe class BpfObject : IDisposable
 
     public BpfMap<TKey, TValue> FindMap<TKey, TValue>(string name)
         where TKey : unmanaged
-        where TValue : unmanaged
+        where TValue : unmanaged =>
+        new(this, Interop.Libbpf.MapFd(FindMapPointer(name)), name);
+
+    private nint FindMapPointer(string name)
     {
         var ptr = Interop.Libbpf.ObjectFindMapByName(Handle, name);
         if (ptr == 0)
         {
             throw new BpfException($"bpf_object__find_map_by_name({System.IO.Path.GetFileName(Path)}, {name})", Errno.ENOENT);
         }
-        return new BpfMap<TKey, TValue>(this, Interop.Libbpf.MapFd(ptr), name);
+        return ptr;
     }
 
     internal nint Handle

@@ -30,6 +30,20 @@ public sealed class BpfProgram
         }
     }
 
+    /// <summary>The attach type libbpf derived from the program's section name (cgroup/connect4 -> BPF_CGROUP_INET4_CONNECT).</summary>
+    public uint ExpectedAttachType => Interop.Libbpf.ProgramExpectedAttachType(Pointer);
+
+    /// <summary>Pins the program at <paramref name="path"/>, replacing what was pinned there.</summary>
+    public void Pin(string path)
+    {
+        BpfFs.Unpin(path);
+        var err = Interop.Libbpf.ProgramPin(Pointer, path);
+        if (err < 0)
+        {
+            throw new BpfException($"bpf_program__pin({Name}, {path})", err);
+        }
+    }
+
     internal nint Pointer
     {
         get

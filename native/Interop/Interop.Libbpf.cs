@@ -90,6 +90,33 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libbpf, EntryPoint = "libbpf_probe_bpf_prog_type")]
         public static partial int ProbeProgType(uint progType, nint opts);
 
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_obj_pin", StringMarshalling = StringMarshalling.Utf8)]
+        public static partial int ObjPin(int fd, string path);
+
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_obj_get", StringMarshalling = StringMarshalling.Utf8)]
+        public static partial int ObjGet(string path);
+
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_link_create")]
+        public static partial int LinkCreate(int progFd, int targetFd, uint attachType, nint opts);
+
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_link_update")]
+        public static partial int LinkUpdate(int linkFd, int newProgFd, nint opts);
+
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_link_detach")]
+        public static partial int LinkDetach(int linkFd);
+
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_program__expected_attach_type")]
+        public static partial uint ProgramExpectedAttachType(nint prog);
+
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_program__pin", StringMarshalling = StringMarshalling.Utf8)]
+        public static partial int ProgramPin(nint prog, string path);
+
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map__reuse_fd")]
+        public static partial int MapReuseFd(nint map, int fd);
+
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map__pin", StringMarshalling = StringMarshalling.Utf8)]
+        public static partial int MapPin(nint map, string path);
+
         [LibraryImport(Libraries.Libbpf, EntryPoint = "libbpf_set_print")]
         public static partial nint SetPrint(nint fn);
     }

@@ -26,6 +26,18 @@ internal static partial class Interop
 
         [LibraryImport(Libraries.Libc, EntryPoint = "vsnprintf")]
         public static partial int Vsnprintf(byte* buffer, nuint size, byte* format, nint args);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+        public static partial int Mount(string source, string target, string fsType, nuint flags, nint data);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "sendmsg", SetLastError = true)]
+        public static partial nint SendMsg(int fd, void* msg, int flags);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "recvmsg", SetLastError = true)]
+        public static partial nint RecvMsg(int fd, void* msg, int flags);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
+        public static partial int Poll(void* fds, nuint count, int timeoutMs);
     }
 
     /// <summary>

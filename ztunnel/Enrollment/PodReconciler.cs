@@ -47,11 +47,7 @@ public sealed partial class PodReconciler(
             await Task.WhenAny(stateChanged, podsChanged, Task.Delay(timeout, wait.Token)).ConfigureAwait(false);
             await wait.CancelAsync().ConfigureAwait(false);
         }
-        foreach (var uid in _enrolled.Keys.ToArray())
-        {
-            redirection.Unenroll(uid);
-        }
-        _enrolled.Clear();
+        // Stopping leaves every pod enrolled: its pins keep it captured (connections refused) until the next ztunnel.
     }
 
     /// <summary>Carries out the plan; false when a pod could not be enrolled (to be retried).</summary>
@@ -59,9 +55,11 @@ public sealed partial class PodReconciler(
     {
         if (plan.IsEmpty)
         {
+            ReleaseUnclaimed([]);
             return true;
         }
         var complete = true;
+        var failed = new List<string>();
         foreach (var uid in plan.Unenroll)
         {
             redirection.Unenroll(uid);
@@ -79,8 +77,10 @@ public sealed partial class PodReconciler(
                 // Logged by the manager; the next pass tries again.
                 LogEnrollRetry(logger, pod.Uid, e.Message);
                 complete = false;
+                failed.Add(pod.Uid);
             }
         }
+        ReleaseUnclaimed(failed);
         var current = state.Current;
         localIdentities(_enrolled.Keys
             .Select(uid => current.WorkloadsByUid.GetValueOrDefault(uid))
@@ -88,6 +88,19 @@ public sealed partial class PodReconciler(
             .Select(w => w!.Identity)
             .Distinct());
         return complete;
+    }
+
+    /// <summary>
+    /// Once the control plane has spoken, pods an earlier ztunnel pinned that are neither enrolled nor being retried
+    /// are released (a pod still wanted but failing keeps its pins, so it stays captured).
+    /// </summary>
+    private void ReleaseUnclaimed(IReadOnlyCollection<string> retrying)
+    {
+        if (state.Current.Version == 0 || _readFailed)
+        {
+            return;
+        }
+        redirection.ReleaseUnclaimed(retrying.ToHashSet(StringComparer.Ordinal));
     }
 
     private ImmutableArray<NodePod> ReadPods()

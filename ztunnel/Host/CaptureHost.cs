@@ -34,10 +34,16 @@ public sealed class CaptureHost
         {
             return 1;
         }
-        var redirection = new RedirectionOptions { TcMode = _options.TcMode };
+        var redirection = new RedirectionOptions { TcMode = _options.TcMode, Instance = _options.Instance };
         if (_options.BpfDirectory is not null)
         {
             redirection = redirection with { BpfDirectory = _options.BpfDirectory };
+        }
+        if (_options.Uninstall)
+        {
+            // The clean uninstall: every pinned link detached, the instance folder removed, stale filters and routes gone.
+            RedirectionManager.UninstallPins(redirection, ReadPods().Select(EnrollmentPlan.ToCapture), _loggers.CreateLogger<RedirectionManager>());
+            return 0;
         }
         using var proxy = new InPodProxy(() => _manager!, new PodSocketFactory(redirection), _loggers.CreateLogger<InPodProxy>());
         using var manager = new RedirectionManager(redirection, proxy, _loggers.CreateLogger<RedirectionManager>());
@@ -83,6 +89,7 @@ public sealed class CaptureHost
         {
             manager.Unenroll(uid);
         }
+        var retrying = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pod in plan.Enroll)
         {
             try
@@ -92,8 +99,11 @@ public sealed class CaptureHost
             catch (RedirectionException)
             {
                 // logged by the manager; retried at the next poll
+                retrying.Add(pod.Uid);
             }
         }
+        // Pods an earlier ztunnel pinned and this one does not capture are released.
+        manager.ReleaseUnclaimed(retrying);
     }
 
     private ImmutableArray<NodePod> ReadPods()

@@ -20,6 +20,6 @@ internal static partial class CaptureHostLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "ready: {Count} pod(s) enrolled")]
     public static partial void Ready(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "stopping: unenrolling every pod")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "stopped; the pods stay captured (pinned) until a ztunnel adopts them or `ztunnel uninstall` removes the pins")]
     public static partial void Stopping(ILogger logger);
 }

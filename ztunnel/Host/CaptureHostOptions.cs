@@ -16,22 +16,30 @@ public sealed record CaptureHostOptions
     public string? BpfDirectory { get; init; }
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The capture instance (pins in /sys/fs/bpf/mesh/&lt;instance&gt;/): --instance, else the node, else "ztunnel".</summary>
+    public string Instance { get; init; } = "ztunnel";
+
+    /// <summary><c>ztunnel uninstall</c>: remove the instance's pins instead of running.</summary>
+    public bool Uninstall { get; init; }
+
     public const string Usage =
-        "usage: ztunnel (--pods-file PATH | --lab LAB --node NODE) [--enroll-namespaces a,b] [--tc-mode auto|tcx|clsact] [--bpf-dir DIR]";
+        "usage: ztunnel [uninstall] (--pods-file PATH | --lab LAB --node NODE) [--enroll-namespaces a,b] [--tc-mode auto|tcx|clsact] [--bpf-dir DIR] [--instance NAME]";
 
     /// <summary>Parses the arguments; null with <paramref name="error"/> set when they are wrong.</summary>
     public static CaptureHostOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
-        string? podsFile = null, lab = null, node = null, bpfDir = null;
+        string? podsFile = null, lab = null, node = null, bpfDir = null, instance = null;
+        var uninstall = args.Count > 0 && args[0] == "uninstall";
         var namespaces = ImmutableHashSet<string>.Empty;
         var mode = TcAttachMode.Auto;
         error = null;
-        for (var i = 0; i < args.Count; i++)
+        for (var i = uninstall ? 1 : 0; i < args.Count; i++)
         {
             var value = i + 1 < args.Count ? args[i + 1] : null;
             switch (args[i])
             {
                 case "--pods-file": podsFile = value; i++; break;
+                case "--instance": instance = value; i++; break;
                 case "--lab": lab = value; i++; break;
                 case "--node": node = value; i++; break;
                 case "--bpf-dir": bpfDir = value; i++; break;
@@ -58,6 +66,15 @@ public sealed record CaptureHostOptions
             error = "say where the node's pods are: --pods-file PATH, or --lab LAB --node NODE";
             return null;
         }
-        return new CaptureHostOptions { PodsFile = podsFile, EnrollNamespaces = namespaces, TcMode = mode, BpfDirectory = bpfDir };
+        instance ??= node ?? "ztunnel";
+        if (!Mesh.Ztunnel.Redirection.CapturePins.IsValidInstance(instance))
+        {
+            error = $"--instance '{instance}' must be 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit";
+            return null;
+        }
+        return new CaptureHostOptions
+        {
+            PodsFile = podsFile, EnrollNamespaces = namespaces, TcMode = mode, BpfDirectory = bpfDir, Instance = instance, Uninstall = uninstall,
+        };
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Mesh.Core.Discovery;
 using Mesh.Core.Hbone.Http2;
 using Mesh.Core.Identity;
@@ -58,13 +59,14 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         using var collector = new PrometheusCollector(TcpMetrics.MeterName, ProcessMetrics.MeterName);
         collector.BeforeCollect(metrics.FlushOpen);
 
-        var redirection = new RedirectionOptions { TcMode = options.TcMode };
+        var redirection = new RedirectionOptions { TcMode = options.TcMode, Instance = options.Instance };
         if (options.BpfDirectory is not null)
         {
             redirection = redirection with { BpfDirectory = options.BpfDirectory };
         }
         ProxyInputs? inputs = null;
-        using var proxy = new MeshProxy(() => inputs!);
+        using var drain = new ConnectionDrain();
+        using var proxy = new MeshProxy(() => inputs!, drain);
         using var manager = new RedirectionManager(redirection, proxy, loggers.CreateLogger<RedirectionManager>());
         await using var client = new HboneClient(new HboneClientOptions { SocketFactory = proxy.ConnectFromPodAsync, Http2 = TunnelWindows });
         var server = new HboneServer(new HboneServerOptions { Http2 = TunnelWindows }, loggers.CreateLogger<HboneServer>());
@@ -73,6 +75,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         var reconciler = new PodReconciler(options.PodsFile, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try
         {
+            // Loads the programs on the pinned maps and moves the pinned pods' links to them: no moment uncaptured.
             reconciler.Start();
         }
         catch (RedirectionException e)
@@ -90,10 +93,47 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
         await using var metricsServer = telemetry.Value.Metrics;
         await using var readinessServer = telemetry.Value.Readiness;
-        var discoveryLoop = discovery.RunAsync(stop);
+        using var discoveryStop = new CancellationTokenSource();
+        var discoveryLoop = discovery.RunAsync(discoveryStop.Token);
         MeshHostLog.Listening(_logger, options.TelemetryAddress);
-        await reconciler.RunAsync(stop).ConfigureAwait(false);
+
+        // Serve (and first take over the listeners of a running ztunnel) once there is a mesh state to plan with.
+        await FirstStateAsync(store, stop).ConfigureAwait(false);
+        if (!stop.IsCancellationRequested)
+        {
+            manager.AddHandedOver(await ListenerHandoff.TakeOverAsync(options.HandoffSocket, _logger).ConfigureAwait(false));
+        }
+        using var reconcileStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var reconciling = reconciler.RunAsync(reconcileStop.Token);
+        var takenOver = false;
+        ListenerHandoff? handoff = null;
+        try
+        {
+            handoff = ListenerHandoff.Serve(options.HandoffSocket, async () =>
+            {
+                // A successor asks: stop enrolling and accepting, then give it the listeners.
+                takenOver = true;
+                await reconcileStop.CancelAsync().ConfigureAwait(false);
+                await reconciling.ConfigureAwait(false);
+                drain.StopAccepting();
+                return manager.HandOver();
+            }, _logger);
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        {
+            HandoffLog.ServeFailed(_logger, options.HandoffSocket, e.Message);
+        }
+        await using (handoff)
+        {
+            await reconciling.ConfigureAwait(false);
+            drain.StopAccepting();
+            // A successor may still take the listeners (with their queued connections) while this one drains.
+            HandoffLog.Draining(_logger, takenOver ? "a new ztunnel took over" : "stopping", drain.Active, options.DrainTimeout);
+            var remaining = await drain.DrainAsync(options.DrainTimeout, TimeProvider.System).ConfigureAwait(false);
+            HandoffLog.Drained(_logger, remaining);
+        }
         CaptureHostLog.Stopping(_logger);
+        await discoveryStop.CancelAsync().ConfigureAwait(false);
         try
         {
             await discoveryLoop.ConfigureAwait(false);
@@ -102,6 +142,19 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         {
         }
         return 0;
+    }
+
+    private static async Task FirstStateAsync(MeshStateStore store, CancellationToken stop)
+    {
+        while (store.Current.Version == 0 && !stop.IsCancellationRequested)
+        {
+            var changed = store.Changed;
+            if (store.Current.Version != 0)
+            {
+                break;
+            }
+            await Task.WhenAny(changed, Task.Delay(Timeout.Infinite, stop)).ConfigureAwait(false);
+        }
     }
 
     private (TelemetryServer Metrics, TelemetryServer Readiness)? StartTelemetry(PrometheusCollector collector, Func<bool> ready)

@@ -16,11 +16,12 @@ namespace Mesh.Ztunnel.Proxy;
 /// </summary>
 public sealed class HboneInbound(ProxyInputs inputs)
 {
-    public async Task RunAsync(PodListeners pod, CancellationToken cancellationToken)
+    public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
     {
-        await foreach (var socket in AcceptLoop.AcceptAsync(pod.Hbone, cancellationToken).ConfigureAwait(false))
+        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
+        await foreach (var socket in AcceptLoop.AcceptAsync(pod.Hbone, accepting.Token).ConfigureAwait(false))
         {
-            _ = ServeAsync(pod, socket, cancellationToken);
+            _ = drain.RunAsync(socket, ct => ServeAsync(pod, socket, ct), cancellationToken);
         }
     }
 

@@ -14,11 +14,12 @@ namespace Mesh.Ztunnel.Proxy;
 /// </summary>
 public sealed class MeshOutbound(ProxyInputs inputs)
 {
-    public async Task RunAsync(PodListeners pod, CancellationToken cancellationToken)
+    public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
     {
-        await foreach (var client in AcceptLoop.AcceptAsync(pod.Outbound, cancellationToken).ConfigureAwait(false))
+        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
+        await foreach (var client in AcceptLoop.AcceptAsync(pod.Outbound, accepting.Token).ConfigureAwait(false))
         {
-            _ = HandleAsync(pod, client, cancellationToken);
+            _ = drain.RunAsync(client, ct => HandleAsync(pod, client, ct), cancellationToken);
         }
     }
 

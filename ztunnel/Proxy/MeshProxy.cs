@@ -16,7 +16,14 @@ public sealed class MeshProxy : IPodListenerObserver, IDisposable
     private readonly Func<ProxyInputs> _inputs;
 
     /// <param name="inputs">Resolved at first enrollment (the inputs hold the manager that calls this observer).</param>
-    public MeshProxy(Func<ProxyInputs> inputs) => _inputs = inputs;
+    /// <param name="drain">Stops the accept loops and, at the drain deadline, aborts the connections.</param>
+    public MeshProxy(Func<ProxyInputs> inputs, ConnectionDrain drain)
+    {
+        _inputs = inputs;
+        Drain = drain;
+    }
+
+    public ConnectionDrain Drain { get; }
 
     public void OnEnrolled(PodListeners listeners)
     {
@@ -28,9 +35,9 @@ public sealed class MeshProxy : IPodListenerObserver, IDisposable
         }
         _byAddress[listeners.Pod.Ip] = listeners.Pod;
         var inputs = _inputs();
-        _ = Task.Run(() => new MeshOutbound(inputs).RunAsync(listeners, cts.Token));
-        _ = Task.Run(() => new PlaintextInbound(inputs).RunAsync(listeners, cts.Token));
-        _ = Task.Run(() => new HboneInbound(inputs).RunAsync(listeners, cts.Token));
+        _ = Task.Run(() => new MeshOutbound(inputs).RunAsync(listeners, Drain, cts.Token));
+        _ = Task.Run(() => new PlaintextInbound(inputs).RunAsync(listeners, Drain, cts.Token));
+        _ = Task.Run(() => new HboneInbound(inputs).RunAsync(listeners, Drain, cts.Token));
     }
 
     public void OnUnenrolled(PodListeners listeners)

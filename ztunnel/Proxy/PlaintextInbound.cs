@@ -13,11 +13,12 @@ namespace Mesh.Ztunnel.Proxy;
 /// </summary>
 public sealed class PlaintextInbound(ProxyInputs inputs)
 {
-    public async Task RunAsync(PodListeners pod, CancellationToken cancellationToken)
+    public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
     {
-        await foreach (var client in AcceptLoop.AcceptAsync(pod.Inbound, cancellationToken).ConfigureAwait(false))
+        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
+        await foreach (var client in AcceptLoop.AcceptAsync(pod.Inbound, accepting.Token).ConfigureAwait(false))
         {
-            _ = HandleAsync(pod, client, cancellationToken);
+            _ = drain.RunAsync(client, ct => HandleAsync(pod, client, ct), cancellationToken);
         }
     }
 

@@ -2,7 +2,7 @@ using Mesh.Native;
 
 namespace Mesh.Ztunnel.Redirection;
 
-/// <summary>Everything capture holds for one pod: its listeners and its program links.</summary>
+/// <summary>Everything capture holds for one pod: its listeners and its program links (pinned in the pod's folder).</summary>
 internal sealed class PodAttachment
 {
     public PodAttachment(PodListeners listeners, IReadOnlyList<BpfLink> links)
@@ -15,15 +15,30 @@ internal sealed class PodAttachment
 
     public IReadOnlyList<BpfLink> Links { get; }
 
-    /// <summary>Detaches programs first (new connects go direct again), then closes the listeners.</summary>
-    public void Release()
+    /// <summary>The listeners went to a successor ztunnel: this process must not close them.</summary>
+    public bool HandedOver { get; set; }
+
+    /// <summary>Detaches every program for good (new connects go direct again) and removes the pins.</summary>
+    public void Detach()
+    {
+        foreach (var link in Links)
+        {
+            link.Detach();
+        }
+    }
+
+    /// <summary>Releases this process's hold: link fds (pinned links stay attached) and the listeners unless handed over.</summary>
+    public void Close()
     {
         foreach (var link in Links)
         {
             link.Dispose();
         }
-        Listeners.Outbound.Dispose();
-        Listeners.Inbound.Dispose();
-        Listeners.Hbone.Dispose();
+        if (!HandedOver)
+        {
+            Listeners.Outbound.Dispose();
+            Listeners.Inbound.Dispose();
+            Listeners.Hbone.Dispose();
+        }
     }
 }

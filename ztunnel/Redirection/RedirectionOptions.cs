@@ -32,4 +32,13 @@ public sealed record RedirectionOptions
     public string PodInterface { get; init; } = "eth0";
 
     public TcAttachMode TcMode { get; init; } = TcAttachMode.Auto;
+
+    /// <summary>
+    /// This ztunnel's name on the node: its pins live in &lt;bpffs&gt;/mesh/&lt;Instance&gt;/ (<see cref="CapturePins"/>). Two
+    /// ztunnels with the same instance share (and take over) one capture; the lab gives each node its own.
+    /// </summary>
+    public string Instance { get; init; } = "ztunnel";
+
+    /// <summary>Where bpffs is (mounted there at start when it is not).</summary>
+    public string BpfFsRoot { get; init; } = BpfFs.DefaultRoot;
 }

@@ -7,26 +7,31 @@ namespace Mesh.Tests.Integration.Capture;
 
 /// <summary>
 /// ztunnel's capture driven in-process: a <see cref="RedirectionManager"/> plus the passthrough
-/// proxy, logging into <see cref="Log"/>. Dispose unenrolls every pod and unloads the programs.
+/// proxy, logging into <see cref="Log"/>, pinning under its own instance (test-&lt;random&gt;). Dispose uninstalls:
+/// every pod unenrolled, every pin removed.
 /// </summary>
 internal sealed class CaptureHarness : IDisposable
 {
+    private readonly PodCapture[] _knownPods;
+
     public CaptureHarness(IEnumerable<PodCapture> knownPods, TcAttachMode tcMode = TcAttachMode.Auto, string? bpfDirectory = null,
-        ConcurrentQueue<string>? log = null, bool preserveSourceAddress = true)
+        ConcurrentQueue<string>? log = null, bool preserveSourceAddress = true, string? instance = null)
     {
+        _knownPods = knownPods.ToArray();
         Log = log ?? new ConcurrentQueue<string>();
         Options = new RedirectionOptions
         {
             BpfDirectory = bpfDirectory ?? BpfDirectory(),
             TcMode = tcMode,
             PreserveSourceAddress = preserveSourceAddress,
+            Instance = instance ?? NewInstance(),
         };
         var sockets = new PodSocketFactory(Options);
         Proxy = new InPodProxy(() => Manager!, sockets, new TestLogger<InPodProxy>(Log));
         Manager = new RedirectionManager(Options, Proxy, new TestLogger<RedirectionManager>(Log));
         try
         {
-            Manager.Start(knownPods);
+            Manager.Start(_knownPods);
         }
         catch
         {
@@ -93,8 +98,19 @@ internal sealed class CaptureHarness : IDisposable
         return strays.ToArray();
     }
 
+    /// <summary>A capture instance no other test (or parallel run) uses.</summary>
+    public static string NewInstance() => "test-" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>Ends this harness's process-side hold only (as a crash would): the pins stay.</summary>
+    public void Abandon()
+    {
+        Manager.Dispose();
+        Proxy.Dispose();
+    }
+
     public void Dispose()
     {
+        Manager.Uninstall(_knownPods);
         Manager.Dispose();
         Proxy.Dispose();
     }

@@ -8,10 +8,15 @@ internal sealed class ZtunnelProcess : IDisposable
 {
     private readonly Process _process;
 
-    public ZtunnelProcess(string podsFile, string enrollNamespaces, string tcMode)
+    public ZtunnelProcess(string podsFile, string enrollNamespaces, string tcMode, string instance)
+        : this(["--pods-file", podsFile, "--enroll-namespaces", enrollNamespaces, "--tc-mode", tcMode, "--instance", instance])
+    {
+    }
+
+    public ZtunnelProcess(IReadOnlyList<string> args)
     {
         var exe = Path.Combine(AppContext.BaseDirectory, "ztunnel");
-        var psi = new ProcessStartInfo(exe, ["--pods-file", podsFile, "--enroll-namespaces", enrollNamespaces, "--tc-mode", tcMode])
+        var psi = new ProcessStartInfo(exe, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -59,6 +64,17 @@ internal sealed class ZtunnelProcess : IDisposable
             .Where(t => t.Ns is not null && t.Ns != home)
             .Select(t => $"{t.Task} in {t.Ns}")
             .ToArray();
+    }
+
+    /// <summary>Waits for the process to end by itself (30 s at most); its exit code, -1 when it did not.</summary>
+    public int WaitForExit()
+    {
+        if (!_process.WaitForExit(30_000))
+        {
+            return -1;
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
     public void SigKill()

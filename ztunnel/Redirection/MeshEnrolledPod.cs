@@ -1,0 +1,14 @@
+using System.Runtime.InteropServices;
+
+namespace Mesh.Ztunnel.Redirection;
+
+/// <summary>Mirror of <c>struct mesh_enrolled_pod</c> (bpf/mesh_bpf.h): the value of the pinned enrolled_pods map.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct MeshEnrolledPod
+{
+    /// <summary><c>MESH_POD_ENROLLED</c>.</summary>
+    public const uint Enrolled = 1;
+
+    public uint Flags;
+    public uint Pad;
+}
