@@ -27,7 +27,11 @@ public sealed partial class PodReconciler(
     public static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly Dictionary<string, NodePod> _enrolled = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _readFailed;
+
+    /// <summary>Completes after the first pass that planned with a mesh state from the control plane (readiness).</summary>
+    public Task FirstPass => _firstPass.Task;
 
     /// <summary>Removes what a crashed earlier ztunnel left and loads the programs.</summary>
     public void Start() => redirection.Start(ReadPods().Select(Host.EnrollmentPlan.ToCapture));
@@ -41,7 +45,12 @@ public sealed partial class PodReconciler(
             var watching = watcher.TryWatch();
             var podsChanged = watcher.Changed;
             var stateChanged = state.Changed;
-            var complete = Apply(EnrollmentPlanner.Plan(ReadPods(), state.Current, _enrolled));
+            var current = state.Current;
+            var complete = Apply(EnrollmentPlanner.Plan(ReadPods(), current, _enrolled));
+            if (current.Version != 0)
+            {
+                _firstPass.TrySetResult();
+            }
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
             var timeout = complete && watching && !_readFailed ? RescanInterval : RetryInterval;
             await Task.WhenAny(stateChanged, podsChanged, Task.Delay(timeout, wait.Token)).ConfigureAwait(false);

@@ -84,9 +84,8 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
             return 1;
         }
 
-        var synced = 0;
-        discovery.StateChanged += _ => Volatile.Write(ref synced, 1);
-        var telemetry = StartTelemetry(collector, () => Volatile.Read(ref synced) == 1);
+        // Ready once the first mesh state has been carried out: every pod it captures has its listeners.
+        var telemetry = StartTelemetry(collector, () => reconciler.FirstPass.IsCompleted);
         if (telemetry is null)
         {
             return 1;
@@ -167,7 +166,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
             var readinessServer = TelemetryServer.Start(new IPEndPoint(options.TelemetryAddress, TelemetryRoutes.ReadinessPort),
                 [new(TelemetryRoutes.ReadinessPath, () => ready()
                     ? TelemetryResponse.Text(200, "ready\n")
-                    : TelemetryResponse.Text(503, "waiting for the first mesh state from the control plane\n"))]);
+                    : TelemetryResponse.Text(503, "waiting for the first mesh state from the control plane and its pods' capture\n"))]);
             return (metricsServer, readinessServer);
         }
         catch (System.Net.Sockets.SocketException e)

@@ -32,7 +32,8 @@ public sealed class LabCaptureTests
     {
         await using var lab = await LabFixture.StartAsync(Cluster);
         var ztunnel = lab.Lab.StartNodeProcess("node1",
-            [Path.Combine(AppContext.BaseDirectory, "ztunnel"), "--lab", lab.Name, "--node", "node1", "--enroll-namespaces", "meshed"],
+            [Path.Combine(AppContext.BaseDirectory, "ztunnel"), "--lab", lab.Name, "--node", "node1", "--enroll-namespaces", "meshed",
+                "--instance", Mesh.Lab.Planning.LabNames.ZtunnelInstance(lab.Name, "node1")],
             "ztunnel-node1");
         await lab.WaitForListenerAsync("server", 8080);
         await lab.WaitForListenerAsync("client", 15001);
