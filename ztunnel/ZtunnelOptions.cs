@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Native;
 using Mesh.Ztunnel.Host;
+using Mesh.Ztunnel.Limits;
 
 namespace Mesh.Ztunnel;
 
@@ -29,9 +30,12 @@ public sealed record ZtunnelOptions
 
     public TcAttachMode TcMode { get; init; } = TcAttachMode.Auto;
 
+    /// <summary>Connection, stream, handshake and time bounds (<see cref="ProxyLimitFlags"/>).</summary>
+    public ProxyLimits Limits { get; init; } = new();
+
     public const string Usage =
         "usage: ztunnel --node NODE (--pods-file PATH | --lab LAB) --control-plane https://HOST:15012 --token-file FILE --root-cert FILE " +
-        "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact]";
+        "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact] " + ProxyLimitFlags.Usage;
 
     /// <summary>Parses argv; a bad or missing value throws <see cref="ZtunnelConfigException"/> with what to do.</summary>
     public static ZtunnelOptions Parse(IReadOnlyList<string> args)
@@ -83,6 +87,7 @@ public sealed record ZtunnelOptions
                 TcMode = Enum.TryParse<TcAttachMode>(tc, ignoreCase: true, out var m) ? m : throw new ZtunnelConfigException($"--tc-mode must be auto, tcx or clsact, not '{tc}'"),
             };
         }
+        options = options with { Limits = ProxyLimitFlags.Take(values) };
         if (values.Count > 0)
         {
             throw new ZtunnelConfigException($"unknown option --{values.Keys.First()}; {Usage}");
