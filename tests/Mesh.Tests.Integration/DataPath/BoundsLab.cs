@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
