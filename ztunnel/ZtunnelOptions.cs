@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Native;
 using Mesh.Ztunnel.Host;
+using Mesh.Ztunnel.Limits;
 
 namespace Mesh.Ztunnel;
 
@@ -29,6 +30,9 @@ public sealed record ZtunnelOptions
 
     public TcAttachMode TcMode { get; init; } = TcAttachMode.Auto;
 
+    /// <summary>Connection, stream, handshake and time bounds (<see cref="ProxyLimitFlags"/>).</summary>
+    public ProxyLimits Limits { get; init; } = new();
+
     /// <summary>This ztunnel's capture instance: its pins are in /sys/fs/bpf/mesh/&lt;instance&gt;/ (default: the node name).</summary>
     public required string Instance { get; init; }
 
@@ -43,7 +47,7 @@ public sealed record ZtunnelOptions
 
     public const string Usage =
         "usage: ztunnel --node NODE (--pods-file PATH | --lab LAB) --control-plane https://HOST:15012 --token-file FILE --root-cert FILE " +
-        "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact] [--instance NAME] [--drain-timeout 30s] [--handoff-socket PATH]";
+        "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact] [--instance NAME] [--drain-timeout 30s] [--handoff-socket PATH] " + ProxyLimitFlags.Usage;
 
     public static string DefaultHandoffSocket(string instance) => $"/run/mesh/ztunnel/{instance}/handoff.sock";
 
@@ -122,6 +126,7 @@ public sealed record ZtunnelOptions
                 TcMode = Enum.TryParse<TcAttachMode>(tc, ignoreCase: true, out var m) ? m : throw new ZtunnelConfigException($"--tc-mode must be auto, tcx or clsact, not '{tc}'"),
             };
         }
+        options = options with { Limits = ProxyLimitFlags.Take(values) };
         if (values.Count > 0)
         {
             throw new ZtunnelConfigException($"unknown option --{values.Keys.First()}; {Usage}");

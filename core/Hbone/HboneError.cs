@@ -25,4 +25,16 @@ public enum HboneError
 
     /// <summary>The HTTP/2 connection failed or closed while the tunnel was being set up.</summary>
     ConnectionLost,
+
+    /// <summary>Server: refused before the TLS handshake, because <see cref="HboneServerOptions.MaxHandshakes"/> are in progress.</summary>
+    HandshakeLimit,
+
+    /// <summary>Server: the TLS handshake or the client's preface and SETTINGS took longer than the handshake timeout.</summary>
+    HandshakeTimeout,
+
+    /// <summary>Server: the admission check refused the verified peer (e.g. it holds too many connections).</summary>
+    PeerLimit,
+
+    /// <summary>Server: the peer reset streams faster than allowed and got GOAWAY ENHANCE_YOUR_CALM.</summary>
+    RapidReset,
 }

@@ -17,46 +17,102 @@ namespace Mesh.Core.Hbone;
 public sealed class HboneServer(HboneServerOptions options, ILogger? logger = null)
 {
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private int _handshakes;
 
-    /// <summary>Serves an accepted socket until the connection closes or <paramref name="cancellationToken"/> asks for a graceful drain.</summary>
-    public Task<HboneError> ServeAsync(Socket socket, Func<HboneCredential> credential, HboneHandler handler, CancellationToken cancellationToken)
+    /// <summary>TLS handshakes (with the HTTP/2 preface and SETTINGS) in progress now.</summary>
+    public int HandshakesInProgress => Volatile.Read(ref _handshakes);
+
+    /// <summary>
+    /// Serves an accepted socket until the connection closes or <paramref name="cancellationToken"/> asks for a graceful
+    /// drain. Beyond <see cref="HboneServerOptions.MaxHandshakes"/> handshakes in progress the socket is reset at once.
+    /// </summary>
+    public Task<HboneError> ServeAsync(Socket socket, Func<HboneCredential> credential, HboneHandler handler, CancellationToken cancellationToken, HboneAdmission? admission = null)
     {
+        if (!TryEnterHandshake())
+        {
+            socket.LingerState = new LingerOption(true, 0); // RST: the client learns at once, and no TIME_WAIT is left here
+            socket.Dispose();
+            return Task.FromResult(HboneError.HandshakeLimit);
+        }
         socket.NoDelay = true;
-        return ServeAsync(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, credential, handler, cancellationToken);
+        return ServeEnteredAsync(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, credential, handler, admission, cancellationToken);
     }
 
-    /// <summary>Serves an accepted transport; returns <see cref="HboneError.None"/> after a served connection, or why the handshake failed.</summary>
-    public async Task<HboneError> ServeAsync(Stream transport, EndPoint? remote, Func<HboneCredential> credential, HboneHandler handler, CancellationToken cancellationToken)
+    /// <summary>Serves an accepted transport; returns <see cref="HboneError.None"/> after a served connection, or why it was refused or failed.</summary>
+    public async Task<HboneError> ServeAsync(Stream transport, EndPoint? remote, Func<HboneCredential> credential, HboneHandler handler, CancellationToken cancellationToken, HboneAdmission? admission = null)
     {
-        var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
-        var (error, peer) = await HandshakeAsync(ssl, remote, credential(), cancellationToken);
-        if (peer is not { } peerId)
+        if (!TryEnterHandshake())
         {
-            await ssl.DisposeAsync();
-            return error;
+            await transport.DisposeAsync();
+            return HboneError.HandshakeLimit;
         }
-        // Handlers see a token that fires when the connection is gone, not when a graceful drain starts.
-        using var lifetime = new CancellationTokenSource();
-        var connection = Http2Connection.CreateServer(ssl, options.Http2 with { TimeProvider = options.TimeProvider }, stream => HandleAsync(peerId, remote, stream, handler, lifetime.Token));
-        await using (connection)
+        return await ServeEnteredAsync(transport, remote, credential, handler, admission, cancellationToken);
+    }
+
+    private bool TryEnterHandshake()
+    {
+        if (Interlocked.Increment(ref _handshakes) <= options.MaxHandshakes)
         {
-            using var handshake = new CancellationTokenSource(options.HandshakeTimeout, options.TimeProvider);
-            try
-            {
-                await connection.StartAsync(handshake.Token);
-            }
-            catch (Exception e)
-            {
-                HboneLog.ServerSetupFailed(_logger, remote, peerId, e.Message);
-                return HboneError.TlsFailed;
-            }
-            using (cancellationToken.Register(() => _ = connection.ShutdownAsync()))
-            {
-                await connection.Completion;
-            }
-            await lifetime.CancelAsync();
+            return true;
         }
-        return HboneError.None;
+        Interlocked.Decrement(ref _handshakes);
+        return false;
+    }
+
+    private async Task<HboneError> ServeEnteredAsync(Stream transport, EndPoint? remote, Func<HboneCredential> credential, HboneHandler handler, HboneAdmission? admission, CancellationToken cancellationToken)
+    {
+        var inHandshake = true;
+        void LeaveHandshake()
+        {
+            if (inHandshake)
+            {
+                inHandshake = false;
+                Interlocked.Decrement(ref _handshakes);
+            }
+        }
+        try
+        {
+            var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
+            var (error, peer) = await HandshakeAsync(ssl, remote, credential(), cancellationToken);
+            if (peer is not { } peerId)
+            {
+                await ssl.DisposeAsync();
+                return error;
+            }
+            using var lease = admission is null ? null : admission(peerId);
+            if (admission is not null && lease is null)
+            {
+                await ssl.DisposeAsync();
+                return HboneError.PeerLimit;
+            }
+            // Handlers see a token that fires when the connection is gone, not when a graceful drain starts.
+            using var lifetime = new CancellationTokenSource();
+            var connection = Http2Connection.CreateServer(ssl, options.Http2 with { TimeProvider = options.TimeProvider }, stream => HandleAsync(peerId, remote, stream, handler, lifetime.Token));
+            await using (connection)
+            {
+                using var handshake = new CancellationTokenSource(options.HandshakeTimeout, options.TimeProvider);
+                try
+                {
+                    await connection.StartAsync(handshake.Token);
+                }
+                catch (Exception e)
+                {
+                    HboneLog.ServerSetupFailed(_logger, remote, peerId, e.Message);
+                    return handshake.IsCancellationRequested ? HboneError.HandshakeTimeout : HboneError.TlsFailed;
+                }
+                LeaveHandshake();
+                using (cancellationToken.Register(() => _ = connection.ShutdownAsync()))
+                {
+                    await connection.Completion;
+                }
+                await lifetime.CancelAsync();
+            }
+            return connection.ConnectionError == Http2ErrorCode.EnhanceYourCalm ? HboneError.RapidReset : HboneError.None;
+        }
+        finally
+        {
+            LeaveHandshake();
+        }
     }
 
     private async Task<(HboneError Error, SpiffeId? Peer)> HandshakeAsync(SslStream ssl, EndPoint? remote, HboneCredential credential, CancellationToken cancellationToken)
@@ -84,7 +140,9 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
-            var error = check != HbonePeerCheck.Trusted && e is AuthenticationException ? HboneError.PeerUntrusted : HboneError.TlsFailed;
+            var error = check != HbonePeerCheck.Trusted && e is AuthenticationException ? HboneError.PeerUntrusted
+                : e is OperationCanceledException && !cancellationToken.IsCancellationRequested ? HboneError.HandshakeTimeout
+                : HboneError.TlsFailed;
             HboneLog.HandshakeFailed(_logger, remote, check, e.Message);
             return (error, null);
         }
@@ -105,13 +163,19 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
             stream.SendHeaders([new(":status", status.ToString(System.Globalization.CultureInfo.InvariantCulture))], endStream: true);
             return;
         }
+        if (stream.IsReset)
+        {
+            return; // reset by the client before we got to it: nothing is dialled for it (rapid reset)
+        }
+        // The handler's token also fires when the client resets this stream, so a dial made for it is cancelled.
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stream.Aborted);
         try
         {
-            await handler(request, cancellationToken);
+            await handler(request, aborted.Token);
         }
         finally
         {
-            if (!request.IsAnswered)
+            if (!request.IsAnswered && !stream.IsReset)
             {
                 request.Refuse(503);
             }

@@ -10,5 +10,8 @@ public sealed record HboneServerOptions
     /// <summary>Limit for the TLS handshake and the client's preface and SETTINGS.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>TLS handshakes in progress on this server (all its listeners) beyond which new connections are reset before TLS.</summary>
+    public int MaxHandshakes { get; init; } = 128;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

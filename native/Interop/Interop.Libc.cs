@@ -24,6 +24,21 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "recv", SetLastError = true)]
         public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
 
+        public const int RlimitNofile = 7;
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct Rlimit
+        {
+            public ulong Current;
+            public ulong Max;
+        }
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "getrlimit", SetLastError = true)]
+        public static partial int Getrlimit(int resource, Rlimit* limit);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "setrlimit", SetLastError = true)]
+        public static partial int Setrlimit(int resource, Rlimit* limit);
+
         [LibraryImport(Libraries.Libc, EntryPoint = "vsnprintf")]
         public static partial int Vsnprintf(byte* buffer, nuint size, byte* format, nint args);
 

@@ -28,6 +28,13 @@ public sealed class TestCa : IDisposable
         return new TestCa(root) { Root = X509CertificateLoader.LoadCertificate(root.RawData) };
     }
 
+    /// <summary>A CA from a root's PEM files (e.g. the lab control plane's own root, to issue a workload certificate the mesh trusts).</summary>
+    public static TestCa FromPemFiles(string certPem, string keyPem)
+    {
+        var root = X509Certificate2.CreateFromPemFile(certPem, keyPem);
+        return new TestCa(root) { Root = X509CertificateLoader.LoadCertificate(root.RawData) };
+    }
+
     /// <summary>A leaf for <paramref name="uri"/> (e.g. spiffe://cluster.local/ns/a/sa/b) with its private key.</summary>
     public X509Certificate2 Issue(string uri, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {

@@ -9,6 +9,7 @@ using Mesh.Ztunnel.Enrollment;
 using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Identity;
 using Mesh.Ztunnel.Inbound;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Proxy;
 using Mesh.Ztunnel.Redirection;
@@ -68,10 +69,17 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         using var drain = new ConnectionDrain();
         using var proxy = new MeshProxy(() => inputs!, drain);
         using var manager = new RedirectionManager(redirection, proxy, loggers.CreateLogger<RedirectionManager>());
-        await using var client = new HboneClient(new HboneClientOptions { SocketFactory = proxy.ConnectFromPodAsync, Http2 = TunnelWindows });
-        var server = new HboneServer(new HboneServerOptions { Http2 = TunnelWindows }, loggers.CreateLogger<HboneServer>());
+        var limits = options.Limits;
+        var fdLimit = FdLimit.RaiseToHard();
+        var budget = new ConnectionBudget(limits, limits.NodeLimit(fdLimit));
+        var refusals = new RefusalReporter(metrics, loggers.CreateLogger<ConnectionBudget>());
+        using var idle = new IdleTracker(limits.StreamIdleTimeout);
+        LimitsLog.Effective(_logger, fdLimit, budget.NodeLimit, limits.MaxConnectionsPerPod, limits.MaxConnectionsPerPeer, limits.MaxStreamsPerConnection,
+            limits.MaxHandshakes, limits.ConnectTimeout, limits.HandshakeTimeout, limits.ConnectionIdleTimeout, limits.StreamIdleTimeout);
+        await using var client = new HboneClient(HboneLimits.Client(limits, TunnelWindows, proxy.ConnectFromPodAsync));
+        var server = new HboneServer(HboneLimits.Server(limits, TunnelWindows, refusals), loggers.CreateLogger<HboneServer>());
         inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities),
-            client, server, metrics, MtlsMode.Permissive, loggers.CreateLogger<MeshProxy>());
+            client, server, metrics, MtlsMode.Permissive, loggers.CreateLogger<MeshProxy>(), budget, refusals, idle);
         var reconciler = new PodReconciler(options.PodsFile, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try
         {

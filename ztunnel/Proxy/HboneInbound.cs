@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Mesh.Core.Model;
 using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Inbound;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Redirection;
 
@@ -12,29 +13,47 @@ namespace Mesh.Ztunnel.Proxy;
 /// HBONE into the pod (15008): mutual TLS as the pod's identity, then per CONNECT: the target must be this pod,
 /// L4 policy decides on the peer's verified identity, and a socket in the pod's namespace dials the app from the
 /// HBONE peer's address (<see cref="PodSocketFactory.CreateToApp"/>).
-/// A refusal answers 400/403/503 and logs one line with the reason.
+/// A refusal answers 400/403/503 and logs one line with the reason. Bounds: the pod's connection budget at accept,
+/// the peer identity's after TLS (<see cref="HboneAdmission"/>) and per tunnel; a CONNECT the client reset before
+/// the dial opens nothing, and a reset during the dial cancels it.
 /// </summary>
 public sealed class HboneInbound(ProxyInputs inputs)
 {
     public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
     {
         using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
-        await foreach (var socket in AcceptLoop.AcceptAsync(pod.Hbone, accepting.Token).ConfigureAwait(false))
+        await foreach (var (socket, lease) in AcceptLoop.AcceptAdmittedAsync(pod.Hbone, pod.Pod.Uid, inputs.Budget, inputs.Refusals, accepting.Token).ConfigureAwait(false))
         {
-            _ = drain.RunAsync(socket, ct => ServeAsync(pod, socket, ct), cancellationToken);
+            _ = drain.RunAsync(socket, ct => ServeAsync(pod, socket, lease, ct), cancellationToken);
         }
     }
 
-    private async Task ServeAsync(PodListeners pod, Socket socket, CancellationToken cancellationToken)
+    private async Task ServeAsync(PodListeners pod, Socket socket, IDisposable lease, CancellationToken cancellationToken)
     {
+        using var _ = lease;
         var remote = socket.RemoteEndPoint;
         var error = await inputs.Server.ServeAsync(socket, () => Credential(pod),
-            (request, ct) => HandleAsync(pod, request, ct), cancellationToken).ConfigureAwait(false);
-        if (error != HboneError.None)
+            (request, ct) => HandleAsync(pod, request, ct), cancellationToken, AdmitPeer).ConfigureAwait(false);
+        var refusal = error switch
+        {
+            HboneError.HandshakeLimit => RefusalReason.HandshakeLimit,
+            HboneError.HandshakeTimeout => RefusalReason.HandshakeTimeout,
+            HboneError.PeerLimit => RefusalReason.PeerLimit,
+            HboneError.RapidReset => RefusalReason.RapidReset,
+            _ => RefusalReason.None,
+        };
+        if (refusal != RefusalReason.None)
+        {
+            inputs.Refusals.Refused(refusal, pod.Pod.Uid, remote, "HBONE connection");
+        }
+        else if (error != HboneError.None)
         {
             MeshLog.HboneConnectionFailed(inputs.Logger, pod.Pod.Uid, remote, error);
         }
     }
+
+    /// <summary>The peer's HBONE connection counts against its identity's budget (the pod's was taken at accept).</summary>
+    private IDisposable? AdmitPeer(Core.Identity.SpiffeId peer) => inputs.Budget.TryAcquire(null, peer, out _);
 
     private HboneCredential Credential(PodListeners pod)
     {
@@ -69,23 +88,36 @@ public sealed class HboneInbound(ProxyInputs inputs)
             Refuse(pod, request, 403, decision.ToString());
             return;
         }
+        using var lease = inputs.Budget.TryAcquire(pod.Pod.Uid, peer, out var refused);
+        if (lease is null)
+        {
+            inputs.Refusals.Refused(refused, pod.Pod.Uid, request.RemoteEndPoint, $"CONNECT {target} from {peer}");
+            request.Refuse(503);
+            return;
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return; // the client reset the CONNECT already: no app connection for it
+        }
         // The app sees the HBONE peer's address: the source pod's (its ztunnel dials from inside the source pod).
         var client = (request.RemoteEndPoint as IPEndPoint)?.Address;
         using var app = inputs.Sockets.CreateToApp(pod, client);
-        try
+        var (reason, detail) = await Dial.ConnectAsync(app, target, inputs.Limits.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        if (reason != RefusalReason.None)
         {
-            await app.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            Refuse(pod, request, 503, $"the app refused: {e.SocketErrorCode}");
+            inputs.Refusals.Refused(reason, pod.Pod.Uid, request.RemoteEndPoint, $"CONNECT {target} from {peer}: {detail}");
+            if (reason != RefusalReason.ClientLeft)
+            {
+                request.Refuse(503); // logged once per burst above: a flood to a closed port must not flood the log
+            }
             return;
         }
         MeshLog.InboundTunnel(inputs.Logger, pod.Pod.Uid, peer, target, decision);
         var tunnel = request.Accept();
         var source = request.RemoteEndPoint is IPEndPoint remote ? state.WorkloadsByAddress.GetValueOrDefault(remote.Address) : null;
         using var metrics = inputs.Metrics.Open(TcpMetricLabels.ForInbound(destination, peer, source, mutualTls: true));
-        await StreamRelay.RunAsync(app, tunnel, metrics, socketIsClient: false, cancellationToken).ConfigureAwait(false);
+        using var activity = inputs.Idle.Track(cancellationToken);
+        await StreamRelay.RunAsync(app, tunnel, metrics, socketIsClient: false, activity.Token, activity).ConfigureAwait(false);
     }
 
     private void Refuse(PodListeners pod, HboneInboundRequest request, int status, string reason)

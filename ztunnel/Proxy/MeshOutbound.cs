@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Core.Hbone;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Redirection;
@@ -10,22 +11,33 @@ namespace Mesh.Ztunnel.Proxy;
 /// <summary>
 /// The pod's captured connects (15001): original destination from the BPF map, a plan from the mesh state,
 /// then HBONE to the destination's (or waypoint's) 15008 as the pod's identity, or plain TCP to a destination
-/// outside the mesh. Failures end the connection with one log line.
+/// outside the mesh. Every dial is bounded by the connect timeout and cancelled when the client leaves. A failure
+/// resets the client's connection (it must not look like an empty but complete answer) with one log line.
 /// </summary>
 public sealed class MeshOutbound(ProxyInputs inputs)
 {
     public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
     {
         using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
-        await foreach (var client in AcceptLoop.AcceptAsync(pod.Outbound, accepting.Token).ConfigureAwait(false))
+        await foreach (var (client, lease) in AcceptLoop.AcceptAdmittedAsync(pod.Outbound, pod.Pod.Uid, inputs.Budget, inputs.Refusals, accepting.Token).ConfigureAwait(false))
         {
-            _ = drain.RunAsync(client, ct => HandleAsync(pod, client, ct), cancellationToken);
+            _ = drain.RunAsync(client, ct => HandleAsync(pod, client, lease, ct), cancellationToken);
         }
     }
 
-    private async Task HandleAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
+    private async Task HandleAsync(PodListeners pod, Socket client, IDisposable lease, CancellationToken cancellationToken)
     {
-        using var _ = client;
+        using var _ = lease;
+        using var __ = client;
+        if (!await ProxyAsync(pod, client, cancellationToken).ConfigureAwait(false))
+        {
+            SocketReset.Reset(client);
+        }
+    }
+
+    /// <summary>False when the connection was not carried (the caller resets the client).</summary>
+    private async Task<bool> ProxyAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
+    {
         var log = inputs.Logger;
         var peer = client.RemoteEndPoint as IPEndPoint;
         IPEndPoint? destination = null;
@@ -37,76 +49,96 @@ public sealed class MeshOutbound(ProxyInputs inputs)
         if (guard != PassthroughError.None)
         {
             MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, guard, null);
-            return;
+            return false;
         }
         var state = inputs.State.Current;
         if (!state.WorkloadsByUid.TryGetValue(pod.Pod.Uid, out var source))
         {
             MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, "UnknownSource", "the control plane has not sent this pod");
-            return;
+            return false;
         }
         var plan = OutboundPlanner.Plan(state, source, OrigDstAddr.From(destination!), Random.Shared);
         switch (plan.Kind)
         {
             case OutboundKind.Hbone:
-                await HboneAsync(pod, client, peer!, plan, cancellationToken).ConfigureAwait(false);
-                break;
+                return await HboneAsync(pod, client, peer!, plan, cancellationToken).ConfigureAwait(false);
             case OutboundKind.Passthrough:
-                await PassthroughAsync(pod, client, peer!, plan, cancellationToken).ConfigureAwait(false);
-                break;
+                return await PassthroughAsync(pod, client, peer!, plan, cancellationToken).ConfigureAwait(false);
             default:
                 MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, plan.Failure, null);
-                break;
+                return false;
         }
     }
 
-    private async Task HboneAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan plan, CancellationToken cancellationToken)
+    private async Task<bool> HboneAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan plan, CancellationToken cancellationToken)
     {
         var log = inputs.Logger;
         var destination = plan.OriginalDestination.ToEndPoint();
-        HboneCredential credential;
-        try
-        {
-            credential = await inputs.Credentials.GetAsync(plan.SourceIdentity, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, "NoCertificate", e.Message);
-            return;
-        }
         var dial = plan.Dial!.Value.ToEndPoint();
         var target = IPEndPoint.Parse(plan.Authority!);
         MeshLog.Outbound(log, pod.Pod.Uid, peer, destination, "hbone", dial, plan.SourceIdentity, plan.ExpectedIdentity);
-        var request = new HboneConnectRequest(credential, plan.ExpectedIdentity!.Value, dial, target) { SourceAddress = pod.Pod.Ip };
-        var result = await inputs.Client.ConnectAsync(request, cancellationToken).ConfigureAwait(false);
+        HboneConnectResult result;
+        using (var watch = ClientWatch.Start(client, cancellationToken))
+        {
+            HboneCredential credential;
+            try
+            {
+                credential = await inputs.Credentials.GetAsync(plan.SourceIdentity, watch.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                inputs.Refusals.Refused(RefusalReason.ClientLeft, pod.Pod.Uid, peer, "while waiting for a certificate");
+                return false;
+            }
+            catch (Exception e)
+            {
+                MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, "NoCertificate", e.Message);
+                return false;
+            }
+            var request = new HboneConnectRequest(credential, plan.ExpectedIdentity!.Value, dial, target) { SourceAddress = pod.Pod.Ip };
+            try
+            {
+                result = await inputs.Client.ConnectAsync(request, watch.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                inputs.Refusals.Refused(RefusalReason.ClientLeft, pod.Pod.Uid, peer, $"while opening HBONE to {dial}");
+                return false;
+            }
+        }
         if (!result.IsSuccess)
         {
             var detail = result.Error == HboneError.Refused ? $"status {result.Status}" : result.Detail;
             MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, result.Error, detail);
-            return;
+            return false;
         }
         await using var tunnel = result.Stream!;
         using var metrics = inputs.Metrics.Open(TcpMetricLabels.ForOutbound(plan));
-        await StreamRelay.RunAsync(client, tunnel, metrics, socketIsClient: true, cancellationToken).ConfigureAwait(false);
+        using var activity = inputs.Idle.Track(cancellationToken);
+        await StreamRelay.RunAsync(client, tunnel, metrics, socketIsClient: true, activity.Token, activity).ConfigureAwait(false);
+        return true;
     }
 
-    private async Task PassthroughAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan plan, CancellationToken cancellationToken)
+    private async Task<bool> PassthroughAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan plan, CancellationToken cancellationToken)
     {
         var destination = plan.OriginalDestination.ToEndPoint();
         MeshLog.Outbound(inputs.Logger, pod.Pod.Uid, peer, destination, "passthrough", destination, plan.SourceIdentity, null);
         using var upstream = inputs.Sockets.CreateTcp(pod.Pod);
-        try
+        (RefusalReason Reason, string? Detail) dialed;
+        using (var watch = ClientWatch.Start(client, cancellationToken))
         {
-            await upstream.ConnectAsync(plan.Dial!.Value.ToEndPoint(), cancellationToken).ConfigureAwait(false);
+            dialed = await Dial.ConnectAsync(upstream, plan.Dial!.Value.ToEndPoint(), inputs.Limits.ConnectTimeout, watch.Token).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        if (dialed.Reason != RefusalReason.None)
         {
-            MeshLog.OutboundFailed(inputs.Logger, pod.Pod.Uid, peer, destination, "ConnectFailed", e.SocketErrorCode.ToString());
-            return;
+            inputs.Refusals.Refused(dialed.Reason, pod.Pod.Uid, peer, $"dial {destination}: {dialed.Detail}");
+            return false;
         }
         using var metrics = inputs.Metrics.Open(TcpMetricLabels.ForOutbound(plan));
-        var (sent, received) = await TcpRelay.RunAsync(client, upstream, cancellationToken).ConfigureAwait(false);
+        using var activity = inputs.Idle.Track(cancellationToken);
+        var (sent, received) = await TcpRelay.RunAsync(client, upstream, activity.Token, activity).ConfigureAwait(false);
         metrics.AddRequestBytes(sent);
         metrics.AddResponseBytes(received);
+        return true;
     }
 }

@@ -15,6 +15,9 @@ public sealed class PassthroughInbound
     private readonly PodSocketFactory _sockets;
     private readonly ILogger _logger;
 
+    /// <summary>Bound on every dial: the default of <see cref="Limits.ProxyLimits"/> (the capture-only mode has no settings).</summary>
+    private static readonly TimeSpan ConnectTimeout = new Limits.ProxyLimits().ConnectTimeout;
+
     public PassthroughInbound(PodSocketFactory sockets, ILogger logger)
     {
         _sockets = sockets;
@@ -38,17 +41,20 @@ public sealed class PassthroughInbound
         if (error != PassthroughError.None)
         {
             ProxyLog.Failed(_logger, "inbound", pod.Pod.Uid, peer, error, string.Empty);
+            SocketReset.Reset(client);
             return;
         }
         ProxyLog.Inbound(_logger, pod.Pod.Uid, peer!, destination);
         using var app = _sockets.CreateToApp(pod, peer?.Address);
-        try
+        (Limits.RefusalReason Reason, string? Detail) dialed;
+        using (var watch = ClientWatch.Start(client, cancellationToken))
         {
-            await app.ConnectAsync(destination, cancellationToken).ConfigureAwait(false);
+            dialed = await Dial.ConnectAsync(app, destination, ConnectTimeout, watch.Token).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        if (dialed.Reason != Limits.RefusalReason.None)
         {
-            ProxyLog.Failed(_logger, "inbound", pod.Pod.Uid, peer, PassthroughError.ConnectFailed, e.SocketErrorCode.ToString());
+            ProxyLog.Failed(_logger, "inbound", pod.Pod.Uid, peer, PassthroughError.ConnectFailed, $"{dialed.Reason} {dialed.Detail}");
+            SocketReset.Reset(client);
             return;
         }
         var (sent, received) = await TcpRelay.RunAsync(client, app, cancellationToken).ConfigureAwait(false);

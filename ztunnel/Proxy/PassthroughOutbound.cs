@@ -16,6 +16,9 @@ public sealed class PassthroughOutbound
     private readonly PodSocketFactory _sockets;
     private readonly ILogger _logger;
 
+    /// <summary>Bound on every dial: the default of <see cref="Limits.ProxyLimits"/> (the capture-only mode has no settings).</summary>
+    private static readonly TimeSpan ConnectTimeout = new Limits.ProxyLimits().ConnectTimeout;
+
     public PassthroughOutbound(IOriginalDestinations destinations, PodSocketFactory sockets, ILogger logger)
     {
         _destinations = destinations;
@@ -44,17 +47,20 @@ public sealed class PassthroughOutbound
         if (error != PassthroughError.None)
         {
             ProxyLog.Failed(_logger, "outbound", pod.Pod.Uid, peer, error, string.Empty);
+            SocketReset.Reset(client);
             return;
         }
         ProxyLog.Outbound(_logger, pod.Pod.Uid, peer!, destination!);
         using var upstream = _sockets.CreateTcp(pod.Pod);
-        try
+        (Limits.RefusalReason Reason, string? Detail) dialed;
+        using (var watch = ClientWatch.Start(client, cancellationToken))
         {
-            await upstream.ConnectAsync(destination!, cancellationToken).ConfigureAwait(false);
+            dialed = await Dial.ConnectAsync(upstream, destination!, ConnectTimeout, watch.Token).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        if (dialed.Reason != Limits.RefusalReason.None)
         {
-            ProxyLog.Failed(_logger, "outbound", pod.Pod.Uid, peer, PassthroughError.ConnectFailed, e.SocketErrorCode.ToString());
+            ProxyLog.Failed(_logger, "outbound", pod.Pod.Uid, peer, PassthroughError.ConnectFailed, $"{dialed.Reason} {dialed.Detail}");
+            SocketReset.Reset(client);
             return;
         }
         var (sent, received) = await TcpRelay.RunAsync(client, upstream, cancellationToken).ConfigureAwait(false);

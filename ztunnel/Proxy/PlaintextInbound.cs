@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Ztunnel.Inbound;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Redirection;
 
@@ -9,57 +10,70 @@ namespace Mesh.Ztunnel.Proxy;
 /// <summary>
 /// Plaintext into an enrolled pod from outside the mesh (15006; the accepted socket's local endpoint is the
 /// original destination): L4 policy with no peer identity (STRICT refuses it), then a socket in the pod dials the app from the client's
-/// address (<see cref="PodSocketFactory.CreateToApp"/>).
+/// address (<see cref="PodSocketFactory.CreateToApp"/>), bounded by the connect timeout and cancelled when the client
+/// leaves. Refused or failed connections are reset (a closed app port looks closed to the client).
 /// </summary>
 public sealed class PlaintextInbound(ProxyInputs inputs)
 {
     public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
     {
         using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
-        await foreach (var client in AcceptLoop.AcceptAsync(pod.Inbound, accepting.Token).ConfigureAwait(false))
+        await foreach (var (client, lease) in AcceptLoop.AcceptAdmittedAsync(pod.Inbound, pod.Pod.Uid, inputs.Budget, inputs.Refusals, accepting.Token).ConfigureAwait(false))
         {
-            _ = drain.RunAsync(client, ct => HandleAsync(pod, client, ct), cancellationToken);
+            _ = drain.RunAsync(client, ct => HandleAsync(pod, client, lease, ct), cancellationToken);
         }
     }
 
-    private async Task HandleAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
+    private async Task HandleAsync(PodListeners pod, Socket client, IDisposable lease, CancellationToken cancellationToken)
     {
-        using var _ = client;
+        using var _ = lease;
+        using var __ = client;
+        if (!await ProxyAsync(pod, client, cancellationToken).ConfigureAwait(false))
+        {
+            SocketReset.Reset(client);
+        }
+    }
+
+    private async Task<bool> ProxyAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
+    {
         var log = inputs.Logger;
         var peer = client.RemoteEndPoint as IPEndPoint;
         var target = (IPEndPoint)client.LocalEndPoint!;
         if (CaptureGuard.CheckInbound(pod.Pod.Ip, target) is var guard && guard != PassthroughError.None)
         {
             MeshLog.InboundPlaintextFailed(log, pod.Pod.Uid, peer, target, guard == PassthroughError.Loop ? "loop" : "not for this pod");
-            return;
+            return false;
         }
         var state = inputs.State.Current;
         if (!state.WorkloadsByUid.TryGetValue(pod.Pod.Uid, out var destination))
         {
             MeshLog.InboundPlaintextFailed(log, pod.Pod.Uid, peer, target, "the control plane has not sent this pod");
-            return;
+            return false;
         }
         var decision = L4Authorizer.Authorize(state, destination, ConnectionFacts.PlaintextConnection(target.Port),
             MtlsModes.For(destination, inputs.MeshMtlsMode));
         MeshLog.InboundPlaintext(log, pod.Pod.Uid, peer, target, decision);
         if (!decision.Allowed)
         {
-            return;
+            return false;
         }
         using var app = inputs.Sockets.CreateToApp(pod, peer?.Address);
-        try
+        (RefusalReason Reason, string? Detail) dialed;
+        using (var watch = ClientWatch.Start(client, cancellationToken))
         {
-            await app.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
+            dialed = await Dial.ConnectAsync(app, target, inputs.Limits.ConnectTimeout, watch.Token).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        if (dialed.Reason != RefusalReason.None)
         {
-            MeshLog.InboundPlaintextFailed(log, pod.Pod.Uid, peer, target, e.Message);
-            return;
+            inputs.Refusals.Refused(dialed.Reason, pod.Pod.Uid, peer, $"plaintext to {target}: {dialed.Detail}");
+            return false;
         }
         var source = peer is null ? null : state.WorkloadsByAddress.GetValueOrDefault(peer.Address);
         using var metrics = inputs.Metrics.Open(TcpMetricLabels.ForInbound(destination, null, source, mutualTls: false));
-        var (fromClient, toClient) = await TcpRelay.RunAsync(client, app, cancellationToken).ConfigureAwait(false);
+        using var activity = inputs.Idle.Track(cancellationToken);
+        var (fromClient, toClient) = await TcpRelay.RunAsync(client, app, activity.Token, activity).ConfigureAwait(false);
         metrics.AddRequestBytes(fromClient);
         metrics.AddResponseBytes(toClient);
+        return true;
     }
 }

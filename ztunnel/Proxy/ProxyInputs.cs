@@ -1,5 +1,6 @@
 using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Inbound;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Redirection;
 using Mesh.Ztunnel.State;
@@ -17,4 +18,10 @@ public sealed record ProxyInputs(
     HboneServer Server,
     TcpMetrics Metrics,
     MtlsMode MeshMtlsMode,
-    ILogger Logger);
+    ILogger Logger,
+    ConnectionBudget Budget,
+    RefusalReporter Refusals,
+    IdleTracker Idle)
+{
+    public ProxyLimits Limits => Budget.Limits;
+}

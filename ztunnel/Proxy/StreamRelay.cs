@@ -1,12 +1,16 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Mesh.Core.Hbone.Http2;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 
 namespace Mesh.Ztunnel.Proxy;
 
 /// <summary>
-/// Copies bytes both ways between an app socket and an HBONE tunnel stream, passing half-closes along. A direction
+/// Copies bytes both ways between an app socket and an HBONE tunnel stream. A clean end (the socket's FIN, the
+/// stream's END_STREAM) is passed on as a half-close (END_STREAM, FIN); an abnormal end (the socket reset or failed,
+/// the stream was reset or its connection lost, or <c>cancellationToken</c> fired) resets both: RST_STREAM on the
+/// tunnel and RST on the socket (<see cref="SocketReset"/>), so a truncated transfer is never reported as complete. A direction
 /// borrows its 64 KiB buffer from the shared pool only while data flows: it waits with a zero-byte read and gives
 /// the buffer back whenever a read drains the source, so an idle connection holds no buffer.
 /// </summary>
@@ -19,17 +23,17 @@ public static class StreamRelay
     /// <paramref name="metrics"/> as they flow: from the client as request bytes, towards it as response bytes.
     /// </summary>
     public static async Task<(long Sent, long Received)> RunAsync(
-        Socket socket, Http2Stream tunnel, TcpConnectionMetrics metrics, bool socketIsClient, CancellationToken cancellationToken)
+        Socket socket, Http2Stream tunnel, TcpConnectionMetrics metrics, bool socketIsClient, CancellationToken cancellationToken, RelayActivity? activity = null)
     {
         Action<long> up2 = socketIsClient ? metrics.AddRequestBytes : metrics.AddResponseBytes;
         Action<long> down2 = socketIsClient ? metrics.AddResponseBytes : metrics.AddRequestBytes;
-        var up = SocketToTunnelAsync(socket, tunnel, up2, cancellationToken);
-        var down = TunnelToSocketAsync(tunnel, socket, down2, cancellationToken);
+        var up = SocketToTunnelAsync(socket, tunnel, up2, activity, cancellationToken);
+        var down = TunnelToSocketAsync(tunnel, socket, down2, activity, cancellationToken);
         await Task.WhenAll(up, down).ConfigureAwait(false);
         return (up.Result, down.Result);
     }
 
-    private static async Task<long> SocketToTunnelAsync(Socket from, Http2Stream to, Action<long> count, CancellationToken cancellationToken)
+    private static async Task<long> SocketToTunnelAsync(Socket from, Http2Stream to, Action<long> count, RelayActivity? activity, CancellationToken cancellationToken)
     {
         byte[]? buffer = null;
         long total = 0;
@@ -49,6 +53,7 @@ public static class StreamRelay
                     to.CompleteWrites();
                     break;
                 }
+                activity?.Touch();
                 await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 total += read;
                 count(read);
@@ -63,7 +68,7 @@ public static class StreamRelay
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             to.Reset();
-            Abort(from);
+            SocketReset.Reset(from);
         }
         finally
         {
@@ -75,7 +80,7 @@ public static class StreamRelay
         return total;
     }
 
-    private static async Task<long> TunnelToSocketAsync(Http2Stream from, Socket to, Action<long> count, CancellationToken cancellationToken)
+    private static async Task<long> TunnelToSocketAsync(Http2Stream from, Socket to, Action<long> count, RelayActivity? activity, CancellationToken cancellationToken)
     {
         byte[]? buffer = null;
         long total = 0;
@@ -94,6 +99,7 @@ public static class StreamRelay
                     to.Shutdown(SocketShutdown.Send);
                     break;
                 }
+                activity?.Touch();
                 var sent = 0;
                 while (sent < read)
                 {
@@ -111,7 +117,7 @@ public static class StreamRelay
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             from.Reset();
-            Abort(to);
+            SocketReset.Reset(to);
         }
         finally
         {
@@ -121,16 +127,5 @@ public static class StreamRelay
             }
         }
         return total;
-    }
-
-    private static void Abort(Socket socket)
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
     }
 }

@@ -243,6 +243,8 @@ public sealed partial class Http2Connection
         if (stream is null)
         {
             SendRstStream(streamId, Http2ErrorCode.RefusedStream);
+            _options.StreamRefused?.Invoke();
+            CountPeerReset();
             return;
         }
         if (endStream)
@@ -274,12 +276,16 @@ public sealed partial class Http2Connection
             throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "bad RST_STREAM");
         }
         var stream = FindStream(header.StreamId);
+        if (stream is null && IsIdle(header.StreamId))
+        {
+            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "RST_STREAM on an idle stream");
+        }
+        if (!IsLocal(header.StreamId))
+        {
+            CountPeerReset();
+        }
         if (stream is null)
         {
-            if (IsIdle(header.StreamId))
-            {
-                throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "RST_STREAM on an idle stream");
-            }
             return;
         }
         stream.MarkReset((Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload));
@@ -315,6 +321,15 @@ public sealed partial class Http2Connection
         if (idle)
         {
             _ = CloseGracefullyAsync();
+        }
+    }
+
+    /// <summary>A stream the peer opened was reset by it or refused by us: over the budget it is a rapid-reset attack.</summary>
+    private void CountPeerReset()
+    {
+        if (!_resets.OnReset(_time.GetElapsedTime(_startedAt)))
+        {
+            throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, "the peer resets streams faster than allowed (rapid reset)");
         }
     }
 

@@ -46,6 +46,9 @@ public sealed partial class Http2Connection : IAsyncDisposable
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
     private ITimer? _keepAlive;
+    private ITimer? _idleTimer;
+    private readonly RapidResetDetector _resets;
+    private readonly long _startedAt;
 
     private Http2Connection(Stream transport, bool isServer, Http2Options options, Func<Http2Stream, Task>? onStream)
     {
@@ -60,6 +63,8 @@ public sealed partial class Http2Connection : IAsyncDisposable
         _nextStreamId = isServer ? 2 : 1;
         _connectionReceiveWindow = options.ConnectionWindowSize;
         _idleSince = _time.GetTimestamp();
+        _startedAt = _idleSince;
+        _resets = new RapidResetDetector(options.RapidResetBurst, options.RapidResetPerSecond);
     }
 
     /// <summary>A client connection; call <see cref="StartAsync"/> before opening streams.</summary>
@@ -142,6 +147,11 @@ public sealed partial class Http2Connection : IAsyncDisposable
         if (_options.KeepAliveInterval is { } interval)
         {
             _keepAlive = _time.CreateTimer(_ => KeepAliveTick(), null, interval, interval);
+        }
+        if (_isServer && _options.IdleTimeout is { } idle)
+        {
+            var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, idle.Ticks / 4));
+            _idleTimer = _time.CreateTimer(_ => IdleTick(idle), null, period, period);
         }
         try
         {
@@ -243,6 +253,7 @@ public sealed partial class Http2Connection : IAsyncDisposable
             streams = [.. _streams.Values];
         }
         _keepAlive?.Dispose();
+        _idleTimer?.Dispose();
         _abort.Cancel();
         _writer.Complete();
         try
@@ -274,6 +285,19 @@ public sealed partial class Http2Connection : IAsyncDisposable
         await _closed.Task;
         _abort.Dispose();
     }
+
+    /// <summary>Idle timer (server role): a connection without streams for the idle timeout is closed with GOAWAY.</summary>
+    private void IdleTick(TimeSpan idle)
+    {
+        if (IdleTime >= idle && !IsDraining)
+        {
+            IdleClosed = true;
+            _ = ShutdownAsync();
+        }
+    }
+
+    /// <summary>True when the connection was closed because it had no stream for <see cref="Http2Options.IdleTimeout"/>.</summary>
+    public bool IdleClosed { get; private set; }
 
     private bool IsDrainingLocked() => _closing || _goAwaySent || _goAwayLastStreamId != int.MaxValue;
 

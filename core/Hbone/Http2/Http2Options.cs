@@ -33,6 +33,21 @@ public sealed record Http2Options
     /// <summary>A keepalive PING unanswered this long closes the connection.</summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// A connection with no open stream for this long is closed with GOAWAY (server role; the client pool sweeps its
+    /// own). Null disables it.
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>Stream resets (RST_STREAM from the peer, or streams opened beyond our limit) the peer may send at once before GOAWAY ENHANCE_YOUR_CALM (<see cref="RapidResetDetector"/>).</summary>
+    public int RapidResetBurst { get; init; } = 200;
+
+    /// <summary>Rate at which the reset budget refills, per second.</summary>
+    public double RapidResetPerSecond { get; init; } = 100;
+
+    /// <summary>Called (on the reader loop) each time a peer's stream is refused with REFUSED_STREAM because <see cref="MaxConcurrentStreams"/> are open.</summary>
+    public Action? StreamRefused { get; init; }
+
     /// <summary>How long a graceful shutdown waits for open streams before closing.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -21,6 +21,7 @@ public sealed class Http2Stream : Stream
     private volatile bool _localEnded;
     private volatile int _resetCode = -1;
     private volatile bool _disposed;
+    private CancellationTokenSource? _aborted; // guarded by _sync; made on first use
 
     internal Http2Stream(Http2Connection connection, int id, long sendWindow, int receiveWindow)
     {
@@ -40,9 +41,30 @@ public sealed class Http2Stream : Stream
 
     public bool RemoteEnded => _remoteEnded;
 
-    public bool LocalEnded => _localEnded;
+    /// <summary>True once RST_STREAM was sent or received, or the connection was lost.</summary>
+    public bool IsReset => _resetCode >= 0;
 
-    internal bool IsReset => _resetCode >= 0;
+    /// <summary>
+    /// Fires when the stream is reset either way or its connection is lost: e.g. to cancel a dial made on the
+    /// stream's behalf when the peer gives up. Its callbacks run on the thread that saw the reset.
+    /// </summary>
+    public CancellationToken Aborted
+    {
+        get
+        {
+            lock (_sync)
+            {
+                if (_resetCode >= 0)
+                {
+                    return new CancellationToken(canceled: true);
+                }
+                _aborted ??= new CancellationTokenSource();
+                return _aborted.Token;
+            }
+        }
+    }
+
+    public bool LocalEnded => _localEnded;
 
     // Guarded by the connection's lock.
     internal long SendWindow;
@@ -246,6 +268,7 @@ public sealed class Http2Stream : Stream
     {
         int discarded;
         TaskCompletionSource? waiter;
+        CancellationTokenSource? aborted;
         lock (_sync)
         {
             if (_resetCode >= 0)
@@ -257,8 +280,10 @@ public sealed class Http2Stream : Stream
             discarded = _remoteEnded && code == Http2ErrorCode.NoError ? 0 : DiscardBuffered();
             waiter = _readWaiter;
             _readWaiter = null;
+            aborted = _aborted;
         }
         waiter?.TrySetResult();
+        aborted?.Cancel();
         ResponseReceived?.TrySetResult(false);
         _connection.OnDiscarded(discarded);
         _connection.WakeSender(this);

@@ -49,6 +49,9 @@ internal sealed class HboneTestBed : IAsyncDisposable
 
     public int Accepted;
 
+    /// <summary>Passed to <see cref="HboneServer.ServeAsync(Socket, Func{HboneCredential}, HboneHandler, CancellationToken, HboneAdmission?)"/>.</summary>
+    public HboneAdmission? Admission { get; set; }
+
     /// <summary>Token the served connections drain on.</summary>
     public CancellationTokenSource Drain { get; set; } = new();
 
@@ -112,7 +115,7 @@ internal sealed class HboneTestBed : IAsyncDisposable
             var drain = Drain.Token;
             _ = Task.Run(async () =>
             {
-                var result = await Server.ServeAsync(socket, () => ServerCredential, (r, ct) => Handler(r, ct), drain);
+                var result = await Server.ServeAsync(socket, () => ServerCredential, (r, ct) => Handler(r, ct), drain, Admission);
                 Served.Enqueue(result);
             });
         }

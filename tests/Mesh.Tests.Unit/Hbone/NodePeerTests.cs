@@ -62,4 +62,32 @@ public sealed class NodePeerTests
         await writer;
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed.ToArray()));
     }
+
+    [Fact]
+    public async Task ServeAsync_NodeClientRapidResets_GetsGoAwayEnhanceYourCalm()
+    {
+        var handled = 0;
+        await using var bed = new HboneTestBed((r, _) =>
+        {
+            Interlocked.Increment(ref handled);
+            r.Refuse(503);
+            return Task.CompletedTask;
+        });
+        using var node = NodePeer.Start(bed.ClientCredential, "rapid", bed.Address.Port.ToString(), "10.1.2.3:8080", "5000");
+
+        var outcome = await node.WaitForAsync("GOAWAY", Timeout);
+
+        Assert.Equal("11", outcome); // ENHANCE_YOUR_CALM (0xb)
+        Assert.Contains(HboneError.RapidReset, await ServedAsync(bed));
+    }
+
+    private static async Task<HboneError[]> ServedAsync(HboneTestBed bed)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (bed.Served.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        return [.. bed.Served];
+    }
 }

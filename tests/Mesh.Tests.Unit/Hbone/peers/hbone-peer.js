@@ -2,6 +2,7 @@
 //   node hbone-peer.js server <dir>                       -> prints "LISTENING <port>", echoes each CONNECT tunnel
 //   node hbone-peer.js client <dir> <port> <authority> <n> -> CONNECTs, sends n bytes, prints "STATUS <s>" and "RECEIVED <sha256>"
 //   node hbone-peer.js get <dir> <port>                    -> sends a GET, prints "STATUS <s>"
+//   node hbone-peer.js rapid <dir> <port> <authority> <n>  -> n CONNECTs, each cancelled (RST_STREAM) at once; prints "GOAWAY <code>" or "NOGOAWAY"
 // <dir> holds cert.pem, key.pem (the peer's workload certificate) and ca.pem (the trust bundle).
 'use strict';
 const http2 = require('http2');
@@ -34,6 +35,32 @@ if (mode === 'server') {
     stream.pipe(stream);
   });
   server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));
+} else if (mode === 'rapid') {
+  const [port, authority, count] = rest;
+  const session = http2.connect(`https://127.0.0.1:${port}`, { ...tls, checkServerIdentity: () => undefined });
+  let reported = false;
+  const report = (line) => { if (!reported) { reported = true; console.log(line); process.exit(0); } };
+  session.on('goaway', (code) => report(`GOAWAY ${code}`));
+  session.on('error', () => {});
+  session.on('close', () => report('NOGOAWAY'));
+  session.on('connect', () => {
+    // nghttp2 drops a request cancelled before its HEADERS left: cancel each one a tick later, after they are written.
+    let sent = 0;
+    const batch = () => {
+      const reqs = [];
+      for (let i = 0; i < 100 && sent < Number(count) && !session.closed && !session.destroyed; i++, sent++) {
+        const req = session.request({ ':method': 'CONNECT', ':authority': authority });
+        req.on('error', () => {});
+        reqs.push(req);
+      }
+      setImmediate(() => {
+        reqs.forEach((r) => r.close(http2.constants.NGHTTP2_CANCEL));
+        if (sent < Number(count) && !session.closed && !session.destroyed) setImmediate(batch);
+      });
+    };
+    batch();
+    setTimeout(() => report('NOGOAWAY'), 10000);
+  });
 } else {
   const [port, authority, count] = rest;
   const session = http2.connect(`https://127.0.0.1:${port}`, { ...tls, checkServerIdentity: () => undefined });

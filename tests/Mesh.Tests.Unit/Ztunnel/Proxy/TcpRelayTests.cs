@@ -101,4 +101,84 @@ public sealed class TcpRelayTests
         Assert.Equal(6, aToB);
         Assert.Equal(0, bToA);
     }
+
+    /// <summary>What the peer of a socket sees at the end: "fin" (clean end) or "reset".</summary>
+    private static async Task<string> EndSeenAsync(Socket socket)
+    {
+        var buffer = new byte[8192];
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, SocketFlags.None) > 0)
+            {
+            }
+            return "fin";
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return "reset";
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_ServerResetsMidTransfer_ClientSeesResetNotFin()
+    {
+        var (client, relayIn) = await PairAsync();
+        var (relayOut, server) = await PairAsync();
+        using var c = client;
+        using var ri = relayIn;
+        using var ro = relayOut;
+        var relay = TcpRelay.RunAsync(relayIn, relayOut, CancellationToken.None);
+        await SendAllAsync(server, new byte[100_000]);
+
+        server.LingerState = new LingerOption(true, 0);
+        server.Dispose(); // the server dies abnormally (RST)
+        var seen = await EndSeenAsync(client).WaitAsync(Patience);
+        await relay.WaitAsync(Patience);
+
+        Assert.Equal("reset", seen);
+    }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_BothSidesReset()
+    {
+        var (client, relayIn) = await PairAsync();
+        var (relayOut, server) = await PairAsync();
+        using var c = client;
+        using var s = server;
+        using var ri = relayIn;
+        using var ro = relayOut;
+        using var drain = new CancellationTokenSource();
+        var relay = TcpRelay.RunAsync(relayIn, relayOut, drain.Token);
+        await SendAllAsync(client, [1, 2, 3]);
+        var got = new byte[3];
+        await server.ReceiveAsync(got.AsMemory(), SocketFlags.None).AsTask().WaitAsync(Patience);
+
+        await drain.CancelAsync(); // e.g. a drain deadline: an abnormal end
+        var clientSaw = await EndSeenAsync(client).WaitAsync(Patience);
+        var serverSaw = await EndSeenAsync(server).WaitAsync(Patience);
+        await relay.WaitAsync(Patience);
+
+        Assert.Equal("reset", clientSaw);
+        Assert.Equal("reset", serverSaw);
+    }
+
+    [Fact]
+    public async Task RunAsync_ServerEndsCleanly_ClientSeesFinAfterAllBytes()
+    {
+        var (client, relayIn) = await PairAsync();
+        var (relayOut, server) = await PairAsync();
+        using var c = client;
+        using var ri = relayIn;
+        using var ro = relayOut;
+        var relay = TcpRelay.RunAsync(relayIn, relayOut, CancellationToken.None);
+        await SendAllAsync(server, new byte[100_000]);
+        server.Shutdown(SocketShutdown.Send);
+
+        var received = await ReadToEndAsync(client).WaitAsync(Patience);
+        client.Shutdown(SocketShutdown.Send);
+        await relay.WaitAsync(Patience);
+        server.Dispose();
+
+        Assert.Equal(100_000, received.Length);
+    }
 }
