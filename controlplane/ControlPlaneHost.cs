@@ -47,6 +47,11 @@ public static partial class ControlPlaneHost
             k.AddServerHeader = false;
             k.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
             k.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            // Hostile input is bounded before it is buffered: no body beyond the largest discovery request (the CA caps
+            // its own far lower), and small HTTP/2 receive windows so an unread body costs at most 256 KiB a connection.
+            k.Limits.MaxRequestBodySize = DiscoveryRequestCheck.MaxBodyBytes;
+            k.Limits.Http2.InitialConnectionWindowSize = 256 * 1024;
+            k.Limits.Http2.InitialStreamWindowSize = 128 * 1024;
             k.Listen(options.Listen, lo =>
             {
                 lo.Protocols = HttpProtocols.Http2;
