@@ -47,6 +47,11 @@ public static partial class ControlPlaneHost
             k.AddServerHeader = false;
             k.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
             k.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            // Hostile input is bounded before it is buffered: no body beyond the largest discovery request (the CA caps
+            // its own far lower), and small HTTP/2 receive windows so an unread body costs at most 256 KiB a connection.
+            k.Limits.MaxRequestBodySize = DiscoveryRequestCheck.MaxBodyBytes;
+            k.Limits.Http2.InitialConnectionWindowSize = 256 * 1024;
+            k.Limits.Http2.InitialStreamWindowSize = 128 * 1024;
             k.Listen(options.Listen, lo =>
             {
                 lo.Protocols = HttpProtocols.Http2;
@@ -70,9 +75,7 @@ public static partial class ControlPlaneHost
         app.MapCa();
         app.MapDiscovery();
         app.MapGet("/healthz/ready", (HttpContext ctx, MeshStateHub hub, DiscoveryState discovery) =>
-            ctx.Request.IsHttps ? Results.NotFound()
-            : hub.Current is not null && discovery.Current is not null ? Results.Text("ready\n")
-            : Results.Text("not ready: registry not synced yet\n", statusCode: 503));
+            ctx.Request.IsHttps ? Results.NotFound() : Readiness(hub, discovery));
         app.MapGet("/metrics", (HttpContext ctx, PrometheusCollector collector) =>
             ctx.Request.IsHttps ? Results.NotFound() : Results.Text(collector.Collect(), PrometheusCollector.ContentType));
         app.MapGet("/debug/status", (HttpContext ctx, MeshStateHub hub, DiscoveryState discovery) =>
@@ -99,6 +102,24 @@ public static partial class ControlPlaneHost
         BoundAddresses(app).Select(a => new Uri(a.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)))
             .First(u => u.Scheme == (tls ? "https" : "http")).Port;
 
+    /// <summary>
+    /// 200 once every registry source has synced and discovery has a first version: the control plane can serve. A
+    /// skipped registry file does not make it unready (it serves everything else, current, and the last good objects
+    /// of that file); the body says how many files are skipped and /debug/status names them.
+    /// </summary>
+    private static IResult Readiness(MeshStateHub hub, DiscoveryState discovery)
+    {
+        if (hub.Current is not { } snap || discovery.Current is null)
+        {
+            return Results.Text("not ready: registry not synced yet\n", statusCode: 503);
+        }
+        var skipped = SkippedFiles(snap);
+        return Results.Text(skipped == 0 ? "ready\n" : $"ready; {skipped} registry file(s) skipped, see /debug/status\n");
+    }
+
+    private static int SkippedFiles(RegistrySnapshot snap) =>
+        snap.SourceErrors.Where(e => e.File is not null).Select(e => e.File).Distinct(StringComparer.Ordinal).Count();
+
     private static JsonObject Status(MeshStateHub hub, DiscoveryState discovery)
     {
         var snap = hub.Current;
@@ -117,7 +138,12 @@ public static partial class ControlPlaneHost
             {
                 ["kind"] = e.Kind, ["namespace"] = e.Namespace, ["name"] = e.Name, ["field"] = e.Field, ["message"] = e.Message,
             })]),
-            ["sourceErrors"] = new JsonArray([.. (snap?.SourceErrors ?? []).Select(e => (JsonNode)JsonValue.Create(e))]),
+            ["registryFileErrors"] = snap is null ? 0 : SkippedFiles(snap),
+            ["sourceErrors"] = new JsonArray([.. (snap?.SourceErrors ?? []).Select(e => (JsonNode)new JsonObject
+            {
+                ["source"] = e.Source, ["file"] = e.File, ["line"] = e.Line > 0 ? e.Line : null, ["column"] = e.Line > 0 ? e.Column : null,
+                ["message"] = e.Message,
+            })]),
         };
     }
 

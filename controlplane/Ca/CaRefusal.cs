@@ -18,6 +18,8 @@ public enum CaRefusal
     NotOnNode,
     /// <summary>The registry has not produced a first snapshot yet.</summary>
     NotReady,
+    /// <summary>The request body is larger than the CA reads (<c>CaWire.MaxSignRequestBytes</c>).</summary>
+    TooLarge,
 }
 
 public static class CaRefusalExtensions
@@ -31,6 +33,7 @@ public static class CaRefusalExtensions
         CaRefusal.Unauthenticated => "unauthenticated",
         CaRefusal.NotOnNode => "not-on-node",
         CaRefusal.NotReady => "not-ready",
+        CaRefusal.TooLarge => "too-large",
         _ => "none",
     };
 
@@ -39,6 +42,7 @@ public static class CaRefusalExtensions
         CaRefusal.Unauthenticated => 401,
         CaRefusal.NotOnNode => 403,
         CaRefusal.NotReady => 503,
+        CaRefusal.TooLarge => 413,
         _ => 400,
     };
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Mesh.ControlPlane.Metrics;
 using Mesh.ControlPlane.Registry;
 using Mesh.Core.Identity;
+using Mesh.Core.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.ControlPlane.Ca;
@@ -16,29 +17,58 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
 {
     public CaStore Store => store;
 
+    /// <summary>Authenticate, then sign: for callers that hold the whole request (the endpoint authenticates first, on
+    /// the headers alone, then reads the body).</summary>
     public async ValueTask<SignOutcome> SignAsync(string? bearerToken, CaSignRequest request, CancellationToken cancellationToken)
     {
+        var auth = await AuthenticateAsync(bearerToken, cancellationToken);
+        return auth.Ok ? Sign(auth.Node!, request) : SignOutcome.Refused(CaRefusal.Unauthenticated, auth.Error!);
+    }
+
+    /// <summary>Who is calling, from the bearer token alone (before any body is read); a failure is counted and logged.</summary>
+    public async ValueTask<NodeAuthentication> AuthenticateAsync(string? bearerToken, CancellationToken cancellationToken)
+    {
         var auth = await authenticator.AuthenticateAsync(bearerToken, cancellationToken);
-        var outcome = auth.Ok ? Sign(auth.Node!, request) : SignOutcome.Refused(CaRefusal.Unauthenticated, auth.Error!);
+        if (!auth.Ok)
+        {
+            Record(null, null, SignOutcome.Refused(CaRefusal.Unauthenticated, auth.Error!));
+        }
+        return auth;
+    }
+
+    /// <summary>Signs for an authenticated <paramref name="node"/>; a refusal is counted and logged.</summary>
+    public SignOutcome Sign(string node, CaSignRequest request) => Record(node, request.Identity, SignFor(node, request));
+
+    /// <summary>A refusal decided before the request could be read (too large, not JSON): counted and logged like the others.</summary>
+    public SignOutcome Refuse(string? node, string? identity, CaRefusal refusal, string message) =>
+        Record(node, identity, SignOutcome.Refused(refusal, message));
+
+    /// <summary>One metric and one log line per request; every attacker-controlled string in them is bounded.</summary>
+    private SignOutcome Record(string? node, string? identity, SignOutcome outcome)
+    {
+        var who = node is null ? "(unauthenticated)" : UntrustedText.Bound(node);
         if (outcome.Response is null)
         {
             metrics.CertificatesRefused.Add(1, new KeyValuePair<string, object?>("reason", outcome.Refusal.Code()));
-            Log.Refused(log, auth.Node ?? "(unauthenticated)", request.Identity, outcome.Refusal.Code(), outcome.Message);
+            Log.Refused(log, who, UntrustedText.Bound(identity ?? "-"), outcome.Refusal.Code(), UntrustedText.Bound(outcome.Message, MaxMessage));
         }
         else
         {
             metrics.CertificatesSigned.Add(1);
-            Log.Signed(log, auth.Node!, request.Identity);
+            Log.Signed(log, who, UntrustedText.Bound(identity));
         }
         return outcome;
     }
 
-    private SignOutcome Sign(string node, CaSignRequest request)
+    /// <summary>The longest refusal message (already built from bounded parts; this bounds their sum).</summary>
+    public const int MaxMessage = 1024;
+
+    private SignOutcome SignFor(string node, CaSignRequest request)
     {
-        if (!SpiffeId.TryParse(request.Identity, out var identity))
+        if (request.Identity.Length > UntrustedText.DefaultMax || !SpiffeId.TryParse(request.Identity, out var identity))
         {
             return SignOutcome.Refused(CaRefusal.IdentityMismatch,
-                $"'{request.Identity}' is not a mesh identity; expected spiffe://<trust-domain>/ns/<namespace>/sa/<serviceaccount>");
+                $"'{UntrustedText.Bound(request.Identity)}' is not a mesh identity; expected spiffe://<trust-domain>/ns/<namespace>/sa/<serviceaccount>");
         }
         byte[] der;
         try
@@ -49,7 +79,7 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
         }
         catch (FormatException e)
         {
-            return SignOutcome.Refused(CaRefusal.MalformedCsr, $"the CSR is neither PEM nor base64 DER: {e.Message}");
+            return SignOutcome.Refused(CaRefusal.MalformedCsr, $"the CSR is neither PEM nor base64 DER: {UntrustedText.Bound(e.Message)}");
         }
         var check = CsrCheck.Validate(der, identity, options.TrustDomain);
         if (!check.Ok)
@@ -63,7 +93,7 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
         if (!NodeAuthorizer.Authorize(snapshot.State, node, identity))
         {
             return SignOutcome.Refused(CaRefusal.NotOnNode,
-                $"node '{node}' runs no pod with identity {identity}; a node may only obtain certificates for the service accounts of its own pods");
+                $"node '{UntrustedText.Bound(node)}' runs no pod with identity {identity}; a node may only obtain certificates for the service accounts of its own pods");
         }
         var material = store.Current;
         using var leaf = CertificateIssuer.IssueLeaf(material.Signer, check.PublicKey!, identity, time.GetUtcNow(), options.CertTtl);

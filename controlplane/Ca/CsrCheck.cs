@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Identity;
+using Mesh.Core.Text;
 
 namespace Mesh.ControlPlane.Ca;
 
@@ -30,7 +31,7 @@ public sealed record CsrCheck(CaRefusal Refusal, string Message, PublicKey? Publ
         }
         catch (CryptographicException e)
         {
-            return new(CaRefusal.MalformedCsr, $"the CSR is not a valid PKCS#10 request with a valid signature: {e.Message}", null);
+            return new(CaRefusal.MalformedCsr, $"the CSR is not a valid PKCS#10 request with a valid signature: {UntrustedText.Bound(e.Message)}", null);
         }
         var keyProblem = KeyProblem(request.PublicKey);
         if (keyProblem is not null)
@@ -48,13 +49,13 @@ public sealed record CsrCheck(CaRefusal Refusal, string Message, PublicKey? Publ
                 }
                 catch (System.Formats.Asn1.AsnContentException e)
                 {
-                    return new(CaRefusal.MalformedCsr, $"the CSR's subjectAltName does not parse: {e.Message}", null);
+                    return new(CaRefusal.MalformedCsr, $"the CSR's subjectAltName does not parse: {UntrustedText.Bound(e.Message)}", null);
                 }
             }
         }
         if (uris.Count > 1)
         {
-            return new(CaRefusal.MultipleIdentities, $"the CSR names {uris.Count} identities ({string.Join(", ", uris)}); ask for one identity per CSR", null);
+            return new(CaRefusal.MultipleIdentities, $"the CSR names {uris.Count} identities ({UntrustedText.Bound(string.Join(", ", uris))}); ask for one identity per CSR", null);
         }
         if (uris.Count == 0)
         {
@@ -62,7 +63,7 @@ public sealed record CsrCheck(CaRefusal Refusal, string Message, PublicKey? Publ
         }
         if (!SpiffeId.TryParse(uris[0], out var inCsr) || inCsr != requested)
         {
-            return new(CaRefusal.IdentityMismatch, $"the CSR names '{uris[0]}' but the request asks for {requested}", null);
+            return new(CaRefusal.IdentityMismatch, $"the CSR names '{UntrustedText.Bound(uris[0])}' but the request asks for {requested}", null);
         }
         return new(CaRefusal.None, "", request.PublicKey);
     }

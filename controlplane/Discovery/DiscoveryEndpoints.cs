@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mesh.ControlPlane.Ca;
 using Mesh.ControlPlane.Metrics;
 using Mesh.Core.Discovery;
+using Mesh.Core.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -15,7 +16,7 @@ namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>
 /// <c>POST /mesh.discovery.v1/stream</c> (see <see cref="DiscoveryWire"/>): authenticates the proxy by its
-/// node token, then writes the first message (full or delta, per <see cref="DeltaPlanner"/>) and one delta
+/// node token (before reading the body), reads a body capped and checked by <see cref="DiscoveryRequestCheck"/>, then writes the first message (full or delta, per <see cref="DeltaPlanner"/>) and one delta
 /// per new version until the proxy goes away. A slow proxy is never queued behind: each write carries it
 /// from the version it has to the newest one.
 /// </summary>
@@ -40,6 +41,11 @@ public static partial class DiscoveryEndpoints
             await ctx.Response.WriteAsync(auth.Error + "\n", ctx.RequestAborted);
             return;
         }
+        if (!CaEndpoints.LimitBody(ctx, DiscoveryRequestCheck.MaxBodyBytes))
+        {
+            await RefuseAsync(ctx, 413, $"the request is {ctx.Request.ContentLength} bytes, more than {DiscoveryRequestCheck.MaxBodyBytes}; reconnect without 'have'");
+            return;
+        }
         DiscoveryRequest request;
         try
         {
@@ -47,10 +53,19 @@ public static partial class DiscoveryEndpoints
                 ? new DiscoveryRequest()
                 : await JsonSerializer.DeserializeAsync<DiscoveryRequest>(ctx.Request.Body, DiscoveryJson.Options, ctx.RequestAborted) ?? new DiscoveryRequest();
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RefuseAsync(ctx, 413, $"the request is larger than {DiscoveryRequestCheck.MaxBodyBytes} bytes; reconnect without 'have'");
+            return;
+        }
         catch (JsonException e)
         {
-            ctx.Response.StatusCode = 400;
-            await ctx.Response.WriteAsync($"bad discovery request: {e.Message}\n", ctx.RequestAborted);
+            await RefuseAsync(ctx, 400, $"bad discovery request: {UntrustedText.Bound(e.Message)}");
+            return;
+        }
+        if (DiscoveryRequestCheck.Problem(request) is { } problem)
+        {
+            await RefuseAsync(ctx, 400, $"bad discovery request: {problem}");
             return;
         }
         var view = new DiscoveryView(auth.Node, ctx.Request.Query["view"] == DiscoveryWire.ViewFull);
@@ -59,7 +74,7 @@ public static partial class DiscoveryEndpoints
 
         var ct = ctx.RequestAborted;
         metrics.ProxyConnected();
-        Log.Connected(log, auth.Node!, view.Full ? "full" : "node", request.Epoch ?? "-", request.Version);
+        Log.Connected(log, UntrustedText.Bound(auth.Node), view.Full ? "full" : "node", request.Epoch ?? "-", request.Version);
         try
         {
             ctx.Response.StatusCode = 200;
@@ -95,8 +110,14 @@ public static partial class DiscoveryEndpoints
         finally
         {
             metrics.ProxyDisconnected();
-            Log.Disconnected(log, auth.Node!);
+            Log.Disconnected(log, UntrustedText.Bound(auth.Node));
         }
+    }
+
+    private static async Task RefuseAsync(HttpContext ctx, int status, string message)
+    {
+        ctx.Response.StatusCode = status;
+        await ctx.Response.WriteAsync(message + "\n", ctx.RequestAborted);
     }
 
     private static partial class Log

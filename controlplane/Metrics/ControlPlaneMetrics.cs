@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Metrics;
 
 /// <summary>
 /// The control plane's instruments (meter "Mesh.ControlPlane"), exported in Prometheus text on the
-/// monitoring port: connected proxies, pushes, push latency, certificates signed and refused.
+/// monitoring port: connected proxies, pushes, push latency, certificates signed and refused, registry files skipped.
 /// </summary>
 public sealed class ControlPlaneMetrics : IDisposable
 {
@@ -12,6 +12,7 @@ public sealed class ControlPlaneMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
     private long _connected;
+    private long _fileErrors;
 
     public ControlPlaneMetrics()
     {
@@ -23,6 +24,8 @@ public sealed class ControlPlaneMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         CertificatesSigned = _meter.CreateCounter<long>("mesh_controlplane_certificates_signed", description: "Workload certificates issued");
         CertificatesRefused = _meter.CreateCounter<long>("mesh_controlplane_certificates_refused", description: "CSRs refused, by reason");
+        _meter.CreateObservableGauge("mesh_controlplane_registry_file_errors", () => Interlocked.Read(ref _fileErrors),
+            description: "Registry files skipped because they cannot be read (named in /debug/status)");
     }
 
     public Counter<long> Pushes { get; }
@@ -33,6 +36,9 @@ public sealed class ControlPlaneMetrics : IDisposable
     public void ProxyConnected() => Interlocked.Increment(ref _connected);
     public void ProxyDisconnected() => Interlocked.Decrement(ref _connected);
     public long ConnectedProxies => Interlocked.Read(ref _connected);
+
+    /// <summary>Set by the registry at each publish: how many files are skipped now.</summary>
+    public void SetRegistryFileErrors(long files) => Interlocked.Exchange(ref _fileErrors, files);
 
     public void Dispose() => _meter.Dispose();
 }

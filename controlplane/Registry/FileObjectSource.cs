@@ -9,8 +9,8 @@ namespace Mesh.ControlPlane.Registry;
 /// The file registry: every *.yaml, *.yml and *.json file under a folder (multi-document YAML, kubectl
 /// "List" documents), watched with a FileSystemWatcher (debounced) plus a periodic rescan as a safety
 /// net. Each scan is diffed against the previous one and only changes are emitted, then Synced. A file
-/// that does not parse keeps its last good objects and is reported as an error (a half-written file
-/// never deletes a cluster). The lab writes its cluster to /run/mesh-lab/&lt;lab&gt;/cluster/.
+/// that does not parse (or exceeds <see cref="YamlLimits"/>) is reported with its position and skipped,
+/// keeping its last good objects (a half-written file never deletes a cluster); every other file stays current. The lab writes its cluster to /run/mesh-lab/&lt;lab&gt;/cluster/.
 /// </summary>
 public sealed partial class FileObjectSource(string directory, ILogger<FileObjectSource> log, TimeProvider time) : IObjectSource
 {
@@ -19,9 +19,10 @@ public sealed partial class FileObjectSource(string directory, ILogger<FileObjec
     public string Directory { get; } = Path.GetFullPath(directory);
     public string Name => $"file:{Directory}";
 
-    private readonly Dictionary<string, List<JsonObject>> _lastGoodByFile = new(StringComparer.Ordinal);
-    /// <summary>Modification time and size of each file when it was last parsed: unchanged files are not parsed again.</summary>
-    private readonly Dictionary<string, (DateTime, long)> _stamps = new(StringComparer.Ordinal);
+    public YamlLimits Limits { get; init; } = YamlLimits.Default;
+
+    /// <summary>Each file as last parsed: unchanged files (modification time and size) are not parsed again.</summary>
+    private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
 
     public async IAsyncEnumerable<ObjectChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -40,8 +41,7 @@ public sealed partial class FileObjectSource(string directory, ILogger<FileObjec
         watcher.Error += (_, e) => { Log.WatcherError(log, Directory, e.GetException()); signal.Writer.TryWrite(true); };
         watcher.EnableRaisingEvents = true;
 
-        _lastGoodByFile.Clear();
-        _stamps.Clear();
+        _files.Clear();
         var previous = new Dictionary<ObjectKey, JsonObject>();
         yield return ObjectChange.Reset();
         while (!cancellationToken.IsCancellationRequested)
@@ -82,11 +82,15 @@ public sealed partial class FileObjectSource(string directory, ILogger<FileObjec
         }
     }
 
-    /// <summary>Reads every file; a file that fails keeps its last good objects.</summary>
-    private (Dictionary<ObjectKey, JsonObject> Objects, List<string> Errors) Scan()
+    /// <summary>
+    /// Reads every file; a file that fails (malformed, over a <see cref="YamlLimits"/> limit, unreadable) is reported
+    /// with its position and skipped, keeping its last good objects; the others are read as usual. Nothing a file holds
+    /// can end the scan.
+    /// </summary>
+    private (Dictionary<ObjectKey, JsonObject> Objects, List<SourceError> Errors) Scan()
     {
         var objects = new Dictionary<ObjectKey, JsonObject>();
-        var errors = new List<string>();
+        var errors = new List<SourceError>();
         string[] files;
         try
         {
@@ -94,57 +98,84 @@ public sealed partial class FileObjectSource(string directory, ILogger<FileObjec
                 .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal)];
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            errors.Add($"cannot list {Directory}: {e.Message}");
-            files = [.. _lastGoodByFile.Keys];
+            errors.Add(new SourceError($"cannot list the folder: {e.Message}; keeping what was read before", Directory));
+            files = [.. _files.Keys];
         }
-        foreach (var gone in _lastGoodByFile.Keys.Where(f => !files.Contains(f)).ToList())
+        foreach (var gone in _files.Keys.Where(f => !files.Contains(f)).ToList())
         {
-            _lastGoodByFile.Remove(gone);
-            _stamps.Remove(gone);
+            _files.Remove(gone);
         }
         foreach (var file in files)
         {
-            List<JsonObject> docs;
-            try
+            if (!_files.TryGetValue(file, out var state))
             {
-                var info = new FileInfo(file);
-                var stamp = (info.LastWriteTimeUtc, info.Length);
-                if (_stamps.TryGetValue(file, out var seen) && seen == stamp && _lastGoodByFile.TryGetValue(file, out var cached))
-                {
-                    docs = cached;
-                }
-                else
-                {
-                    docs = YamlDocuments.Parse(File.ReadAllText(file));
-                    _lastGoodByFile[file] = docs;
-                    _stamps[file] = stamp;
-                }
+                _files[file] = state = new FileState();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or YamlDotNet.Core.YamlException)
+            Refresh(file, state);
+            if (state.Error is { } error)
             {
-                errors.Add($"{file}: {e.Message} (keeping its last good contents)");
-                if (!_lastGoodByFile.TryGetValue(file, out var last))
+                errors.Add(error);
+            }
+            for (var i = 0; i < state.LastGood.Count; i++)
+            {
+                if (ObjectKey.From(state.LastGood[i]) is not { } key)
                 {
+                    errors.Add(new SourceError($"document {i + 1} has no kind or metadata.name; skipped", file));
                     continue;
                 }
-                docs = last;
-            }
-            for (var i = 0; i < docs.Count; i++)
-            {
-                if (ObjectKey.From(docs[i]) is not { } key)
+                if (!objects.TryAdd(key, state.LastGood[i]))
                 {
-                    errors.Add($"{file}: document {i + 1} has no kind or metadata.name; skipped");
-                    continue;
-                }
-                if (!objects.TryAdd(key, docs[i]))
-                {
-                    errors.Add($"{file}: {key} is defined twice; the first definition wins");
+                    errors.Add(new SourceError($"{key} is defined twice; the first definition wins", file));
                 }
             }
         }
         return (objects, errors);
+    }
+
+    /// <summary>Parses <paramref name="file"/> again when its modification time or size changed.</summary>
+    private void Refresh(string file, FileState state)
+    {
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var info = new FileInfo(file);
+            var stamp = (info.LastWriteTimeUtc, stream.Length);
+            if (state.Stamp == stamp)
+            {
+                return;
+            }
+            state.Stamp = stamp;
+            if (stream.Length > Limits.MaxFileBytes)
+            {
+                state.Error = Skipped(state, file, 0, 0, $"the file is {stream.Length} bytes, more than the {Limits.MaxFileBytes} a registry file may have; split it");
+                return;
+            }
+            using var reader = new StreamReader(stream);
+            state.LastGood = YamlDocuments.Parse(reader, Limits);
+            state.Error = null;
+        }
+        catch (YamlDocumentException e)
+        {
+            state.Error = Skipped(state, file, e.Line, e.Column, e.Reason);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever else a file can make a reader throw, it is that file's error, never the registry's.
+            state.Error = Skipped(state, file, 0, 0, e is IOException or UnauthorizedAccessException ? $"cannot read: {e.Message}" : $"cannot read: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private static SourceError Skipped(FileState state, string file, long line, long column, string reason) =>
+        new($"{reason} (file skipped{(state.LastGood.Count > 0 ? "; its last good objects stay" : "")})", file, line, column);
+
+    /// <summary>What the source knows of one file: when it was last parsed, its last good objects, its current error.</summary>
+    private sealed class FileState
+    {
+        public (DateTime, long) Stamp { get; set; } = (DateTime.MinValue, -1);
+        public List<JsonObject> LastGood { get; set; } = [];
+        public SourceError? Error { get; set; }
     }
 
     private static partial class Log

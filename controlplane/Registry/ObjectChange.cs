@@ -20,13 +20,14 @@ public enum ObjectChangeKind
     /// sent Synced for "".
     /// </summary>
     Synced,
-    /// <summary>The source could not read something (a malformed file); <see cref="ObjectChange.Message"/> says what.
-    /// Errors are shown in the status until the source's next Synced.</summary>
+    /// <summary>The source could not read something (a malformed file); <see cref="ObjectChange.Error"/> says what and
+    /// where. Errors are shown in the status until the source's next Synced.</summary>
     Error,
 }
 
 /// <summary>One event of an <see cref="IObjectSource"/>.</summary>
-public sealed record ObjectChange(ObjectChangeKind Change, ObjectKey Key, JsonObject? Object = null, string? Message = null)
+public sealed record ObjectChange(ObjectChangeKind Change, ObjectKey Key, JsonObject? Object = null, string? Message = null,
+    SourceError? Error = null)
 {
     /// <summary>For Reset and Synced: the kind concerned ("" = all).</summary>
     public string Kind => Key.Kind;
@@ -35,5 +36,6 @@ public sealed record ObjectChange(ObjectChangeKind Change, ObjectKey Key, JsonOb
     public static ObjectChange Delete(ObjectKey key) => new(ObjectChangeKind.Delete, key);
     public static ObjectChange Reset(string kind = "") => new(ObjectChangeKind.Reset, new ObjectKey("", kind, "", ""));
     public static ObjectChange Synced(string kind = "") => new(ObjectChangeKind.Synced, new ObjectKey("", kind, "", ""));
-    public static ObjectChange Failed(string message) => new(ObjectChangeKind.Error, default, null, message);
+    public static ObjectChange Failed(string message) => Failed(new SourceError(message));
+    public static ObjectChange Failed(SourceError error) => new(ObjectChangeKind.Error, default, null, error.Message, error);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Mesh.ControlPlane.Metrics;
 using Mesh.ControlPlane.Translation;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,10 +12,11 @@ namespace Mesh.ControlPlane.Registry;
 /// Consumes every <see cref="IObjectSource"/>, keeps their objects, and after a short quiet period
 /// (coalescing bursts) translates everything into a new <see cref="RegistrySnapshot"/> published on the
 /// <see cref="MeshStateHub"/>. The single writer of the hub. Nothing is published before every source has
-/// synced once (readiness).
+/// synced once (readiness). A source error (a file that does not parse) is published in the snapshot, logged once
+/// when it first appears, and counted in <c>mesh_controlplane_registry_file_errors</c>; it never stops the loop.
 /// </summary>
 public sealed partial class ObjectRegistry(IEnumerable<IObjectSource> sources, MeshStateHub hub, TranslationOptions options,
-    ILogger<ObjectRegistry> log, TimeProvider time) : BackgroundService
+    ILogger<ObjectRegistry> log, TimeProvider time, ControlPlaneMetrics? metrics = null) : BackgroundService
 {
     /// <summary>How long the registry waits for more changes before translating.</summary>
     public TimeSpan Quiet { get; init; } = TimeSpan.FromMilliseconds(20);
@@ -23,6 +25,7 @@ public sealed partial class ObjectRegistry(IEnumerable<IObjectSource> sources, M
 
     private readonly IObjectSource[] _sources = [.. sources];
     private HashSet<TranslationError> _reported = [];
+    private HashSet<SourceError> _reportedSourceErrors = [];
     private long _generation;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -75,8 +78,15 @@ public sealed partial class ObjectRegistry(IEnumerable<IObjectSource> sources, M
         var sw = Stopwatch.StartNew();
         var generation = ++_generation;
         var result = MeshTranslator.Translate(stores.SelectMany(s => s.Objects), options, generation);
-        var sourceErrors = stores.SelectMany((s, i) => s.Errors.Select(e => $"{_sources[i].Name}: {e}")).ToImmutableArray();
+        var sourceErrors = stores.SelectMany((s, i) => s.Errors.Select(e => e with { Source = _sources[i].Name })).ToImmutableArray();
         hub.Publish(new RegistrySnapshot(generation, result.State, result.Errors, sourceErrors, time.GetUtcNow()));
+        metrics?.SetRegistryFileErrors(sourceErrors.Where(e => e.File is not null).Select(e => e.File).Distinct(StringComparer.Ordinal).Count());
+        var nowSource = sourceErrors.ToHashSet();
+        foreach (var e in sourceErrors.Where(e => !_reportedSourceErrors.Contains(e)))
+        {
+            Log.SourceError(log, e.Source, e.Location ?? "-", e.Message);
+        }
+        _reportedSourceErrors = nowSource;
         var now = result.Errors.ToHashSet();
         foreach (var e in now.Where(e => !_reported.Contains(e)))
         {
@@ -95,10 +105,6 @@ public sealed partial class ObjectRegistry(IEnumerable<IObjectSource> sources, M
             {
                 await foreach (var change in source.WatchAsync(ct).WithCancellation(ct))
                 {
-                    if (change.Change == ObjectChangeKind.Error)
-                    {
-                        Log.SourceError(log, source.Name, change.Message ?? "");
-                    }
                     await writer.WriteAsync((index, change), ct);
                 }
             }
@@ -129,8 +135,8 @@ public sealed partial class ObjectRegistry(IEnumerable<IObjectSource> sources, M
         [LoggerMessage(4101, LogLevel.Warning, "registry: not translated: {Error}")]
         public static partial void TranslationFailed(ILogger logger, string error);
 
-        [LoggerMessage(4102, LogLevel.Warning, "registry: source {Source}: {Message}")]
-        public static partial void SourceError(ILogger logger, string source, string message);
+        [LoggerMessage(4102, LogLevel.Warning, "registry: source {Source}: {Location}: {Message}")]
+        public static partial void SourceError(ILogger logger, string source, string location, string message);
 
         [LoggerMessage(4103, LogLevel.Error, "registry: source {Source} failed; restarting it in 1 s")]
         public static partial void SourceFailed(ILogger logger, string source, Exception exception);

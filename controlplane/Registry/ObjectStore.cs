@@ -11,10 +11,10 @@ internal sealed class ObjectStore
     private readonly Dictionary<ObjectKey, JsonObject> _objects = [];
     /// <summary>Kinds being relisted ("" = all) and what has arrived for them so far.</summary>
     private readonly Dictionary<string, Dictionary<ObjectKey, JsonObject>> _staging = new(StringComparer.Ordinal);
-    private readonly List<string> _pendingErrors = [];
+    private readonly List<SourceError> _pendingErrors = [];
 
     public bool Synced { get; private set; }
-    public IReadOnlyList<string> Errors { get; private set; } = [];
+    public IReadOnlyList<SourceError> Errors { get; private set; } = [];
     public IEnumerable<JsonObject> Objects => _objects.Values;
 
     /// <summary>Applies one change; returns true when the published objects changed.</summary>
@@ -63,7 +63,7 @@ internal sealed class ObjectStore
                 }
                 return changed;
             case ObjectChangeKind.Error:
-                _pendingErrors.Add(change.Message ?? "unknown error");
+                _pendingErrors.Add(change.Error ?? new SourceError(change.Message ?? "unknown error"));
                 return false;
             default:
                 return false;

@@ -6,4 +6,4 @@ namespace Mesh.ControlPlane.Registry;
 
 /// <summary>One published result of the registry: the translated state and everything that went wrong.</summary>
 public sealed record RegistrySnapshot(long Generation, MeshState State, ImmutableArray<TranslationError> Errors,
-    ImmutableArray<string> SourceErrors, DateTimeOffset PublishedAt);
+    ImmutableArray<SourceError> SourceErrors, DateTimeOffset PublishedAt);

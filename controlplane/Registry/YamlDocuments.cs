@@ -2,14 +2,16 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace Mesh.ControlPlane.Registry;
 
 /// <summary>
 /// Converts (multi-document) YAML to the JSON objects the translation reads, the way kubectl does: plain
 /// scalars that look like integers, floats, booleans or null become those JSON types; quoted scalars
-/// stay strings. A "kind: List" document is expanded into its items.
+/// stay strings. A "kind: List" document is expanded into its items. Built from the parser's events in one
+/// pass with an explicit stack (no recursion), within <see cref="YamlLimits"/>: nesting depth, node count and
+/// alias expansion are bounded, an alias to its own node is refused, duplicate keys are refused.
 /// </summary>
 public static partial class YamlDocuments
 {
@@ -19,25 +21,47 @@ public static partial class YamlDocuments
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex FloatPattern();
 
-    /// <summary>Parses every document; throws <see cref="YamlException"/> (with line/column) on malformed YAML
-    /// and <see cref="FormatException"/> when a document is not a mapping.</summary>
-    public static List<JsonObject> Parse(string yaml)
+    /// <summary>Parses every document; throws <see cref="YamlDocumentException"/> (with line and column) on malformed
+    /// YAML, a document that is not a mapping, or a limit exceeded.</summary>
+    public static List<JsonObject> Parse(string yaml, YamlLimits? limits = null)
     {
-        var stream = new YamlStream();
-        using (var reader = new StringReader(yaml))
+        using var reader = new StringReader(yaml);
+        return Parse(reader, limits ?? YamlLimits.Default);
+    }
+
+    public static List<JsonObject> Parse(TextReader reader, YamlLimits limits)
+    {
+        var builder = new YamlTreeBuilder(limits);
+        var parser = new Parser(reader);
+        var last = Mark.Empty;
+        try
         {
-            stream.Load(reader);
+            while (parser.MoveNext())
+            {
+                last = parser.Current!.End;
+                builder.Add(parser.Current);
+            }
+        }
+        catch (YamlException e)
+        {
+            throw new YamlDocumentException(e.Start.Line, e.Start.Column, e.Message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // YamlDotNet's scanner throws these on some malformed input (e.g. an unclosed flow sequence followed by a
+            // mapping): still a malformed file, reported where parsing stopped.
+            throw new YamlDocumentException(last.Line, last.Column, $"malformed YAML after this point ({e.Message})");
         }
         var result = new List<JsonObject>();
-        foreach (var doc in stream.Documents)
+        foreach (var (root, start) in builder.Documents)
         {
-            if (doc.RootNode is YamlScalarNode { Value: null or "" } || doc.RootNode is YamlScalarNode { Tag.IsEmpty: false, Value: "null" })
+            if (root is null)
             {
                 continue;
             }
-            if (Convert(doc.RootNode) is not JsonObject obj)
+            if (root is not JsonObject obj)
             {
-                throw new FormatException($"document at line {doc.RootNode.Start.Line} is not a mapping");
+                throw new YamlDocumentException(start.Line, start.Column, "the document is not a mapping (a Kubernetes object or a kind: List)");
             }
             if (obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k == "List" && obj["items"] is JsonArray items)
             {
@@ -51,29 +75,11 @@ public static partial class YamlDocuments
         return result;
     }
 
-    private static JsonNode? Convert(YamlNode node) => node switch
-    {
-        YamlMappingNode m => Mapping(m),
-        YamlSequenceNode s => new JsonArray([.. s.Children.Select(Convert)]),
-        YamlScalarNode s => Scalar(s),
-        _ => throw new FormatException($"unsupported YAML node at line {node.Start.Line}"),
-    };
-
-    private static JsonObject Mapping(YamlMappingNode m)
-    {
-        var o = new JsonObject();
-        foreach (var (k, v) in m.Children)
-        {
-            var key = (k as YamlScalarNode)?.Value ?? throw new FormatException($"mapping key at line {k.Start.Line} is not a scalar");
-            o[key] = Convert(v);
-        }
-        return o;
-    }
-
-    private static JsonNode? Scalar(YamlScalarNode s)
+    /// <summary>A scalar as kubectl's YAML-to-JSON conversion types it.</summary>
+    internal static JsonNode? Scalar(Scalar s)
     {
         var v = s.Value ?? "";
-        if (s.Style is not ScalarStyle.Plain)
+        if (s.Style is not ScalarStyle.Plain || s.Tag.IsGlobal && s.Tag.Value == "tag:yaml.org,2002:str")
         {
             return JsonValue.Create(v);
         }
@@ -92,7 +98,8 @@ public static partial class YamlDocuments
         }
         if (FloatPattern().IsMatch(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
         {
-            return JsonValue.Create(d);
+            return double.IsFinite(d) ? JsonValue.Create(d)
+                : throw new YamlDocumentException(s.Start.Line, s.Start.Column, $"the number {v} is out of range (JSON has no infinity); quote it if it is a string");
         }
         return JsonValue.Create(v);
     }

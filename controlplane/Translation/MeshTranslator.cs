@@ -9,7 +9,8 @@ namespace Mesh.ControlPlane.Translation;
 /// The one translation from Kubernetes-shaped objects (JSON; YAML is converted to the same JSON) to the
 /// runtime model. Pure: the same objects give the same state, sorted by key. Every registry (file,
 /// Kubernetes) feeds it. A bad object becomes a <see cref="TranslationError"/> and is skipped; an
-/// authorization policy that cannot be translated is replaced by a deny-all for its selector (fail closed).
+/// authorization policy that cannot be translated is replaced by a deny-all wherever it applies as written (its
+/// selector's workloads and/or its targetRefs' waypoint: fail closed), and the error says where.
 /// Kinds other than Namespace, Pod, Service, EndpointSlice, Gateway, HTTPRoute and the mesh's
 /// AuthorizationPolicy are ignored.
 /// </summary>
@@ -119,15 +120,17 @@ public static class MeshTranslator
             var apiVersion = meta.ApiVersion[(meta.Group.Length + 1)..];
             if (Array.IndexOf(PolicyTranslator.Versions, apiVersion) < 0)
             {
-                ctx.Error(meta, "apiVersion", $"version '{apiVersion}' is not served (use {MeshLabels.SecurityApiGroup}/v1); denying all traffic to the selected workloads");
-                policies.Add(PolicyTranslator.FailClosed(meta, obj));
+                var closed = PolicyTranslator.FailClosed(meta, obj);
+                ctx.Error(meta, "apiVersion", $"version '{apiVersion}' is not served (use {MeshLabels.SecurityApiGroup}/v1); {PolicyTranslator.DescribeFailClosed(closed)}");
+                policies.Add(closed);
                 continue;
             }
             if (!ctx.Try(meta, () => policies.Add(PolicyTranslator.Translate(meta, obj))))
             {
+                var closed = PolicyTranslator.FailClosed(meta, obj);
                 var last = ctx.Errors[^1];
-                ctx.Errors[^1] = last with { Message = last.Message + "; denying all traffic to the selected workloads until fixed" };
-                policies.Add(PolicyTranslator.FailClosed(meta, obj));
+                ctx.Errors[^1] = last with { Message = $"{last.Message}; {PolicyTranslator.DescribeFailClosed(closed)} until fixed" };
+                policies.Add(closed);
             }
         }
 

@@ -92,7 +92,12 @@ internal static class PolicyTranslator
         return result.ToImmutable();
     }
 
-    /// <summary>The deny-all that stands in for a policy that could not be translated (fail closed).</summary>
+    /// <summary>
+    /// The deny-all that stands in for a policy that could not be translated (fail closed), wherever the policy applies as
+    /// written: its selector's workloads (enforced by ztunnel), its targetRefs (enforced by the waypoint), or both when
+    /// both are set (the model's one case of a policy with both; see <c>L4Authorizer.AppliesTo</c>). With neither, the
+    /// whole namespace.
+    /// </summary>
     public static AuthorizationPolicy FailClosed(ObjectMeta meta, JsonObject obj)
     {
         ImmutableDictionary<string, string> selector;
@@ -107,7 +112,8 @@ internal static class PolicyTranslator
         }
         try
         {
-            // A broken waypoint policy denies at its waypoint, not everything in the namespace at L4.
+            // A broken waypoint policy denies at its waypoint, not everything in the namespace at L4 (unless it also has
+            // a selector: then at both).
             targets = obj["spec"] is JsonObject spec ? TargetRefs(spec) : [];
         }
         catch (TranslationException)
@@ -121,6 +127,22 @@ internal static class PolicyTranslator
             Selector = selector,
             Rules = [new PolicyRule()],
             TargetRefs = targets,
+        };
+    }
+
+    /// <summary>Where <paramref name="closed"/> (from <see cref="FailClosed"/>) denies, for the status and the log.</summary>
+    public static string DescribeFailClosed(AuthorizationPolicy closed)
+    {
+        var atL4 = closed.TargetRefs.IsEmpty || !closed.Selector.IsEmpty;
+        var workloads = closed.Selector.IsEmpty
+            ? $"every workload of namespace {closed.Namespace}"
+            : $"the workloads of namespace {closed.Namespace} labelled {string.Join(",", closed.Selector.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}";
+        var targets = string.Join(", ", closed.TargetRefs.Select(t => $"{t.Kind}/{t.Name}"));
+        return (atL4, closed.TargetRefs.IsEmpty) switch
+        {
+            (true, true) => $"denying all traffic to {workloads}",
+            (true, false) => $"denying all traffic to {workloads} (ztunnel) and at the waypoint for {targets}",
+            _ => $"denying all traffic at the waypoint for {targets}",
         };
     }
 

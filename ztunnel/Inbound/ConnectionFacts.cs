@@ -13,10 +13,4 @@ public readonly record struct ConnectionFacts(SpiffeId? Peer, int DestinationPor
 
     /// <summary>Plaintext from outside the mesh: no identity.</summary>
     public static ConnectionFacts PlaintextConnection(int destinationPort) => new(null, destinationPort, true);
-
-    /// <summary>The peer's namespace, from its identity (plaintext has none).</summary>
-    public string? PeerNamespace => Peer?.Namespace;
-
-    /// <summary>The principal as policies write it: the SPIFFE id without its scheme, e.g. "cluster.local/ns/a/sa/b".</summary>
-    public string? PeerPrincipal => Peer is { } p ? p.ToString()[SpiffeId.Scheme.Length..] : null;
 }

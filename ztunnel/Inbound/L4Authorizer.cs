@@ -1,5 +1,6 @@
 using Mesh.Core;
 using Mesh.Core.Model;
+using Mesh.Core.Policy;
 
 namespace Mesh.Ztunnel.Inbound;
 
@@ -8,13 +9,11 @@ namespace Mesh.Ztunnel.Inbound;
 /// semantics:
 /// <list type="number">
 /// <item>STRICT mode: plaintext is refused before any policy.</item>
-/// <item>Policies that apply: those of the workload's namespace whose selector matches its labels (empty selector =
-/// every workload of the namespace), plus those of the root namespace (<see cref="MeshLabels.RootNamespace"/>) whose
-/// selector matches, whatever the workload's namespace.</item>
-/// <item>Any DENY policy with a matching rule: deny.</item>
-/// <item>Else, if ALLOW policies apply: allow only when one of them has a matching rule (an ALLOW policy without
-/// rules matches nothing); else deny.</item>
-/// <item>No applicable policy: allow.</item>
+/// <item>Policies that apply (<see cref="AppliesTo"/>): those of the workload's namespace whose selector matches its
+/// labels (empty selector = every workload of the namespace), plus those of the root namespace
+/// (<see cref="MeshLabels.RootNamespace"/>) whose selector matches, whatever the workload's namespace.</item>
+/// <item>Then <see cref="PolicyEvaluator"/> (shared with the waypoint): any matching DENY denies; ALLOW policies apply
+/// and none matches: deny; else allow. Rules are matched by <see cref="PolicyMatcher"/> without L7 facts.</item>
 /// </list>
 /// </summary>
 public static class L4Authorizer
@@ -25,44 +24,25 @@ public static class L4Authorizer
         {
             return new AuthorizationDecision(false, AuthorizationReason.StrictModeRefusesPlaintext, null);
         }
-        AuthorizationPolicy? firstAllow = null;
-        AuthorizationPolicy? matchedAllow = null;
-        foreach (var policy in state.Policies)
+        var verdict = PolicyEvaluator.Evaluate(state.Policies.Where(p => AppliesTo(p, destination)), new PolicyFacts(facts.Peer, facts.DestinationPort));
+        var reason = verdict.Reason switch
         {
-            if (!AppliesTo(policy, destination))
-            {
-                continue;
-            }
-            var matched = PolicyMatches(policy, facts);
-            if (policy.Action == PolicyAction.Deny)
-            {
-                if (matched)
-                {
-                    return new AuthorizationDecision(false, AuthorizationReason.DenyPolicyMatched, Name(policy));
-                }
-                continue;
-            }
-            firstAllow ??= policy;
-            if (matched)
-            {
-                matchedAllow ??= policy;
-            }
-        }
-        if (matchedAllow is not null)
-        {
-            return new AuthorizationDecision(true, AuthorizationReason.AllowPolicyMatched, Name(matchedAllow));
-        }
-        if (firstAllow is not null)
-        {
-            return new AuthorizationDecision(false, AuthorizationReason.NoAllowPolicyMatched, Name(firstAllow));
-        }
-        return new AuthorizationDecision(true, AuthorizationReason.NoPolicies, null);
+            PolicyVerdictReason.AllowPolicyMatched => AuthorizationReason.AllowPolicyMatched,
+            PolicyVerdictReason.DenyPolicyMatched => AuthorizationReason.DenyPolicyMatched,
+            PolicyVerdictReason.NoAllowPolicyMatched => AuthorizationReason.NoAllowPolicyMatched,
+            _ => AuthorizationReason.NoPolicies,
+        };
+        return new AuthorizationDecision(verdict.Allowed, reason, verdict.PolicyName);
     }
 
-    /// <summary>Whether <paramref name="policy"/> selects <paramref name="workload"/>. Policies with targetRefs are a waypoint's, never ztunnel's.</summary>
+    /// <summary>
+    /// Whether <paramref name="policy"/> selects <paramref name="workload"/>. A policy with targetRefs is a waypoint's and
+    /// not ztunnel's, unless it also has a selector: only the fail-closed DENY-all that stands in for a policy written
+    /// with both carries both, and it denies at the selected workloads as well as at the targets.
+    /// </summary>
     public static bool AppliesTo(AuthorizationPolicy policy, Workload workload)
     {
-        if (!policy.TargetRefs.IsDefaultOrEmpty)
+        if (!policy.TargetRefs.IsDefaultOrEmpty && policy.Selector.IsEmpty)
         {
             return false;
         }
@@ -79,22 +59,4 @@ public static class L4Authorizer
         }
         return true;
     }
-
-    private static bool PolicyMatches(AuthorizationPolicy policy, in ConnectionFacts facts)
-    {
-        if (policy.Rules.IsDefault)
-        {
-            return false;
-        }
-        foreach (var rule in policy.Rules)
-        {
-            if (PolicyRuleMatcher.Matches(rule, policy.Action, facts))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static string Name(AuthorizationPolicy policy) => $"{policy.Namespace}/{policy.Name}";
 }

@@ -136,6 +136,30 @@ public sealed class CertificateAuthorityTests : IDisposable
     }
 
     [Fact]
+    public async Task SignAsync_HugeIdentityWithNewlines_RefusedWithBoundedMessage()
+    {
+        var identity = "spiffe://cluster.local/ns/demo/sa/" + new string('A', 1_000_000) + "\nforged";
+
+        var outcome = await _ca.SignAsync("token-1", new CaSignRequest(identity, "x"), CancellationToken.None);
+
+        Assert.Equal(CaRefusal.IdentityMismatch, outcome.Refusal);
+        Assert.InRange(outcome.Message.Length, 1, 512);
+        Assert.Contains("...[+", outcome.Message);
+        Assert.DoesNotContain('\n', outcome.Message);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_GarbageToken_FailsAndIsCounted()
+    {
+        var auth = await _ca.AuthenticateAsync(new string('g', 100_000), CancellationToken.None);
+
+        Assert.False(auth.Ok);
+        Assert.Equal(CaRefusal.TooLarge, _ca.Refuse("node1", null, CaRefusal.TooLarge, "too big").Refusal);
+        Assert.Equal(413, CaRefusal.TooLarge.HttpStatus());
+        Assert.Equal("too-large", CaRefusal.TooLarge.Code());
+    }
+
+    [Fact]
     public async Task RotateRoot_DuringOverlap_OldAndNewCertificatesBothValidate()
     {
         var (key, der) = CsrFactory.Create(Client);

@@ -1,5 +1,6 @@
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Translation;
+using Mesh.Core.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Tests.Unit.ControlPlane;
@@ -57,7 +58,7 @@ public sealed class FileObjectSourceTests : IDisposable
             await File.WriteAllTextAsync(Path.Combine(_dir, "more.yaml"), "kind: Pod\n  metadata: [oops");
             var broken = await WaitFor(hub, s => s.SourceErrors.Length > 0);
             Assert.Equal(2, broken.State.Workloads.Length);
-            Assert.Contains("more.yaml", broken.SourceErrors[0]);
+            Assert.EndsWith("more.yaml", broken.SourceErrors[0].File);
 
             // Deleting the file deletes its objects.
             File.Delete(Path.Combine(_dir, "more.yaml"));
@@ -69,5 +70,86 @@ public sealed class FileObjectSourceTests : IDisposable
         {
             await registry.StopAsync(CancellationToken.None);
         }
+    }
+
+    private const string DenyAll = """
+        apiVersion: security.mesh.dev/v1
+        kind: AuthorizationPolicy
+        metadata: { name: deny-all, namespace: demo }
+        spec: { action: DENY, rules: [ {} ] }
+        """;
+
+    private async Task<T> WithRegistry<T>(Func<MeshStateHub, Task<T>> body, YamlLimits? limits = null)
+    {
+        var hub = new MeshStateHub();
+        var source = new FileObjectSource(_dir, NullLogger<FileObjectSource>.Instance, TimeProvider.System)
+        {
+            Rescan = TimeSpan.FromSeconds(30),
+            Limits = limits ?? YamlLimits.Default,
+        };
+        using var metrics = new Mesh.ControlPlane.Metrics.ControlPlaneMetrics();
+        using var registry = new ObjectRegistry([source], hub, TranslationOptions.Default, NullLogger<ObjectRegistry>.Instance, TimeProvider.System, metrics);
+        await registry.StartAsync(CancellationToken.None);
+        try
+        {
+            return await body(hub);
+        }
+        finally
+        {
+            await registry.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Watch_MalformedFileThenNewPolicy_PolicyPublishedAndFileNamedWithPosition()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_dir, "cluster.yaml"), Pods);
+
+        var snap = await WithRegistry(async hub =>
+        {
+            await WaitFor(hub, s => s.State.Workloads.Length == 1);
+            await File.WriteAllTextAsync(Path.Combine(_dir, "bad.yaml"), "kind: Pod\nmetadata: {name: x\nspec: [");
+            await WaitFor(hub, s => s.SourceErrors.Length > 0);
+            await File.WriteAllTextAsync(Path.Combine(_dir, "deny.yaml"), DenyAll);
+            return await WaitFor(hub, s => s.State.Policies.Length == 1);
+        });
+
+        Assert.Equal(PolicyAction.Deny, snap.State.Policies[0].Action);
+        Assert.Single(snap.State.Workloads);
+        var error = Assert.Single(snap.SourceErrors);
+        Assert.Equal(Path.Combine(_dir, "bad.yaml"), error.File);
+        Assert.True(error.Line >= 2, error.ToString());
+        Assert.Contains("file skipped", error.Message);
+    }
+
+    [Fact]
+    public async Task Watch_AliasBombFile_SkippedAndOthersRead()
+    {
+        var bomb = new System.Text.StringBuilder("kind: ConfigMap\nmetadata: {name: bomb}\na0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 12; i++)
+        {
+            bomb.Append(System.Globalization.CultureInfo.InvariantCulture, $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
+        }
+        await File.WriteAllTextAsync(Path.Combine(_dir, "bomb.yaml"), bomb.ToString());
+        await File.WriteAllTextAsync(Path.Combine(_dir, "cluster.yaml"), Pods);
+
+        var snap = await WithRegistry(hub => WaitFor(hub, s => s.State.Workloads.Length == 1));
+
+        var error = Assert.Single(snap.SourceErrors);
+        Assert.EndsWith("bomb.yaml", error.File);
+        Assert.Contains("alias bomb", error.Message);
+    }
+
+    [Fact]
+    public async Task Watch_FileOverSizeLimit_SkippedWithoutParsing()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_dir, "cluster.yaml"), Pods);
+        await File.WriteAllTextAsync(Path.Combine(_dir, "huge.yaml"), "kind: ConfigMap\nmetadata: {name: huge}\ndata: {a: '" + new string('x', 5000) + "'}\n");
+
+        var snap = await WithRegistry(hub => WaitFor(hub, s => s.State.Workloads.Length == 1), new YamlLimits { MaxFileBytes = 4096 });
+
+        var error = Assert.Single(snap.SourceErrors);
+        Assert.EndsWith("huge.yaml", error.File);
+        Assert.Contains("more than the 4096", error.Message);
     }
 }

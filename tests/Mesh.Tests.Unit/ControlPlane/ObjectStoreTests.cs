@@ -31,7 +31,7 @@ public sealed class ObjectStoreTests
         var store = new ObjectStore();
         store.Apply(ObjectChange.Failed("bad file"));
         store.Apply(ObjectChange.Synced());
-        Assert.Equal(["bad file"], store.Errors);
+        Assert.Equal([new SourceError("bad file")], store.Errors);
         Assert.True(store.Apply(ObjectChange.Synced()));
         Assert.Empty(store.Errors);
     }

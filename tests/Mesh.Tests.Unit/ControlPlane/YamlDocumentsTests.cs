@@ -34,8 +34,124 @@ public sealed class YamlDocumentsTests
     }
 
     [Fact]
-    public void Parse_Malformed_Throws()
+    public void Parse_Malformed_ThrowsWithLineAndColumn()
     {
-        Assert.ThrowsAny<Exception>(() => YamlDocuments.Parse("a: [1, 2\nb: c"));
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse("a: 1\nb: c: d"));
+
+        Assert.Equal(2, e.Line);
+        Assert.True(e.Column > 0);
+        Assert.StartsWith("line 2, column ", e.Message);
+    }
+
+    [Fact]
+    public void Parse_InputThatBreaksYamlDotNetsScanner_ReportedAsMalformed()
+    {
+        // YamlDotNet 16.3 throws InvalidOperationException here; it once crash-looped the file registry.
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse("a: 1\nb: [1, 2\nc: d"));
+
+        Assert.Equal(2, e.Line);
+        Assert.Contains("malformed YAML", e.Message);
+    }
+
+    [Fact]
+    public void Parse_Aliases_ExpandedLikeKubectl()
+    {
+        var docs = YamlDocuments.Parse("""
+            kind: Pod
+            metadata: { name: a, labels: &l { app: web, tier: front } }
+            spec: { template: { labels: *l } }
+            """);
+
+        Assert.Equal("web", docs[0]["spec"]!["template"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.NotSame(docs[0]["metadata"]!["labels"], docs[0]["spec"]!["template"]!["labels"]);
+    }
+
+    [Fact]
+    public void Parse_AliasBomb_RefusedWithBoundedMemory()
+    {
+        var bomb = new System.Text.StringBuilder("a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+        for (var i = 1; i < 10; i++)
+        {
+            bomb.Append(System.Globalization.CultureInfo.InvariantCulture, $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse(bomb.ToString()));
+
+        Assert.Contains("alias bomb", e.Message);
+        Assert.True(e.Line > 1);
+        // 9^10 strings if expanded; refused after at most MaxAliasNodes cloned nodes.
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L * 1024 * 1024);
+    }
+
+    [Fact]
+    public void Parse_AliasInsideItsOwnAnchor_RefusedAsCycle()
+    {
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse("a: &x [1, *x]"));
+
+        Assert.Contains("cycle", e.Message);
+    }
+
+    [Fact]
+    public void Parse_UndefinedAlias_Refused()
+    {
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse("a: *nowhere"));
+
+        Assert.Contains("no anchor", e.Message);
+    }
+
+    [Fact]
+    public void Parse_NestingDeeperThanLimit_Refused()
+    {
+        var deep = string.Concat(Enumerable.Repeat("[", 40)) + string.Concat(Enumerable.Repeat("]", 40));
+
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse("a: " + deep));
+
+        Assert.Contains("nesting deeper than 32", e.Message);
+    }
+
+    [Fact]
+    public void Parse_MoreNodesThanLimit_Refused()
+    {
+        var yaml = "a: [" + string.Join(", ", Enumerable.Range(0, 200)) + "]";
+
+        Assert.Single(YamlDocuments.Parse(yaml));
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse(yaml, new YamlLimits { MaxNodes = 100 }));
+        Assert.Contains("more than 100 nodes", e.Message);
+    }
+
+    [Fact]
+    public void Parse_DuplicateKey_RefusedWithPosition()
+    {
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse("kind: Pod\nkind: Service"));
+
+        Assert.Equal(2, e.Line);
+        Assert.Contains("duplicate key 'kind'", e.Message);
+    }
+
+    [Fact]
+    public void Parse_InfiniteNumber_RefusedNotCarriedIntoJson()
+    {
+        Assert.Equal("1e999", YamlDocuments.Parse("a: \"1e999\"")[0]["a"]!.GetValue<string>());
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse("a: 1e999"));
+        Assert.Contains("out of range", e.Message);
+    }
+
+    [Theory]
+    [InlineData("- 1\n- 2")]
+    [InlineData("just text")]
+    public void Parse_DocumentNotMapping_Refused(string yaml)
+    {
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse(yaml));
+
+        Assert.Contains("not a mapping", e.Message);
+    }
+
+    [Fact]
+    public void Parse_ComplexKey_Refused()
+    {
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse("? [a]\n: b"));
+
+        Assert.Contains("mapping key", e.Message);
     }
 }

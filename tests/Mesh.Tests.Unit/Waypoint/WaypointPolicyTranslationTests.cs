@@ -3,11 +3,14 @@ using System.Net;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Translation;
 using Mesh.Core.Model;
+using Mesh.Core.Identity;
+using Mesh.Waypoint.Authorization;
 using Mesh.Ztunnel.Inbound;
 
 namespace Mesh.Tests.Unit.Waypoint;
 
-/// <summary>AuthorizationPolicy targetRefs: translated for the waypoint, and never enforced by ztunnel at L4.</summary>
+/// <summary>AuthorizationPolicy targetRefs: translated for the waypoint and not enforced by ztunnel at L4, except the
+/// fail-closed stand-in of a policy written with both targetRefs and selector, which denies at both.</summary>
 public sealed class WaypointPolicyTranslationTests
 {
     private const string Policy = """
@@ -31,15 +34,60 @@ public sealed class WaypointPolicyTranslationTests
         Assert.Equal(["GET"], Assert.Single(p.Rules).Methods.ToArray());
     }
 
-    [Fact]
-    public void Translate_TargetRefsAndSelector_ErrorFailsClosedAtTheWaypoint()
+    private static readonly Workload EchoPod = new()
     {
-        var result = MeshTranslator.Translate(YamlDocuments.Parse(Policy.Replace("  action: ALLOW", "  selector: {matchLabels: {app: echo}}\n  action: ALLOW", StringComparison.Ordinal)));
+        Uid = "app/echo", Name = "echo", Namespace = "app", Node = "n", Addresses = [IPAddress.Parse("198.18.1.3")],
+        Labels = ImmutableDictionary<string, string>.Empty.Add("app", "echo"),
+    };
 
-        Assert.Contains(result.Errors, e => e.Field == "spec.targetRefs");
+    private static readonly Workload OtherPod = EchoPod with
+    {
+        Uid = "app/other", Name = "other", Addresses = [IPAddress.Parse("198.18.1.4")], Labels = ImmutableDictionary<string, string>.Empty.Add("app", "other"),
+    };
+
+    private static string WithSelector(string policy) =>
+        policy.Replace("  action: ALLOW", "  selector: {matchLabels: {app: echo}}\n  action: ALLOW", StringComparison.Ordinal);
+
+    [Fact]
+    public void Translate_TargetRefsAndSelector_ErrorSaysDenyAtPodsAndWaypoint()
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse(WithSelector(Policy)));
+
+        var error = Assert.Single(result.Errors, e => e.Field == "spec.targetRefs");
+        Assert.Contains("denying all traffic to the workloads of namespace app labelled app=echo (ztunnel) and at the waypoint for Service/echo, Gateway/waypoint", error.Message);
         var p = Assert.Single(result.State.Policies);
         Assert.Equal(PolicyAction.Deny, p.Action);
         Assert.Equal(2, p.TargetRefs.Length);
+    }
+
+    [Fact]
+    public void Authorize_TargetRefsAndSelector_SelectedPodRefusesAndWaypointDenies()
+    {
+        var state = MeshTranslator.Translate(YamlDocuments.Parse(WithSelector(Policy))).State;
+        var withPods = MeshState.Build(1, [EchoPod, OtherPod], [], [], state.Policies);
+        var client = SpiffeId.Parse("spiffe://cluster.local/ns/app/sa/client");
+
+        var l4 = L4Authorizer.Authorize(withPods, EchoPod, ConnectionFacts.MutualTls(client, 8080), MtlsMode.Permissive);
+        var l4Other = L4Authorizer.Authorize(withPods, OtherPod, ConnectionFacts.MutualTls(client, 8080), MtlsMode.Permissive);
+        var l7 = L7Authorizer.Authorize(state.Policies, new NamespacedName("app", "waypoint"), new Service { Name = "echo", Namespace = "app" },
+            new L7RequestFacts(client, 80, "GET", "/api/x"));
+
+        Assert.Equal(new AuthorizationDecision(false, AuthorizationReason.DenyPolicyMatched, "app/get-only"), l4);
+        Assert.True(l4Other.Allowed);
+        Assert.Equal(new L7Decision(false, "app/get-only"), l7);
+    }
+
+    [Fact]
+    public void Translate_BrokenPolicyWithTargetRefsOnly_DeniesAtWaypointNotAtPods()
+    {
+        var broken = Policy.Replace("action: ALLOW", "action: AUDIT", StringComparison.Ordinal);
+        var result = MeshTranslator.Translate(YamlDocuments.Parse(broken));
+        var state = MeshState.Build(1, [EchoPod], [], [], result.State.Policies);
+        var client = SpiffeId.Parse("spiffe://cluster.local/ns/app/sa/client");
+
+        Assert.Contains(result.Errors, e => e.Message.Contains("denying all traffic at the waypoint for Service/echo, Gateway/waypoint", StringComparison.Ordinal));
+        Assert.True(L4Authorizer.Authorize(state, EchoPod, ConnectionFacts.MutualTls(client, 8080), MtlsMode.Permissive).Allowed);
+        Assert.False(L7Authorizer.Authorize(state.Policies, new NamespacedName("app", "waypoint"), null, new L7RequestFacts(client, 80, "GET", "/")).Allowed);
     }
 
     [Fact]
@@ -54,12 +102,7 @@ public sealed class WaypointPolicyTranslationTests
     public void L4Authorizer_PolicyWithTargetRefs_NotApplied()
     {
         var policy = MeshTranslator.Translate(YamlDocuments.Parse(Policy)).State.Policies.Single();
-        var echo = new Workload
-        {
-            Uid = "app/echo", Name = "echo", Namespace = "app", Node = "n", Addresses = [IPAddress.Parse("198.18.1.3")],
-            Labels = ImmutableDictionary<string, string>.Empty.Add("app", "echo"),
-        };
 
-        Assert.False(L4Authorizer.AppliesTo(policy, echo));
+        Assert.False(L4Authorizer.AppliesTo(policy, EchoPod));
     }
 }
