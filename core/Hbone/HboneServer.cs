@@ -35,9 +35,15 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
             await ssl.DisposeAsync();
             return error;
         }
+        return await ServeHttp2Async(ssl, peerId, remote, handler, cancellationToken);
+    }
+
+    /// <summary>HTTP/2 on a transport whose peer is already authenticated (after TLS; the fuzz target drives it in memory).</summary>
+    internal async Task<HboneError> ServeHttp2Async(Stream secured, SpiffeId peerId, EndPoint? remote, HboneHandler handler, CancellationToken cancellationToken)
+    {
         // Handlers see a token that fires when the connection is gone, not when a graceful drain starts.
         using var lifetime = new CancellationTokenSource();
-        var connection = Http2Connection.CreateServer(ssl, options.Http2 with { TimeProvider = options.TimeProvider }, stream => HandleAsync(peerId, remote, stream, handler, lifetime.Token));
+        var connection = Http2Connection.CreateServer(secured, options.Http2 with { TimeProvider = options.TimeProvider }, stream => HandleAsync(peerId, remote, stream, handler, lifetime.Token));
         await using (connection)
         {
             using var handshake = new CancellationTokenSource(options.HandshakeTimeout, options.TimeProvider);
