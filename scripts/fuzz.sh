@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-out=$root/artifacts/fuzz
+out=${FUZZ_OUT:-$root/artifacts/fuzz}
 bin=$out/bin
 built=$root/artifacts/bin/Mesh.Fuzz/release
 
@@ -53,10 +53,15 @@ run_target() {
     return 0
   fi
   echo "fuzz $target: FAILED ($summary)"
+  # Replayed on the uninstrumented build; the first few findings in full, then one line each.
+  local shown=0
   for f in "${list[@]}"; do
     echo "  finding: $f"
-    case $f in */hangs/*) echo "    (a hang: no answer within ${FUZZ_TIMEOUT_MS:-3000} ms)";; esac
-    DOTNET_GCHeapHardLimit=0x40000000 timeout 20 dotnet "$bin/Mesh.Fuzz.dll" "$target" "$f" 2>&1 | sed -n '1,12p' | sed 's/^/    /'
+    case $f in */hangs/*) echo "    (a hang: no answer within ${FUZZ_TIMEOUT_MS:-3000} ms)"; continue;; esac
+    if [ "$shown" -lt 3 ]; then
+      DOTNET_GCHeapHardLimit=0x40000000 timeout 20 dotnet "$built/Mesh.Fuzz.dll" "$target" "$f" 2>&1 | sed -n '1,10p' | sed 's/^/    /'
+      shown=$((shown + 1))
+    fi
   done
   return 1
 }

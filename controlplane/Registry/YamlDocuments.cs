@@ -26,7 +26,15 @@ public static partial class YamlDocuments
         var stream = new YamlStream();
         using (var reader = new StringReader(yaml))
         {
-            stream.Load(reader);
+            try
+            {
+                stream.Load(reader);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                // YamlDotNet throws these (not a YamlException) on some malformed input (found by fuzzing).
+                throw new YamlException($"malformed YAML: {e.Message}", e);
+            }
         }
         var result = new List<JsonObject>();
         foreach (var doc in stream.Documents)

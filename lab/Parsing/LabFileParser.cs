@@ -31,6 +31,11 @@ internal static class LabFileParser
             var reason = (e.InnerException?.Message ?? e.Message).Split('\n')[0].Trim();
             throw new LabException($"{file}: line {e.Start.Line}, column {e.Start.Column}: YAML syntax error: {reason}; check indentation and quoting there", e);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these (not a YamlException) on some malformed input (found by fuzzing).
+            throw new LabException($"{file}: YAML syntax error the parser could not place ({e.Message}); check indentation, quoting and stray characters", e);
+        }
 
         var namespaces = new List<LabNamespace>();
         var nodes = new List<LabNode>();
