@@ -34,7 +34,7 @@ internal static class LabFileParser
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet throws these (not a YamlException) on some malformed input (found by fuzzing).
-            throw new LabException($"{file}: YAML syntax error the parser could not place ({e.Message}); check indentation, quoting and stray characters", e);
+            throw new LabException($"{file}: YAML syntax error the parser could not place ({e.Message.Split('\n')[0].Trim()}); check indentation, quoting and stray characters", e);
         }
 
         var namespaces = new List<LabNamespace>();

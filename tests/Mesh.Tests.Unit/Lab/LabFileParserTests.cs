@@ -389,4 +389,14 @@ public sealed class LabFileParserTests
         Assert.Equal(2, f.Pods.Count(p => p.NodeName == "node1"));
         Assert.Equal("ambient", f.Namespaces.Single(n => n.Name == "demo").Labels[Mesh.Core.MeshLabels.DataplaneMode]);
     }
+
+    [Theory]
+    [MemberData(nameof(ControlPlane.YamlDocumentsTests.ParserCrashes), MemberType = typeof(ControlPlane.YamlDocumentsTests))]
+    public void Parse_InputYamlDotNetRejectsWithOtherExceptions_ThrowsOneLineLabException(string input)
+    {
+        var message = Error(ControlPlane.YamlDocumentsTests.Text(input));
+
+        Assert.StartsWith("f.yaml: ", message, StringComparison.Ordinal);
+        Assert.Contains("YAML syntax error", message, StringComparison.Ordinal);
+    }
 }
