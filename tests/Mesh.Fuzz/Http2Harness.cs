@@ -29,7 +29,9 @@ internal sealed class Http2Harness
 
     public static byte[] WithPreface(byte[] input) => [.. Http2FrameReader.ClientPreface, .. input];
 
-    public InputTransport Transport(byte[] input) => new(WithPreface(input), WaitForAnswersAsync);
+    private InputTransport? _transport;
+
+    public InputTransport Transport(byte[] input) => _transport = new(WithPreface(input), WaitForQuietAsync);
 
     /// <summary>Call at the start of a stream handler.</summary>
     public void Started() => Interlocked.Increment(ref _started);
@@ -56,14 +58,28 @@ internal sealed class Http2Harness
             }
             Thread.Sleep(1);
         }
+        if (Environment.GetEnvironmentVariable("MESH_FUZZ_TRACE") == "1")
+        {
+            Console.Error.WriteLine($"{what}: {_started} stream(s) handled, {_answered} answered, {_transport?.BytesWritten} octets sent back");
+        }
     }
 
-    private async Task WaitForAnswersAsync()
+    /// <summary>
+    /// Holds the peer's end of stream until the server is quiet: every started handler answered and neither the
+    /// handlers nor the octets sent back moved for a few milliseconds with no queued work (at most 1 s). Handlers
+    /// waiting for more request data stay waiting; the end of stream then ends them as a closed connection does.
+    /// </summary>
+    private async Task WaitForQuietAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(1);
-        while (DateTime.UtcNow < deadline && (ThreadPool.PendingWorkItemCount > 0 || Volatile.Read(ref _answered) < Volatile.Read(ref _started)))
+        var quiet = 0;
+        var last = (-1, -1, -1, -1L);
+        while (DateTime.UtcNow < deadline && quiet < 3)
         {
             await Task.Delay(1);
+            var now = (Volatile.Read(ref _started), Volatile.Read(ref _answered), Volatile.Read(ref _finished), _transport?.BytesWritten ?? 0);
+            quiet = now == last && now.Item2 >= now.Item1 && ThreadPool.PendingWorkItemCount == 0 ? quiet + 1 : 0;
+            last = now;
         }
     }
 }

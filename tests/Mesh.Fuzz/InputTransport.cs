@@ -7,9 +7,10 @@ namespace Mesh.Fuzz;
 internal sealed class InputTransport(byte[] input, Func<Task>? beforeEnd = null) : Stream
 {
     private int _position;
+    private long _written;
     private int _readCount;
 
-    public long BytesWritten { get; private set; }
+    public long BytesWritten => Interlocked.Read(ref _written);
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
@@ -57,19 +58,19 @@ internal sealed class InputTransport(byte[] input, Func<Task>? beforeEnd = null)
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => BytesWritten += count;
+    public override void Write(byte[] buffer, int offset, int count) => Interlocked.Add(ref _written, count);
 
-    public override void Write(ReadOnlySpan<byte> buffer) => BytesWritten += buffer.Length;
+    public override void Write(ReadOnlySpan<byte> buffer) => Interlocked.Add(ref _written, buffer.Length);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        BytesWritten += buffer.Length;
+        Interlocked.Add(ref _written, buffer.Length);
         return ValueTask.CompletedTask;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
-        BytesWritten += count;
+        Interlocked.Add(ref _written, count);
         return Task.CompletedTask;
     }
 
