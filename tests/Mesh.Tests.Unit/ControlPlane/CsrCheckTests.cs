@@ -28,6 +28,22 @@ public sealed class CsrCheckTests
     }
 
     [Fact]
+    public void Validate_UnknownSignatureAlgorithm_RefusesAsMalformed()
+    {
+        var (key, der) = CsrFactory.Create(Identity);
+        using var _ = key;
+        // ecdsa-with-SHA256 (1.2.840.10045.4.3.2) turned into 1.2.840.10012.4.3.2: .NET throws NotSupportedException.
+        byte[] ecdsaSha256 = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+        var at = der.AsSpan().LastIndexOf(ecdsaSha256);
+        Assert.True(at > 0);
+        der[at + 4] = 0x1c;
+
+        var check = CsrCheck.Validate(der, SpiffeId.Parse(Identity), "cluster.local");
+
+        Assert.Equal(CaRefusal.MalformedCsr, check.Refusal);
+    }
+
+    [Fact]
     public void Validate_WellFormedCsr_Accepts()
     {
         var (key, der) = CsrFactory.Create(Identity);
