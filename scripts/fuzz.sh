@@ -33,12 +33,16 @@ prepare() {
 
 # run_target TARGET SECONDS: fuzz, then print one result line (and the findings); returns 1 on a finding.
 run_target() {
-  local target=$1 seconds=$2 findings=$out/findings/$1
+  local target=$1 seconds=$2 findings=$out/findings/$1 dict=()
   rm -rf "$findings" && mkdir -p "$findings"
+  case $target in
+    registry-yaml|lab-yaml) dict=(-x "$root/tests/Mesh.Fuzz/dictionaries/yaml.dict") ;;
+    discovery-*) dict=(-x "$root/tests/Mesh.Fuzz/dictionaries/json.dict") ;;
+  esac
   AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_FAST_CAL=1 \
   AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SHUFFLE_QUEUE=0 \
   DOTNET_GCHeapHardLimit=0x40000000 DOTNET_TieredPGO=0 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-    timeout -k 10 $((seconds + 120)) afl-fuzz -i "$root/tests/Mesh.Fuzz/corpus/$target" -o "$findings" -t "${FUZZ_TIMEOUT_MS:-3000}" -m none -V "$seconds" \
+    timeout -k 10 $((seconds + 120)) afl-fuzz -i "$root/tests/Mesh.Fuzz/corpus/$target" -o "$findings" -t "${FUZZ_TIMEOUT_MS:-3000}" -m none -V "$seconds" "${dict[@]}" \
     -- dotnet "$bin/Mesh.Fuzz.dll" "$target" >"$findings/afl.log" 2>&1
   local rc=$? stats=$findings/default/fuzzer_stats
   if [ ! -f "$stats" ]; then

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Mesh.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -23,27 +24,18 @@ public static partial class YamlDocuments
     /// and <see cref="FormatException"/> when a document is not a mapping.</summary>
     public static List<JsonObject> Parse(string yaml)
     {
-        var stream = new YamlStream();
-        using (var reader = new StringReader(yaml))
-        {
-            try
-            {
-                stream.Load(reader);
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-            {
-                // YamlDotNet throws these (not a YamlException) on some malformed input (found by fuzzing).
-                throw new YamlException($"malformed YAML: {e.Message}", e);
-            }
-        }
+        var stream = YamlLoader.Load(yaml);
         var result = new List<JsonObject>();
+        // Without aliases a file cannot hold more nodes than twice its characters; aliases may repeat a node, but only
+        // within that budget, so an alias bomb (found by fuzzing: 333 octets, 10^9 nodes) is refused, not expanded.
+        var budget = new NodeBudget(2L * yaml.Length + 1024);
         foreach (var doc in stream.Documents)
         {
             if (doc.RootNode is YamlScalarNode { Value: null or "" } || doc.RootNode is YamlScalarNode { Tag.IsEmpty: false, Value: "null" })
             {
                 continue;
             }
-            if (Convert(doc.RootNode) is not JsonObject obj)
+            if (Convert(doc.RootNode, budget) is not JsonObject obj)
             {
                 throw new FormatException($"document at line {doc.RootNode.Start.Line} is not a mapping");
             }
@@ -59,21 +51,36 @@ public static partial class YamlDocuments
         return result;
     }
 
-    private static JsonNode? Convert(YamlNode node) => node switch
+    private sealed class NodeBudget(long nodes)
     {
-        YamlMappingNode m => Mapping(m),
-        YamlSequenceNode s => new JsonArray([.. s.Children.Select(Convert)]),
-        YamlScalarNode s => Scalar(s),
-        _ => throw new FormatException($"unsupported YAML node at line {node.Start.Line}"),
-    };
+        public void Take(YamlNode node)
+        {
+            if (--nodes < 0)
+            {
+                throw new FormatException($"YAML at line {node.Start.Line} expands to more nodes than the file could hold without aliases; do not nest aliases (&anchor/*alias) inside each other");
+            }
+        }
+    }
 
-    private static JsonObject Mapping(YamlMappingNode m)
+    private static JsonNode? Convert(YamlNode node, NodeBudget budget)
+    {
+        budget.Take(node);
+        return node switch
+        {
+            YamlMappingNode m => Mapping(m, budget),
+            YamlSequenceNode s => new JsonArray([.. s.Children.Select(c => Convert(c, budget))]),
+            YamlScalarNode s => Scalar(s),
+            _ => throw new FormatException($"unsupported YAML node at line {node.Start.Line}"),
+        };
+    }
+
+    private static JsonObject Mapping(YamlMappingNode m, NodeBudget budget)
     {
         var o = new JsonObject();
         foreach (var (k, v) in m.Children)
         {
             var key = (k as YamlScalarNode)?.Value ?? throw new FormatException($"mapping key at line {k.Start.Line} is not a scalar");
-            o[key] = Convert(v);
+            o[key] = Convert(v, budget);
         }
         return o;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mesh.Core.Yaml;
 using Mesh.Lab.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -21,20 +22,15 @@ internal static class LabFileParser
 
     public static LabFile Parse(string text, string file, string baseDirectory)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = YamlLoader.Load(text);
         }
         catch (YamlException e)
         {
             var reason = (e.InnerException?.Message ?? e.Message).Split('\n')[0].Trim();
             throw new LabException($"{file}: line {e.Start.Line}, column {e.Start.Column}: YAML syntax error: {reason}; check indentation and quoting there", e);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            // YamlDotNet throws these (not a YamlException) on some malformed input (found by fuzzing).
-            throw new LabException($"{file}: YAML syntax error the parser could not place ({e.Message.Split('\n')[0].Trim()}); check indentation, quoting and stray characters", e);
         }
 
         var namespaces = new List<LabNamespace>();

@@ -54,6 +54,32 @@ public sealed class YamlDocumentsTests
     [MemberData(nameof(ParserCrashes))]
     public void Parse_InputYamlDotNetRejectsWithOtherExceptions_ThrowsYamlException(string input)
     {
-        Assert.Throws<YamlDotNet.Core.YamlException>(() => YamlDocuments.Parse(Text(input)));
+        Assert.ThrowsAny<YamlDotNet.Core.YamlException>(() => YamlDocuments.Parse(Text(input)));
+    }
+
+    [Fact]
+    public void Parse_AliasBomb_ThrowsFormatExceptionInsteadOfExpanding()
+    {
+        // 9 levels of 10 aliases each: 10^9 nodes once expanded (the control plane once took 9.5 GB on this).
+        var yaml = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 9; i++)
+        {
+            yaml.Append($"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]\n");
+        }
+
+        var e = Assert.Throws<FormatException>(() => YamlDocuments.Parse(yaml.ToString()));
+
+        Assert.Contains("aliases", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AliasUsedOnce_IsExpanded()
+    {
+        var docs = YamlDocuments.Parse("""
+            defaults: &labels { app: web, tier: front }
+            metadata: { labels: *labels }
+            """);
+
+        Assert.Equal("front", docs[0]["metadata"]!["labels"]!["tier"]!.GetValue<string>());
     }
 }

@@ -399,4 +399,13 @@ public sealed class LabFileParserTests
         Assert.StartsWith("f.yaml: ", message, StringComparison.Ordinal);
         Assert.Contains("YAML syntax error", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_DeeplyNestedFlowSequence_ThrowsOneLineLabExceptionWithThePosition()
+    {
+        var message = Error("kind: Pod\nspec: " + new string('[', 100_000) + new string(']', 100_000));
+
+        Assert.StartsWith("f.yaml: line 2, column ", message, StringComparison.Ordinal);
+        Assert.Contains("nesting deeper than", message, StringComparison.Ordinal);
+    }
 }
