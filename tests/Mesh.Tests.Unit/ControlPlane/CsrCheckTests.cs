@@ -9,38 +9,24 @@ public sealed class CsrCheckTests
 {
     private const string Identity = "spiffe://cluster.local/ns/default/sa/fuzz";
 
-    [Fact]
-    public void Validate_EcKeyOnUnknownCurve_RefusesAsMalformed()
+    /// <summary>An OID of a real CSR (hex) and the octet that replaces its fifth octet.</summary>
+    [Theory]
+    // P-256 (1.2.840.10045.3.1.7) -> 1.2.840.9984.3.1.7: no such curve in OpenSSL, .NET threw PlatformNotSupportedException.
+    [InlineData("2a8648ce3d030107", 0x00)]
+    // ecdsa-with-SHA256 (1.2.840.10045.4.3.2) -> 1.2.840.10012.4.3.2: unknown to .NET, which threw NotSupportedException.
+    [InlineData("2a8648ce3d040302", 0x1c)]
+    public void Validate_UnknownAlgorithmOid_RefusesAsMalformed(string oid, byte replacement)
     {
         var (key, der) = CsrFactory.Create(Identity);
         using var _ = key;
-        // The key's curve OID 1.2.840.10045.3.1.7 (P-256) turned into 1.2.840.9984.3.1.7: OpenSSL has no such curve
-        // and .NET throws PlatformNotSupportedException while checking the signature.
-        byte[] p256 = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-        var at = der.AsSpan().IndexOf(p256);
+        var at = der.AsSpan().LastIndexOf(Convert.FromHexString(oid));
         Assert.True(at > 0);
-        der[at + 4] = 0x00;
+        der[at + 4] = replacement;
 
         var check = CsrCheck.Validate(der, SpiffeId.Parse(Identity), "cluster.local");
 
         Assert.Equal(CaRefusal.MalformedCsr, check.Refusal);
         Assert.Contains("not a valid PKCS#10 request", check.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Validate_UnknownSignatureAlgorithm_RefusesAsMalformed()
-    {
-        var (key, der) = CsrFactory.Create(Identity);
-        using var _ = key;
-        // ecdsa-with-SHA256 (1.2.840.10045.4.3.2) turned into 1.2.840.10012.4.3.2: .NET throws NotSupportedException.
-        byte[] ecdsaSha256 = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
-        var at = der.AsSpan().LastIndexOf(ecdsaSha256);
-        Assert.True(at > 0);
-        der[at + 4] = 0x1c;
-
-        var check = CsrCheck.Validate(der, SpiffeId.Parse(Identity), "cluster.local");
-
-        Assert.Equal(CaRefusal.MalformedCsr, check.Refusal);
     }
 
     [Fact]
