@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: setup deps bpf build test unit integration demo bench clean
+.PHONY: setup deps bpf build test unit integration demo bench fuzz clean
 
 ## setup: install Debian packages, restore NuGet, build the BPF objects and the solution
 setup: deps build
@@ -33,6 +33,11 @@ demo: setup
 ## bench: Release benchmarks on the lab; results under bench/results/
 bench: setup
 	@scripts/bench.sh
+
+## fuzz: every fuzz target for FUZZ_SECONDS each (default 300), or one: make fuzz FUZZ_TARGET=hpack
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	@if [ -n "$(FUZZ_TARGET)" ]; then scripts/fuzz.sh $(FUZZ_TARGET) $(FUZZ_SECONDS); else scripts/fuzz.sh --all $(FUZZ_SECONDS); fi
 
 clean:
 	-@bin/meshctl lab down --all 2>/dev/null || true

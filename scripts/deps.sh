@@ -6,6 +6,7 @@ PACKAGES=(
   iproute2 procps psmisc util-linux
   curl tshark tcpdump wrk iperf3 nghttp2-client
   nginx libnginx-mod-stream prometheus jq nodejs
+  afl++
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

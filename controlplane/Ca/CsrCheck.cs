@@ -29,8 +29,10 @@ public sealed record CsrCheck(CaRefusal Refusal, string Message, PublicKey? Publ
             // Extensions are loaded only to read the SAN; the certificate is built from scratch, nothing is copied.
             request = CertificateRequest.LoadSigningRequest(csrDer, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or NotSupportedException)
         {
+            // NotSupportedException: a signature algorithm .NET does not know, or (PlatformNotSupportedException) an EC
+            // key on a curve OpenSSL does not know; both found by fuzzing.
             return new(CaRefusal.MalformedCsr, $"the CSR is not a valid PKCS#10 request with a valid signature: {UntrustedText.Bound(e.Message)}", null);
         }
         var keyProblem = KeyProblem(request.PublicKey);

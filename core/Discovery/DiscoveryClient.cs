@@ -148,8 +148,30 @@ public sealed partial class DiscoveryClient : IDisposable
         ? new DiscoveryRequest()
         : new DiscoveryRequest { Epoch = Epoch, Version = _current.Version, Have = _tables.ToDictionary(t => t.Kind, t => t.Hashes()) };
 
-    /// <summary>Applies one message line and swaps in the new state.</summary>
+    /// <summary>Applies one message line and swaps in the new state; a malformed line throws <see cref="JsonException"/>.</summary>
     internal void Apply(ReadOnlySequence<byte> line)
+    {
+        MeshState? state;
+        try
+        {
+            state = Read(line);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            // JsonElement's accessors and the model's converters throw these for a missing field or a wrong type.
+            throw new JsonException($"malformed discovery message: {e.Message}", e);
+        }
+        if (state is null)
+        {
+            return;
+        }
+        _current = state;
+        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        StateChanged?.Invoke(state);
+    }
+
+    /// <summary>Parses one line into the tables; the new state, or null for a message type this client ignores.</summary>
+    private MeshState? Read(ReadOnlySequence<byte> line)
     {
         using var doc = JsonDocument.Parse(line);
         var root = doc.RootElement;
@@ -165,7 +187,7 @@ public sealed partial class DiscoveryClient : IDisposable
         }
         else if (type != DiscoveryWire.Delta)
         {
-            return;
+            return null;
         }
         Interlocked.Increment(ref type == DiscoveryWire.Full ? ref _fullStates : ref _deltas);
         var changed = type == DiscoveryWire.Full;
@@ -195,12 +217,9 @@ public sealed partial class DiscoveryClient : IDisposable
             }
         }
         Epoch = epoch;
-        var state = changed
+        return changed
             ? MeshState.Build(version, _workloads.Values, _services.Values, _waypoints.Values, _policies.Values) with { HttpRoutes = [.. _routes.Values] }
             : _current with { Version = version };
-        _current = state;
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        StateChanged?.Invoke(state);
     }
 
     public void Dispose() => _http.Dispose();

@@ -85,34 +85,43 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
                 await ssl.DisposeAsync();
                 return HboneError.PeerLimit;
             }
-            // Handlers see a token that fires when the connection is gone, not when a graceful drain starts.
-            using var lifetime = new CancellationTokenSource();
-            var connection = Http2Connection.CreateServer(ssl, options.Http2 with { TimeProvider = options.TimeProvider }, stream => HandleAsync(peerId, remote, stream, handler, lifetime.Token));
-            await using (connection)
-            {
-                using var handshake = new CancellationTokenSource(options.HandshakeTimeout, options.TimeProvider);
-                try
-                {
-                    await connection.StartAsync(handshake.Token);
-                }
-                catch (Exception e)
-                {
-                    HboneLog.ServerSetupFailed(_logger, remote, peerId, e.Message);
-                    return handshake.IsCancellationRequested ? HboneError.HandshakeTimeout : HboneError.TlsFailed;
-                }
-                LeaveHandshake();
-                using (cancellationToken.Register(() => _ = connection.ShutdownAsync()))
-                {
-                    await connection.Completion;
-                }
-                await lifetime.CancelAsync();
-            }
-            return connection.ConnectionError == Http2ErrorCode.EnhanceYourCalm ? HboneError.RapidReset : HboneError.None;
+            return await ServeHttp2Async(ssl, peerId, remote, handler, cancellationToken, LeaveHandshake);
         }
         finally
         {
             LeaveHandshake();
         }
+    }
+
+    /// <summary>
+    /// HTTP/2 on a transport whose peer is already authenticated (after TLS; the fuzz target drives it in memory).
+    /// <paramref name="started"/> runs once the HTTP/2 preface and SETTINGS are through.
+    /// </summary>
+    internal async Task<HboneError> ServeHttp2Async(Stream secured, SpiffeId peerId, EndPoint? remote, HboneHandler handler, CancellationToken cancellationToken, Action? started = null)
+    {
+        // Handlers see a token that fires when the connection is gone, not when a graceful drain starts.
+        using var lifetime = new CancellationTokenSource();
+        var connection = Http2Connection.CreateServer(secured, options.Http2 with { TimeProvider = options.TimeProvider }, stream => HandleAsync(peerId, remote, stream, handler, lifetime.Token));
+        await using (connection)
+        {
+            using var handshake = new CancellationTokenSource(options.HandshakeTimeout, options.TimeProvider);
+            try
+            {
+                await connection.StartAsync(handshake.Token);
+            }
+            catch (Exception e)
+            {
+                HboneLog.ServerSetupFailed(_logger, remote, peerId, e.Message);
+                return handshake.IsCancellationRequested ? HboneError.HandshakeTimeout : HboneError.TlsFailed;
+            }
+            started?.Invoke();
+            using (cancellationToken.Register(() => _ = connection.ShutdownAsync()))
+            {
+                await connection.Completion;
+            }
+            await lifetime.CancelAsync();
+        }
+        return connection.ConnectionError == Http2ErrorCode.EnhanceYourCalm ? HboneError.RapidReset : HboneError.None;
     }
 
     private async Task<(HboneError Error, SpiffeId? Peer)> HandshakeAsync(SslStream ssl, EndPoint? remote, HboneCredential credential, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mesh.Core.Yaml;
 using Mesh.Lab.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -21,10 +22,10 @@ internal static class LabFileParser
 
     public static LabFile Parse(string text, string file, string baseDirectory)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = YamlLoader.Load(text);
         }
         catch (YamlException e)
         {

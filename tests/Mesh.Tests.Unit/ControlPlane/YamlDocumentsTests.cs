@@ -154,4 +154,48 @@ public sealed class YamlDocumentsTests
 
         Assert.Contains("mapping key", e.Message);
     }
+
+    /// <summary>Inputs found by the registry-yaml fuzz target on which YamlDotNet throws something other than a YamlException.</summary>
+    public static TheoryData<string> ParserCrashes => new()
+    {
+        "...\r...m", // InvalidOperationException from the scanner
+        "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!]", // ArgumentException: global tags must be valid URIs
+        "6164617461706c616e652d6d6f64653a20616d6269656e74207d207d0a2d2d2d0a203a2064836d6f2c20ab6162656c733a8a7b436d7073682e6465762f706e56657257696f6e3a207c310a3a20636c69656e74207d207d0a737065633a6170", // hex; ArgumentException: unsupported event
+    };
+
+    internal static string Text(string input) =>
+        input.Length > 64 && input.All(Uri.IsHexDigit) ? System.Text.Encoding.UTF8.GetString(Convert.FromHexString(input)) : input;
+
+    [Theory]
+    [MemberData(nameof(ParserCrashes))]
+    public void Parse_InputYamlDotNetRejectsWithOtherExceptions_ThrowsYamlException(string input)
+    {
+        Assert.ThrowsAny<YamlDotNet.Core.YamlException>(() => YamlDocuments.Parse(Text(input)));
+    }
+
+    [Fact]
+    public void Parse_AliasBomb_ThrowsFormatExceptionInsteadOfExpanding()
+    {
+        // 9 levels of 10 aliases each: 10^9 nodes once expanded (the control plane once took 9.5 GB on this).
+        var yaml = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 9; i++)
+        {
+            yaml.Append($"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]\n");
+        }
+
+        var e = Assert.Throws<FormatException>(() => YamlDocuments.Parse(yaml.ToString()));
+
+        Assert.Contains("aliases", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AliasUsedOnce_IsExpanded()
+    {
+        var docs = YamlDocuments.Parse("""
+            defaults: &labels { app: web, tier: front }
+            metadata: { labels: *labels }
+            """);
+
+        Assert.Equal("front", docs[0]["metadata"]!["labels"]!["tier"]!.GetValue<string>());
+    }
 }

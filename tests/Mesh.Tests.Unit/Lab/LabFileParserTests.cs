@@ -389,4 +389,23 @@ public sealed class LabFileParserTests
         Assert.Equal(2, f.Pods.Count(p => p.NodeName == "node1"));
         Assert.Equal("ambient", f.Namespaces.Single(n => n.Name == "demo").Labels[Mesh.Core.MeshLabels.DataplaneMode]);
     }
+
+    [Theory]
+    [MemberData(nameof(ControlPlane.YamlDocumentsTests.ParserCrashes), MemberType = typeof(ControlPlane.YamlDocumentsTests))]
+    public void Parse_InputYamlDotNetRejectsWithOtherExceptions_ThrowsOneLineLabException(string input)
+    {
+        var message = Error(ControlPlane.YamlDocumentsTests.Text(input));
+
+        Assert.StartsWith("f.yaml: ", message, StringComparison.Ordinal);
+        Assert.Contains("YAML syntax error", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DeeplyNestedFlowSequence_ThrowsOneLineLabExceptionWithThePosition()
+    {
+        var message = Error("kind: Pod\nspec: " + new string('[', 100_000) + new string(']', 100_000));
+
+        Assert.StartsWith("f.yaml: line 2, column ", message, StringComparison.Ordinal);
+        Assert.Contains("nesting deeper than", message, StringComparison.Ordinal);
+    }
 }
