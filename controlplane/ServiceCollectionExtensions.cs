@@ -41,9 +41,7 @@ public static class ServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton<IObjectSource>(sp => new KubernetesObjectSource(
-                options.Kubeconfig is null ? KubeClientConfig.FromEnvironment(options.KubeContext) : KubeconfigLoader.Load(options.Kubeconfig, options.KubeContext),
-                time: sp.GetRequiredService<TimeProvider>(), loggerFactory: sp.GetRequiredService<ILoggerFactory>()));
+            services.AddKubernetesRegistry(kubeconfig: options.Kubeconfig, context: options.KubeContext);
         }
         services.AddSingleton<ObjectRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<ObjectRegistry>());

@@ -5,8 +5,8 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// <summary>Log messages of the Kubernetes registry; event ids 4200-4299.</summary>
 internal static partial class KubeLog
 {
-    [LoggerMessage(4200, LogLevel.Information, "Kubernetes API {Server} ({Source})")]
-    public static partial void Connecting(ILogger logger, string server, string source);
+    [LoggerMessage(4200, LogLevel.Information, "Kubernetes API {Server}: listing and watching")]
+    public static partial void Connecting(ILogger logger, string server);
 
     [LoggerMessage(4201, LogLevel.Debug, "Listed {Resource}: {Count} objects at resourceVersion {ResourceVersion}, {Events} events emitted")]
     public static partial void Listed(ILogger logger, string resource, int count, string resourceVersion, int events);
