@@ -19,7 +19,7 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
     public async ValueTask<SignOutcome> SignAsync(string? bearerToken, CaSignRequest request, CancellationToken cancellationToken)
     {
         var auth = await authenticator.AuthenticateAsync(bearerToken, cancellationToken);
-        var outcome = auth.Ok ? Sign(auth.Node!, request) : SignOutcome.Refused(CaRefusal.Unauthenticated, auth.Error!);
+        var outcome = auth.Ok ? Sign(auth, request) : SignOutcome.Refused(CaRefusal.Unauthenticated, auth.Error!);
         if (outcome.Response is null)
         {
             metrics.CertificatesRefused.Add(1, new KeyValuePair<string, object?>("reason", outcome.Refusal.Code()));
@@ -33,7 +33,7 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
         return outcome;
     }
 
-    private SignOutcome Sign(string node, CaSignRequest request)
+    private SignOutcome Sign(NodeAuthentication caller, CaSignRequest request)
     {
         if (!SpiffeId.TryParse(request.Identity, out var identity))
         {
@@ -60,10 +60,11 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
         {
             return SignOutcome.Refused(CaRefusal.NotReady, "the control plane has not read its registry yet; retry shortly");
         }
-        if (!NodeAuthorizer.Authorize(snapshot.State, node, identity))
+        if (!NodeAuthorizer.Authorize(snapshot.State, caller, identity))
         {
-            return SignOutcome.Refused(CaRefusal.NotOnNode,
-                $"node '{node}' runs no pod with identity {identity}; a node may only obtain certificates for the service accounts of its own pods");
+            return SignOutcome.Refused(CaRefusal.NotOnNode, caller.OwnIdentity is { } own
+                ? $"the caller is {own} and may only obtain its own identity, not {identity}"
+                : $"node '{caller.Node}' runs no pod with identity {identity}; a node may only obtain certificates for the service accounts of its own pods");
         }
         var material = store.Current;
         using var leaf = CertificateIssuer.IssueLeaf(material.Signer, check.PublicKey!, identity, time.GetUtcNow(), options.CertTtl);

@@ -28,4 +28,7 @@ internal static partial class KubeLog
 
     [LoggerMessage(4207, LogLevel.Warning, "{Resource} is not served by the API server (404; CRD not installed?); treating it as empty and checking again every {Seconds} s")]
     public static partial void ResourceMissing(ILogger logger, string resource, double seconds);
+
+    [LoggerMessage(4220, LogLevel.Warning, "TokenReview at {Server} failed; the caller is refused: {Reason}")]
+    public static partial void TokenReviewFailed(ILogger logger, string server, string reason);
 }
