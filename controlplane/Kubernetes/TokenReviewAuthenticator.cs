@@ -72,13 +72,15 @@ public sealed class TokenReviewAuthenticator(IKubernetes client, TokenReviewOpti
 
     private (string Uid, string Node)? FromRegistry(string ns, string name, string? uid)
     {
-        foreach (var w in hub.Current?.State.Workloads ?? [])
+        if (hub.Current?.State is not { } state)
         {
-            if (w.Namespace == ns && w.Name == name && (uid is null || w.Uid == uid))
-            {
-                return (w.Uid, w.Node);
-            }
+            return null;
         }
-        return null;
+        if (uid is not null)
+        {
+            return state.WorkloadsByUid.TryGetValue(uid, out var byUid) && byUid.Namespace == ns && byUid.Name == name ? (byUid.Uid, byUid.Node) : null;
+        }
+        var w = state.Workloads.FirstOrDefault(w => w.Namespace == ns && w.Name == name);
+        return w is null ? null : (w.Uid, w.Node);
     }
 }
