@@ -65,12 +65,6 @@ public static class KubeConfigLoader
         });
     }
 
-    /// <summary>"https://host:6443 (kubeconfig F, context C)" for the startup log line.</summary>
-    public static string Describe(KubernetesClientConfiguration config) =>
-        $"{config.Host} ({(config.CurrentContext is { } c ? $"context {c}" : "in-cluster")}; auth: " +
-        $"{(config.TokenProvider is not null ? "token provider" : config.AccessToken is not null ? "token" : config.ClientCertificateData is not null || config.ClientCertificateFilePath is not null ? "client certificate" : "none")}" +
-        $"{(config.SkipTlsVerify ? "; TLS verification off" : "")})";
-
     private static KubernetesClientConfiguration Wrap(string source, string? context, Func<KubernetesClientConfiguration> load)
     {
         try
