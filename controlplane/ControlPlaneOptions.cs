@@ -8,8 +8,10 @@ namespace Mesh.ControlPlane;
 public sealed record ControlPlaneOptions
 {
     public const string Usage = """
-        controlplane [serve] --registry file --dir PATH | --registry kubernetes [--kubeconfig FILE] [--kube-context NAME]
-                     --node-tokens FILE [--state-dir PATH] [--listen IP:PORT] [--monitoring IP:PORT]
+        controlplane [serve] --registry file --dir PATH --node-tokens FILE
+                   | --registry kubernetes [--kubeconfig FILE] [--kube-context NAME] [--node-tokens FILE]
+                     [--token-audience mesh-ca] [--ztunnel-service-account mesh-system/ztunnel]
+                     [--state-dir PATH] [--listen IP:PORT] [--monitoring IP:PORT]
                      [--trust-domain TD] [--cert-ttl 24h] [--namespace mesh-system] [--service-account controlplane]
                      [--ca-cert PEM --ca-key PEM [--ca-bundle PEM]]
         controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
@@ -21,6 +23,11 @@ public sealed record ControlPlaneOptions
     public string? Kubeconfig { get; init; }
     public string? KubeContext { get; init; }
     public string? NodeTokensFile { get; init; }
+    /// <summary>Kubernetes registry: the audience of the callers' projected service account tokens (TokenReview).</summary>
+    public string TokenAudience { get; init; } = Kubernetes.TokenReviewOptions.DefaultAudience;
+    /// <summary>Kubernetes registry: the ztunnel service account, which may obtain the identities of its node's pods.</summary>
+    public string ZtunnelNamespace { get; init; } = "mesh-system";
+    public string ZtunnelServiceAccount { get; init; } = "ztunnel";
     public string StateDirectory { get; init; } = "/var/lib/mesh/controlplane";
     public IPEndPoint Listen { get; init; } = new(IPAddress.Any, 15012);
     /// <summary>Plain HTTP: /healthz/ready, /metrics (Prometheus text), /debug/status (translation errors).</summary>
@@ -61,6 +68,10 @@ public sealed record ControlPlaneOptions
                 "--kubeconfig" => o with { Kubeconfig = v },
                 "--kube-context" => o with { KubeContext = v },
                 "--node-tokens" => o with { NodeTokensFile = v },
+                "--token-audience" => v.Length > 0 ? o with { TokenAudience = v } : throw new ControlPlaneOptionsException("--token-audience needs a non-empty audience (e.g. mesh-ca)"),
+                "--ztunnel-service-account" => v.Split('/') is [{ Length: > 0 } ns, { Length: > 0 } sa]
+                    ? o with { ZtunnelNamespace = ns, ZtunnelServiceAccount = sa }
+                    : throw new ControlPlaneOptionsException($"--ztunnel-service-account is NAMESPACE/NAME (e.g. mesh-system/ztunnel), not '{v}'"),
                 "--state-dir" => o with { StateDirectory = v },
                 "--listen" => o with { Listen = Endpoint(flag, v) },
                 "--monitoring" => o with { Monitoring = Endpoint(flag, v) },
@@ -86,9 +97,10 @@ public sealed record ControlPlaneOptions
         {
             throw new ControlPlaneOptionsException("--registry file needs --dir PATH (the folder of cluster YAML; the lab writes /run/mesh-lab/<lab>/cluster/)");
         }
-        if (string.IsNullOrEmpty(NodeTokensFile))
+        if (Registry == "file" && string.IsNullOrEmpty(NodeTokensFile))
         {
-            throw new ControlPlaneOptionsException("--node-tokens FILE is required: JSON {\"<node>\": \"<token>\"}; each ztunnel presents its node's token");
+            throw new ControlPlaneOptionsException("--registry file needs --node-tokens FILE: JSON {\"<node>\": \"<token>\"}; each ztunnel presents its node's token " +
+                "(with --registry kubernetes, callers present projected service account tokens instead)");
         }
         if ((CaCert is null) != (CaKey is null))
         {
@@ -123,7 +135,8 @@ public sealed record ControlPlaneOptions
 
     public override string ToString() =>
         $"registry={Registry}{(Registry == "file" ? $" dir={Directory}" : $" kubeconfig={Kubeconfig ?? "(in-cluster/default)"}")} " +
-        $"state-dir={StateDirectory} node-tokens={NodeTokensFile} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
+        $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount}" : "")} " +
+        $"state-dir={StateDirectory} node-tokens={NodeTokensFile ?? "(none)"} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
         $"cert-ttl={CertTtl} identity=spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount} " +
         $"ca={(CaCert is null ? "self-managed root" : $"user-supplied {CaCert}")}";
 }

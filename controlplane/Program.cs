@@ -38,7 +38,7 @@ internal static class Program
                     return 2;
             }
         }
-        catch (Exception e) when (e is ControlPlaneOptionsException or CaException)
+        catch (Exception e) when (e is ControlPlaneOptionsException or CaException or Kubernetes.KubeConfigException)
         {
             Console.Error.WriteLine($"controlplane: {e.Message}");
             return 2;

@@ -41,9 +41,7 @@ public static class ServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton<IObjectSource>(sp => new KubernetesObjectSource(
-                options.Kubeconfig is null ? KubeClientConfig.FromEnvironment(options.KubeContext) : KubeconfigLoader.Load(options.Kubeconfig, options.KubeContext),
-                time: sp.GetRequiredService<TimeProvider>(), loggerFactory: sp.GetRequiredService<ILoggerFactory>()));
+            services.AddKubernetesRegistry(kubeconfig: options.Kubeconfig, context: options.KubeContext);
         }
         services.AddSingleton<ObjectRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<ObjectRegistry>());
@@ -59,7 +57,7 @@ public static class ServiceCollectionExtensions
         };
         services.AddSingleton(caOptions);
         services.AddSingleton(sp => new CaStore(caOptions, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<INodeAuthenticator>(_ => new NodeTokenAuthenticator(options.NodeTokensFile!));
+        services.AddSingleton<INodeAuthenticator>(sp => NodeAuthenticator(sp, options));
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton(sp => new ServingCertificate(sp.GetRequiredService<CertificateAuthority>(),
             new SpiffeId(options.TrustDomain, options.Namespace, options.ServiceAccount),
@@ -68,5 +66,34 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DiscoveryState>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryState>());
         return services;
+    }
+
+    /// <summary>
+    /// The lab's node tokens (when given) and, with the Kubernetes registry, TokenReview of projected service
+    /// account tokens: one authenticator, or a chain that tries the node tokens first.
+    /// </summary>
+    private static INodeAuthenticator NodeAuthenticator(IServiceProvider sp, ControlPlaneOptions options)
+    {
+        var chain = new List<(string, INodeAuthenticator)>();
+        if (options.NodeTokensFile is { } tokens)
+        {
+            chain.Add(("node tokens", new NodeTokenAuthenticator(tokens)));
+        }
+        if (sp.GetService<k8s.IKubernetes>() is { } client)
+        {
+            chain.Add(("TokenReview", new TokenReviewAuthenticator(client, new TokenReviewOptions
+            {
+                Audience = options.TokenAudience,
+                ZtunnelNamespace = options.ZtunnelNamespace,
+                ZtunnelServiceAccount = options.ZtunnelServiceAccount,
+                TrustDomain = options.TrustDomain,
+            }, sp.GetRequiredService<MeshStateHub>(), sp.GetRequiredService<ILogger<TokenReviewAuthenticator>>())));
+        }
+        return chain.Count switch
+        {
+            0 => throw new ControlPlaneOptionsException("no way to authenticate callers: pass --node-tokens FILE or use --registry kubernetes (TokenReview)"),
+            1 => chain[0].Item2,
+            _ => new ChainedNodeAuthenticator(chain),
+        };
     }
 }

@@ -30,7 +30,7 @@ public static class CaEndpoints
             }
             if (!LimitBody(ctx, CaWire.MaxSignRequestBytes))
             {
-                return Error(ca.Refuse(auth.Node!, null, CaRefusal.TooLarge,
+                return Error(ca.Refuse(auth.Node ?? auth.OwnIdentity?.ToString(), null, CaRefusal.TooLarge,
                     $"the body is {ctx.Request.ContentLength} bytes; a sign request is at most {CaWire.MaxSignRequestBytes} (one CSR)"));
             }
             CaSignRequest? request;
@@ -40,18 +40,18 @@ public static class CaEndpoints
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                return Error(ca.Refuse(auth.Node!, null, CaRefusal.TooLarge, $"the body is larger than {CaWire.MaxSignRequestBytes} bytes (one CSR)"));
+                return Error(ca.Refuse(auth.Node ?? auth.OwnIdentity?.ToString(), null, CaRefusal.TooLarge, $"the body is larger than {CaWire.MaxSignRequestBytes} bytes (one CSR)"));
             }
             catch (JsonException e)
             {
-                return Error(ca.Refuse(auth.Node!, null, CaRefusal.MalformedCsr,
+                return Error(ca.Refuse(auth.Node ?? auth.OwnIdentity?.ToString(), null, CaRefusal.MalformedCsr,
                     $"the body is not a sign request {{\"identity\", \"csr\"}}: {UntrustedText.Bound(e.Message)}"));
             }
             if (request is null || request.Identity is null || request.Csr is null)
             {
-                return Error(ca.Refuse(auth.Node!, request?.Identity, CaRefusal.MalformedCsr, "the body needs \"identity\" and \"csr\""));
+                return Error(ca.Refuse(auth.Node ?? auth.OwnIdentity?.ToString(), request?.Identity, CaRefusal.MalformedCsr, "the body needs \"identity\" and \"csr\""));
             }
-            var outcome = ca.Sign(auth.Node!, request);
+            var outcome = ca.Sign(auth, request);
             return outcome.Response is { } response ? Results.Json(response, CaJsonContext.Default.CaSignResponse) : Error(outcome);
         });
 

@@ -22,7 +22,7 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
     public async ValueTask<SignOutcome> SignAsync(string? bearerToken, CaSignRequest request, CancellationToken cancellationToken)
     {
         var auth = await AuthenticateAsync(bearerToken, cancellationToken);
-        return auth.Ok ? Sign(auth.Node!, request) : SignOutcome.Refused(CaRefusal.Unauthenticated, auth.Error!);
+        return auth.Ok ? Sign(auth, request) : SignOutcome.Refused(CaRefusal.Unauthenticated, auth.Error!);
     }
 
     /// <summary>Who is calling, from the bearer token alone (before any body is read); a failure is counted and logged.</summary>
@@ -36,8 +36,8 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
         return auth;
     }
 
-    /// <summary>Signs for an authenticated <paramref name="node"/>; a refusal is counted and logged.</summary>
-    public SignOutcome Sign(string node, CaSignRequest request) => Record(node, request.Identity, SignFor(node, request));
+    /// <summary>Signs for an authenticated <paramref name="caller"/>; a refusal is counted and logged.</summary>
+    public SignOutcome Sign(NodeAuthentication caller, CaSignRequest request) => Record(caller.Node ?? caller.OwnIdentity?.ToString(), request.Identity, SignFor(caller, request));
 
     /// <summary>A refusal decided before the request could be read (too large, not JSON): counted and logged like the others.</summary>
     public SignOutcome Refuse(string? node, string? identity, CaRefusal refusal, string message) =>
@@ -63,7 +63,7 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
     /// <summary>The longest refusal message (already built from bounded parts; this bounds their sum).</summary>
     public const int MaxMessage = 1024;
 
-    private SignOutcome SignFor(string node, CaSignRequest request)
+    private SignOutcome SignFor(NodeAuthentication caller, CaSignRequest request)
     {
         if (request.Identity.Length > UntrustedText.DefaultMax || !SpiffeId.TryParse(request.Identity, out var identity))
         {
@@ -90,10 +90,11 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
         {
             return SignOutcome.Refused(CaRefusal.NotReady, "the control plane has not read its registry yet; retry shortly");
         }
-        if (!NodeAuthorizer.Authorize(snapshot.State, node, identity))
+        if (!NodeAuthorizer.Authorize(snapshot.State, caller, identity))
         {
-            return SignOutcome.Refused(CaRefusal.NotOnNode,
-                $"node '{UntrustedText.Bound(node)}' runs no pod with identity {identity}; a node may only obtain certificates for the service accounts of its own pods");
+            return SignOutcome.Refused(CaRefusal.NotOnNode, caller.OwnIdentity is { } own
+                ? $"the caller is {own} and may only obtain its own identity, not {identity}"
+                : $"node '{UntrustedText.Bound(caller.Node ?? "")}' runs no pod with identity {identity}; a node may only obtain certificates for the service accounts of its own pods");
         }
         var material = store.Current;
         using var leaf = CertificateIssuer.IssueLeaf(material.Signer, check.PublicKey!, identity, time.GetUtcNow(), options.CertTtl);

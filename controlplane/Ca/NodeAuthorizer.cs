@@ -10,6 +10,13 @@ namespace Mesh.ControlPlane.Ca;
 /// </summary>
 public static class NodeAuthorizer
 {
+    /// <summary>
+    /// A workload caller (a waypoint, authenticated by its own service account token) may obtain only its
+    /// own identity; a node caller, the identities of its node's pods.
+    /// </summary>
+    public static bool Authorize(MeshState state, NodeAuthentication caller, SpiffeId identity) =>
+        caller.OwnIdentity is { } own ? own == identity : caller.Node is { } node && Authorize(state, node, identity);
+
     public static bool Authorize(MeshState state, string node, SpiffeId identity)
     {
         foreach (var w in state.Workloads)

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using k8s;
+using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,7 +20,7 @@ public sealed class KubeInformer
 {
     public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
-    private readonly KubeApiClient _client;
+    private readonly IKubernetes _client;
     private readonly ChannelWriter<KubeEvent> _output;
     private readonly KubeInformerOptions _options;
     private readonly TimeProvider _time;
@@ -28,7 +30,7 @@ public sealed class KubeInformer
     private volatile bool _synced;
 
     public KubeInformer(
-        KubeApiClient client,
+        IKubernetes client,
         KubeResource resource,
         ChannelWriter<KubeEvent> output,
         KubeInformerOptions? options = null,
@@ -93,13 +95,13 @@ public sealed class KubeInformer
                 // Ended with no events at all: do not spin on a server that closes watches at once.
                 delay = NextDelay(ref failures);
             }
-            catch (KubeApiException e) when (e.IsGone && !needList)
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Gone && !needList)
             {
                 KubeLog.Relisting(_logger, Resource.ToString(), ResourceVersion);
                 needList = true;
                 continue;
             }
-            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
             {
                 // The API is not served (a CRD such as Gateway API not installed, or removed): it has
                 // no objects. Sync as empty so the registry can become ready; look again later.
@@ -114,7 +116,7 @@ public sealed class KubeInformer
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
             {
-                KubeLog.Failed(_logger, Resource.ToString(), needList ? "list" : "watch", e.Message);
+                KubeLog.Failed(_logger, Resource.ToString(), needList ? "list" : "watch", Describe(e));
                 delay = NextDelay(ref failures);
             }
 
@@ -158,15 +160,24 @@ public sealed class KubeInformer
             {
                 do
                 {
-                    var page = await _client.ListAsync(Resource, _options.PageSize, continueToken, cancellationToken);
-                    items.AddRange(page.Items);
-                    resourceVersion ??= page.ResourceVersion;
-                    continueToken = page.Continue;
+                    // The generic (custom object) call serves every group: the library maps group "" to /api/v1.
+                    using var response = await _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonObject>(
+                        Resource.Group, Resource.Version, Resource.Plural, limit: _options.PageSize, continueParameter: continueToken,
+                        cancellationToken: cancellationToken);
+                    var list = response.Body ?? throw new JsonException($"list of {Resource} returned no body");
+                    var metadata = list["metadata"] as JsonObject;
+                    resourceVersion ??= (string?)metadata?["resourceVersion"] ?? "";
+                    continueToken = (string?)metadata?["continue"] is { Length: > 0 } next ? next : null;
+                    if (list["items"] is JsonArray array)
+                    {
+                        items.AddRange(array.OfType<JsonObject>());
+                        array.Clear(); // detach the items so they can live on in the cache
+                    }
                 }
                 while (continueToken is not null);
                 return (items, resourceVersion);
             }
-            catch (KubeApiException e) when (e.IsGone && continueToken is not null)
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Gone && continueToken is not null)
             {
                 // The continue token expired between pages: start the list over.
                 KubeLog.ContinueExpired(_logger, Resource.ToString());
@@ -179,45 +190,53 @@ public sealed class KubeInformer
         var events = 0;
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(_options.WatchTimeoutSeconds) + _options.WatchGrace, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        Exception? streamError = null;
         try
         {
-            await using var watch = await _client.WatchAsync(Resource, ResourceVersion ?? "", _options.WatchTimeoutSeconds, linked.Token);
-            await foreach (var ev in watch.ReadEventsAsync(linked.Token))
+            // ERROR events (a Status) and unreadable lines reach onError; the stream goes on, so each is
+            // checked before the next event is applied: nothing after a bad line is taken out of order.
+            var watch = _client.CustomObjects.WatchListClusterCustomObjectAsync(
+                Resource.Group, Resource.Version, Resource.Plural, allowWatchBookmarks: true,
+                resourceVersion: ResourceVersion ?? "", timeoutSeconds: _options.WatchTimeoutSeconds,
+                onError: e => streamError ??= e, cancellationToken: linked.Token);
+            await foreach (var (type, item) in watch)
             {
-                events++;
-                switch (ev.Type)
+                if (Outcome(streamError) is { } stop)
                 {
-                    case KubeWatchEvent.Bookmark:
-                        if (KubeObjectCache.ResourceVersionOf(ev.Object) is { Length: > 0 } bookmark)
+                    return (stop, events);
+                }
+
+                events++;
+                var obj = item switch
+                {
+                    JsonObject o => o,
+                    JsonElement { ValueKind: JsonValueKind.Object } element => JsonObject.Create(element)!,
+                    _ => throw new JsonException($"{Resource}: watch event object is not a JSON object"),
+                };
+                switch (type)
+                {
+                    case WatchEventType.Bookmark:
+                        if (KubeObjectCache.ResourceVersionOf(obj) is { Length: > 0 } bookmark)
                         {
                             Volatile.Write(ref _resourceVersion, bookmark);
                         }
 
                         break;
-                    case KubeWatchEvent.Error:
-                        var code = (int?)ev.Object["code"] ?? 0;
-                        if (code == 410)
-                        {
-                            return (WatchOutcome.Expired, events);
-                        }
-
-                        throw new KubeApiException((System.Net.HttpStatusCode)code, (string?)ev.Object["reason"],
-                            $"{Resource}: watch ERROR event {code} {(string?)ev.Object["reason"]}: {(string?)ev.Object["message"]}");
-                    case KubeWatchEvent.Added or KubeWatchEvent.Modified or KubeWatchEvent.Deleted:
-                        Stamp(ev.Object);
-                        if (Cache.Apply(ev.Type, ev.Object) is { } emitted)
+                    case WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted:
+                        Stamp(obj);
+                        if (Cache.Apply(type, obj) is { } emitted)
                         {
                             await _output.WriteAsync(emitted, cancellationToken);
                         }
 
-                        if (KubeObjectCache.ResourceVersionOf(ev.Object) is { Length: > 0 } rv)
+                        if (KubeObjectCache.ResourceVersionOf(obj) is { Length: > 0 } rv)
                         {
                             Volatile.Write(ref _resourceVersion, rv);
                         }
 
                         break;
                     default:
-                        KubeLog.UnknownEvent(_logger, Resource.ToString(), ev.Type);
+                        KubeLog.UnknownEvent(_logger, Resource.ToString(), type.ToString());
                         break;
                 }
             }
@@ -226,9 +245,23 @@ public sealed class KubeInformer
         {
             KubeLog.WatchStalled(_logger, Resource.ToString());
         }
+        catch (EndOfStreamException)
+        {
+            // The library reads the first line before it returns the watch: the server ended it with no event.
+        }
 
-        return (WatchOutcome.Ended, events);
+        return (Outcome(streamError) ?? WatchOutcome.Ended, events);
     }
+
+    /// <summary>Expired for a 410 Status event; throws any other stream error (the caller re-watches after backoff).</summary>
+    private WatchOutcome? Outcome(Exception? streamError) => streamError switch
+    {
+        null => null,
+        KubernetesException { Status.Code: 410 } => WatchOutcome.Expired,
+        KubernetesException { Status: { } status } => throw new KubernetesException(status,
+            new InvalidOperationException($"{Resource}: watch ERROR event {status.Code} {status.Reason}: {status.Message}")),
+        _ => throw new JsonException($"{Resource}: unreadable watch event: {streamError.Message}", streamError),
+    };
 
     /// <summary>
     /// Sets apiVersion and kind (list items lack them) and drops what the mesh never reads but
@@ -246,8 +279,22 @@ public sealed class KubeInformer
     }
 
     private static bool IsTransient(Exception e) =>
-        e is HttpRequestException or IOException or JsonException or KubeApiException or OperationCanceledException
-            or System.Security.Authentication.AuthenticationException;
+        e is HttpRequestException or IOException or JsonException or HttpOperationException or KubernetesException
+            or OperationCanceledException or System.Security.Authentication.AuthenticationException
+            or k8s.Exceptions.KubeConfigException; // an exec credential plugin that failed this time
+
+    /// <summary>One line: the HTTP status and reason for an API error (what to grant or install), else the message.</summary>
+    private string Describe(Exception e) => e switch
+    {
+        HttpOperationException { Response: { } r } => $"{Resource}: API server answered {(int)r.StatusCode} {r.ReasonPhrase}" + r.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => " (the token or client certificate was not accepted)",
+            HttpStatusCode.Forbidden => $" (grant the control plane's identity list and watch on {Resource})",
+            _ => "",
+        },
+        KubernetesException { InnerException: { } inner } => inner.Message,
+        _ => KubeConfigLoader.FirstLine(e.Message),
+    };
 
     private enum WatchOutcome
     {

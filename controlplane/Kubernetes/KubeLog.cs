@@ -5,8 +5,8 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// <summary>Log messages of the Kubernetes registry; event ids 4200-4299.</summary>
 internal static partial class KubeLog
 {
-    [LoggerMessage(4200, LogLevel.Information, "Kubernetes API {Server} ({Source})")]
-    public static partial void Connecting(ILogger logger, string server, string source);
+    [LoggerMessage(4200, LogLevel.Information, "Kubernetes API {Server}: listing and watching")]
+    public static partial void Connecting(ILogger logger, string server);
 
     [LoggerMessage(4201, LogLevel.Debug, "Listed {Resource}: {Count} objects at resourceVersion {ResourceVersion}, {Events} events emitted")]
     public static partial void Listed(ILogger logger, string resource, int count, string resourceVersion, int events);
@@ -28,4 +28,7 @@ internal static partial class KubeLog
 
     [LoggerMessage(4207, LogLevel.Warning, "{Resource} is not served by the API server (404; CRD not installed?); treating it as empty and checking again every {Seconds} s")]
     public static partial void ResourceMissing(ILogger logger, string resource, double seconds);
+
+    [LoggerMessage(4220, LogLevel.Warning, "TokenReview at {Server} failed; the caller is refused: {Reason}")]
+    public static partial void TokenReviewFailed(ILogger logger, string server, string reason);
 }

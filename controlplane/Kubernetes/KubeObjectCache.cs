@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using k8s;
 
 namespace Mesh.ControlPlane.Kubernetes;
 
@@ -60,14 +61,14 @@ public sealed class KubeObjectCache
     }
 
     /// <summary>Applies one ADDED/MODIFIED/DELETED watch event; returns the event to emit, or null for a duplicate or no-op.</summary>
-    public KubeEvent? Apply(string watchType, JsonObject obj)
+    public KubeEvent? Apply(WatchEventType watchType, JsonObject obj)
     {
         var key = KeyOf(obj);
         lock (_lock)
         {
             switch (watchType)
             {
-                case KubeWatchEvent.Added or KubeWatchEvent.Modified:
+                case WatchEventType.Added or WatchEventType.Modified:
                     var existing = _objects.GetValueOrDefault(key);
                     if (existing is not null && ResourceVersionOf(existing) == ResourceVersionOf(obj))
                     {
@@ -76,7 +77,7 @@ public sealed class KubeObjectCache
 
                     _objects[key] = obj;
                     return new KubeEvent(existing is null ? KubeEventType.Added : KubeEventType.Modified, Kind, obj);
-                case KubeWatchEvent.Deleted:
+                case WatchEventType.Deleted:
                     return _objects.Remove(key) ? new KubeEvent(KubeEventType.Deleted, Kind, obj) : null;
                 default:
                     throw new ArgumentException($"not an object watch event type: {watchType}", nameof(watchType));

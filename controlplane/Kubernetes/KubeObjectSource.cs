@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using k8s;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -8,23 +9,24 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// The Kubernetes registry's input: one informer per resource the mesh reads
 /// (<see cref="KubeResource.All"/>), all feeding one ordered event channel. Per kind, events
 /// arrive in the order the API server produced them; a Synced event per kind marks the end of its
-/// initial list, and <see cref="HasSynced"/> turns true once every kind has synced.
+/// initial list, and <see cref="HasSynced"/> turns true once every kind has synced. The client
+/// (KubernetesClient, shared with the TokenReview authenticator) is not owned.
 /// </summary>
-public sealed class KubeObjectSource : IDisposable
+public sealed class KubeObjectSource
 {
-    private readonly KubeApiClient _client;
+    private readonly IKubernetes _client;
     private readonly Channel<KubeEvent> _events;
     private readonly ILogger _logger;
 
     public KubeObjectSource(
-        KubeClientConfig config,
+        IKubernetes client,
         IReadOnlyList<KubeResource>? resources = null,
         KubeInformerOptions? options = null,
         TimeProvider? time = null,
         ILoggerFactory? loggerFactory = null)
     {
         time ??= TimeProvider.System;
-        _client = new KubeApiClient(config, time);
+        _client = client;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KubeObjectSource>();
         _events = Channel.CreateBounded<KubeEvent>(new BoundedChannelOptions(10_000)
         {
@@ -45,7 +47,7 @@ public sealed class KubeObjectSource : IDisposable
     /// <summary>Runs all informers until cancelled, then completes <see cref="Events"/>.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        KubeLog.Connecting(_logger, _client.Config.Server.ToString(), _client.Config.Source);
+        KubeLog.Connecting(_logger, _client.BaseUri.ToString());
         try
         {
             await Task.WhenAll(Informers.Select(i => i.RunAsync(cancellationToken)));
@@ -58,6 +60,4 @@ public sealed class KubeObjectSource : IDisposable
             _events.Writer.TryComplete();
         }
     }
-
-    public void Dispose() => _client.Dispose();
 }

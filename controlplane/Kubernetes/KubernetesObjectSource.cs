@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using k8s;
 using Mesh.ControlPlane.Registry;
 using Microsoft.Extensions.Logging;
 
@@ -12,17 +13,17 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// changed), so no Reset is needed and nothing is lost or repeated.
 /// </summary>
 public sealed class KubernetesObjectSource(
-    KubeClientConfig config,
+    IKubernetes client,
     KubeInformerOptions? options = null,
     TimeProvider? time = null,
     ILoggerFactory? loggerFactory = null,
     IReadOnlyList<KubeResource>? resources = null) : IObjectSource
 {
-    public string Name => $"kubernetes:{config.Server}";
+    public string Name => $"kubernetes:{client.BaseUri}";
 
     public async IAsyncEnumerable<ObjectChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var source = new KubeObjectSource(config, resources, options, time, loggerFactory);
+        var source = new KubeObjectSource(client, resources, options, time, loggerFactory);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = source.RunAsync(stop.Token);
         var pending = source.Informers.Select(i => i.Resource.Kind).ToHashSet(StringComparer.Ordinal);

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Mesh.Core.Yaml;
 using Mesh.Lab.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Tests.Common;
 
-/// <summary>The HTTP side of <see cref="FakeKubeApiServer"/>: authentication, list, watch and Status answers.</summary>
+/// <summary>The HTTP side of <see cref="FakeKubeApiServer"/>: client authentication, list, watch and Status answers.</summary>
 public sealed partial class FakeKubeApiServer
 {
     private async Task HandleAsync(HttpContext context)
@@ -28,6 +28,11 @@ public sealed partial class FakeKubeApiServer
         if (!served)
         {
             await WriteStatusAsync(context, 404, "NotFound", "the server could not find the requested resource");
+            return;
+        }
+
+        if (await TryServeAuthAsync(context, request))
+        {
             return;
         }
 

@@ -21,7 +21,11 @@ namespace Mesh.Tests.Common;
 /// lists (limit/continue) with a resourceVersion, and watches that replay events after the
 /// requested resourceVersion and then stream what the test pushes (ADDED/MODIFIED/DELETED,
 /// BOOKMARK), answer 410 Gone for a compacted resourceVersion (as an HTTP status or as an ERROR
-/// event, like the real server), and can be dropped or ended mid-stream. Every request is logged.
+/// event, like the real server), and can be dropped or ended mid-stream. For the control plane's
+/// TokenReview authentication it also reviews the service account tokens a test issues (expiry,
+/// audiences, bound pod name/uid) and serves GET of one pod (<c>FakeKubeApiServer.Auth.cs</c>). It is a
+/// fake only because kube-apiserver cannot run here; the client side is the real KubernetesClient
+/// library. Every request is logged.
 /// </summary>
 public sealed partial class FakeKubeApiServer : IAsyncDisposable
 {

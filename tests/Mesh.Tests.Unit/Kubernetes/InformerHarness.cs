@@ -1,4 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using k8s;
 using System.Threading.Channels;
 using Mesh.ControlPlane.Kubernetes;
 using Mesh.Tests.Common;
@@ -14,17 +16,11 @@ internal sealed class InformerHarness : IAsyncDisposable
     private Task _run = Task.CompletedTask;
     private int _sentinels;
 
-    private InformerHarness(FakeKubeApiServer server, KubeResource resource, KubeInformerOptions options)
+    private InformerHarness(FakeKubeApiServer server, KubeResource resource, KubeInformerOptions options, KubernetesClientConfiguration config)
     {
         Server = server;
         Resource = resource;
-        Client = new KubeApiClient(new KubeClientConfig
-        {
-            Server = server.Url,
-            CertificateAuthority = [server.Certificates.Ca],
-            Token = server.Token,
-            Source = "test",
-        });
+        Client = new k8s.Kubernetes(config);
         Informer = new KubeInformer(Client, resource, _events.Writer, options);
     }
 
@@ -34,19 +30,29 @@ internal sealed class InformerHarness : IAsyncDisposable
 
     public string Path => Resource.CollectionPath;
 
-    public KubeApiClient Client { get; }
+    public k8s.Kubernetes Client { get; }
+
+    /// <summary>A KubernetesClient configuration for the stand-in: its CA as the only root, its bearer token.</summary>
+    public static KubernetesClientConfiguration ConfigFor(FakeKubeApiServer server) => new()
+    {
+        Host = server.Url.ToString(),
+        SslCaCerts = [X509CertificateLoader.LoadCertificate(server.Certificates.Ca.RawData)],
+        AccessToken = server.Token,
+    };
 
     public KubeInformer Informer { get; }
 
-    public static async Task<InformerHarness> CreateAsync(KubeResource resource, int pageSize = 2)
+    /// <summary>A fresh stand-in server and an informer on it; <paramref name="config"/> (default <see cref="ConfigFor"/>) says how the client connects.</summary>
+    public static async Task<InformerHarness> CreateAsync(KubeResource resource, int pageSize = 2,
+        Func<FakeKubeApiServer, KubernetesClientConfiguration>? config = null, string token = "fake-kube-token")
     {
-        var server = await FakeKubeApiServer.StartAsync();
+        var server = await FakeKubeApiServer.StartAsync(token);
         return new InformerHarness(server, resource, new KubeInformerOptions
         {
             PageSize = pageSize,
             InitialBackoff = TimeSpan.FromMilliseconds(10),
             MaxBackoff = TimeSpan.FromMilliseconds(100),
-        });
+        }, (config ?? ConfigFor)(server));
     }
 
     public void Start() => _run = Task.Run(() => Informer.RunAsync(_stop.Token));

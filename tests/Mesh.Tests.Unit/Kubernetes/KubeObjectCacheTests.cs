@@ -1,3 +1,4 @@
+using k8s;
 using Mesh.ControlPlane.Kubernetes;
 using static Mesh.Tests.Unit.Kubernetes.KubeTestObjects;
 
@@ -12,10 +13,10 @@ public sealed class KubeObjectCacheTests
     {
         var cache = new KubeObjectCache("Pod");
 
-        Assert.Equal("Added a/p@1", D(cache.Apply(KubeWatchEvent.Added, Pod("a", "p", rv: "1"))));
-        Assert.Equal("none", D(cache.Apply(KubeWatchEvent.Added, Pod("a", "p", rv: "1"))));
-        Assert.Equal("none", D(cache.Apply(KubeWatchEvent.Modified, Pod("a", "p", rv: "1"))));
-        Assert.Equal("Modified a/p@2", D(cache.Apply(KubeWatchEvent.Modified, Pod("a", "p", rv: "2"))));
+        Assert.Equal("Added a/p@1", D(cache.Apply(WatchEventType.Added, Pod("a", "p", rv: "1"))));
+        Assert.Equal("none", D(cache.Apply(WatchEventType.Added, Pod("a", "p", rv: "1"))));
+        Assert.Equal("none", D(cache.Apply(WatchEventType.Modified, Pod("a", "p", rv: "1"))));
+        Assert.Equal("Modified a/p@2", D(cache.Apply(WatchEventType.Modified, Pod("a", "p", rv: "2"))));
     }
 
     [Fact]
@@ -23,7 +24,7 @@ public sealed class KubeObjectCacheTests
     {
         var cache = new KubeObjectCache("Pod");
 
-        Assert.Equal("Added a/p@5", D(cache.Apply(KubeWatchEvent.Modified, Pod("a", "p", rv: "5"))));
+        Assert.Equal("Added a/p@5", D(cache.Apply(WatchEventType.Modified, Pod("a", "p", rv: "5"))));
         Assert.Equal(1, cache.Count);
     }
 
@@ -31,11 +32,11 @@ public sealed class KubeObjectCacheTests
     public void Apply_DeleteUnknownOrTwice_EmitsOnce()
     {
         var cache = new KubeObjectCache("Pod");
-        cache.Apply(KubeWatchEvent.Added, Pod("a", "p", rv: "1"));
+        cache.Apply(WatchEventType.Added, Pod("a", "p", rv: "1"));
 
-        Assert.Equal("Deleted a/p@2", D(cache.Apply(KubeWatchEvent.Deleted, Pod("a", "p", rv: "2"))));
-        Assert.Equal("none", D(cache.Apply(KubeWatchEvent.Deleted, Pod("a", "p", rv: "2"))));
-        Assert.Equal("none", D(cache.Apply(KubeWatchEvent.Deleted, Pod("b", "q", rv: "3"))));
+        Assert.Equal("Deleted a/p@2", D(cache.Apply(WatchEventType.Deleted, Pod("a", "p", rv: "2"))));
+        Assert.Equal("none", D(cache.Apply(WatchEventType.Deleted, Pod("a", "p", rv: "2"))));
+        Assert.Equal("none", D(cache.Apply(WatchEventType.Deleted, Pod("b", "q", rv: "3"))));
         Assert.Equal(0, cache.Count);
     }
 

@@ -1,14 +1,17 @@
 using System.Net.Http;
 using System.Security.Authentication;
 using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
 using Mesh.ControlPlane.Kubernetes;
 using Mesh.Tests.Common;
 
 namespace Mesh.Tests.Unit.Kubernetes;
 
 /// <summary>
-/// Kubeconfig parsing, and each credential kind used for real against the stand-in API server
-/// (<see cref="FakeKubeApiServer"/>; the real kube-apiserver cannot run on this machine).
+/// Kubeconfig loading through KubernetesClient (<see cref="KubeConfigLoader"/>), each credential
+/// kind used for real against the stand-in API server (<see cref="FakeKubeApiServer"/>; the real
+/// kube-apiserver cannot run on this machine), and the one-line errors for what a user gets wrong.
 /// </summary>
 public sealed class KubeconfigLoaderTests : IDisposable
 {
@@ -50,32 +53,30 @@ public sealed class KubeconfigLoaderTests : IDisposable
         {userBody}
         """;
 
-    private static async Task<int> ListPodsAsync(KubeClientConfig config)
+    private static async Task<int> ListPodsAsync(k8s.KubernetesClientConfiguration config)
     {
-        using var client = new KubeApiClient(config);
-        var page = await client.ListAsync(KubeResource.Pods, 10, null, CancellationToken.None);
-        return page.Items.Count;
+        using var client = KubernetesServiceCollectionExtensions.CreateClient(config);
+        var list = await client.CustomObjects.ListClusterCustomObjectAsync<JsonObject>("", "v1", "pods", limit: 10);
+        return list["items"]!.AsArray().Count;
     }
 
     [Fact]
-    public async Task Load_TokenAndCertificateAuthorityData_ListsFromServer()
+    public async Task LoadFiles_TokenAndCertificateAuthorityData_ListsFromServer()
     {
         await using var server = await FakeKubeApiServer.StartAsync("kubeconfig-token");
         server.Upsert(KubeResource.Pods.CollectionPath, KubeTestObjects.Pod("a", "p"));
         var path = Write(Kubeconfig(server.Url.ToString(), $"    certificate-authority-data: {B64(server.Certificates.CaPem)}", "    token: kubeconfig-token"));
 
-        var config = KubeconfigLoader.Load(path);
+        var config = KubeConfigLoader.LoadFiles([path]);
 
-        Assert.Equal(server.Url, config.Server);
-        Assert.Equal("kubeconfig-token", config.Token);
+        Assert.Equal(server.Url, new Uri(config.Host));
         Assert.Equal("mesh-system", config.Namespace);
-        Assert.Null(config.ClientCertificate);
         Assert.Equal(1, await ListPodsAsync(config));
         Assert.Equal("token", server.Requests[^1].User);
     }
 
     [Fact]
-    public async Task Load_ClientCertificateDataAndCaFile_AuthenticatesWithCertificate()
+    public async Task LoadFiles_ClientCertificateDataAndCaFile_AuthenticatesWithCertificate()
     {
         await using var server = await FakeKubeApiServer.StartAsync("unused-token");
         var (cert, key) = server.Certificates.IssueClient("mesh-admin");
@@ -83,17 +84,12 @@ public sealed class KubeconfigLoaderTests : IDisposable
         var path = Write(Kubeconfig(server.Url.ToString(), "    certificate-authority: ca.crt",
             $"    client-certificate-data: {B64(cert)}\n    client-key-data: {B64(key)}"));
 
-        var config = KubeconfigLoader.Load(path);
-
-        Assert.NotNull(config.ClientCertificate);
-        Assert.True(config.ClientCertificate.HasPrivateKey);
-        Assert.Null(config.Token);
-        Assert.Equal(0, await ListPodsAsync(config));
+        Assert.Equal(0, await ListPodsAsync(KubeConfigLoader.LoadFiles([path])));
         Assert.Equal("mesh-admin", server.Requests[^1].User);
     }
 
     [Fact]
-    public async Task Load_ClientCertificateFiles_ResolvedRelativeToKubeconfig()
+    public async Task LoadFiles_ClientCertificateFiles_ResolvedRelativeToTheirKubeconfig()
     {
         await using var server = await FakeKubeApiServer.StartAsync("unused-token");
         var (cert, key) = server.Certificates.IssueClient("file-user");
@@ -103,68 +99,105 @@ public sealed class KubeconfigLoaderTests : IDisposable
         var path = Write(Kubeconfig(server.Url.ToString(), $"    certificate-authority-data: {B64(server.Certificates.CaPem)}",
             "    client-certificate: pki/user.crt\n    client-key: pki/user.key"));
 
-        Assert.Equal(0, await ListPodsAsync(KubeconfigLoader.Load(path)));
+        Assert.Equal(0, await ListPodsAsync(KubeConfigLoader.LoadFiles([path])));
         Assert.Equal("file-user", server.Requests[^1].User);
     }
 
     [Fact]
-    public async Task Load_InsecureSkipTlsVerify_ConnectsWithoutCa()
+    public async Task LoadFiles_InsecureSkipTlsVerify_ConnectsWithoutCa()
     {
         await using var server = await FakeKubeApiServer.StartAsync("t");
         var path = Write(Kubeconfig(server.Url.ToString(), "    insecure-skip-tls-verify: true", "    token: t"));
 
-        var config = KubeconfigLoader.Load(path);
+        var config = KubeConfigLoader.LoadFiles([path]);
 
-        Assert.True(config.InsecureSkipTlsVerify);
-        Assert.Null(config.CertificateAuthority);
+        Assert.True(config.SkipTlsVerify);
         Assert.Equal(0, await ListPodsAsync(config));
     }
 
     [Fact]
-    public async Task ListAsync_NoCaForSelfSignedServer_FailsTlsValidation()
+    public async Task List_NoCaForSelfSignedServer_FailsTlsValidation()
     {
         await using var server = await FakeKubeApiServer.StartAsync("t");
         var path = Write(Kubeconfig(server.Url.ToString(), "", "    token: t"));
 
-        var error = await Assert.ThrowsAsync<HttpRequestException>(() => ListPodsAsync(KubeconfigLoader.Load(path)));
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => ListPodsAsync(KubeConfigLoader.LoadFiles([path])));
 
         Assert.IsType<AuthenticationException>(error.InnerException);
         Assert.Empty(server.Requests);
     }
 
     [Fact]
-    public void Load_ExplicitContext_OverridesCurrentContext()
+    public async Task Informer_ExecCredentialPlugin_ListsWithItsTokenAndRunsItAgainForARotatedOne()
     {
-        var path = Write(Kubeconfig("https://127.0.0.1:6443", "", "    token: x", current: "other"));
+        // A kubeconfig user as EKS/GKE/AKS write them: `exec` runs a plugin that prints an ExecCredential.
+        // Its credential expires within the library's 30 s refresh margin, so each request runs it again.
+        var tokenFile = Path.Combine(_dir, "token");
+        var runs = Path.Combine(_dir, "runs");
+        File.WriteAllText(tokenFile, "exec-token-1");
+        var plugin = Write($$$"""
+            #!/bin/sh
+            echo run >> '{{{runs}}}'
+            printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}\n' \
+              "$(cat '{{{tokenFile}}}')" "$(date -u -d '+10 seconds' +%Y-%m-%dT%H:%M:%SZ)"
+            """, "credential-plugin.sh");
+        await using var h = await InformerHarness.CreateAsync(KubeResource.Pods, token: "exec-token-1", config: server =>
+            KubeConfigLoader.LoadFiles([Write(Kubeconfig(server.Url.ToString(), $"    certificate-authority-data: {B64(server.Certificates.CaPem)}", $"""
+                    exec:
+                      apiVersion: client.authentication.k8s.io/v1
+                      command: /bin/sh
+                      args: ["{plugin}"]
+                      interactiveMode: Never
+                """))]));
+        var rv = h.Server.Upsert(h.Path, KubeTestObjects.Pod("a", "p1"));
 
-        var config = KubeconfigLoader.Load(path, context: "test");
+        Assert.Equal([$"Added a/p1@{rv}", "Synced Pod"], await h.StartAndSyncAsync());
+        await h.Server.WaitForWatchesAsync(h.Path, 1);
+        Assert.All(h.Server.Requests, r => Assert.Equal("token", r.User));
 
-        Assert.Equal(new Uri("https://127.0.0.1:6443"), config.Server);
-        Assert.Contains("context test", config.Source);
+        // The provider rotates the credential; the server stops accepting the old one.
+        File.WriteAllText(tokenFile, "exec-token-2");
+        h.Server.Token = "exec-token-2";
+        h.Server.DropWatches();
+        var added = h.Server.Upsert(h.Path, KubeTestObjects.Pod("a", "p2"));
+
+        Assert.Equal([$"Added a/p2@{added}"], await h.TakeAsync(1));
+        Assert.Equal("token", h.Server.WatchRequests(h.Path)[^1].User);
+        Assert.True(File.ReadAllLines(runs).Length >= 3, "the plugin ran at load, for the list and watch, and again after the rotation");
     }
 
     [Fact]
-    public void Load_SeveralFiles_FirstDefinitionWins()
+    public void LoadFiles_ExplicitContext_OverridesCurrentContext()
     {
-        var first = Write("current-context: test\nusers:\n- name: tester\n  user: { token: first }\n", "a");
+        var path = Write(Kubeconfig("https://127.0.0.1:6443", "", "    token: x", current: "other"));
+
+        var config = KubeConfigLoader.LoadFiles([path], context: "test");
+
+        Assert.Equal("https://127.0.0.1:6443", config.Host.TrimEnd('/'));
+        Assert.Equal("test", config.CurrentContext);
+        Assert.Equal("x", config.AccessToken);
+    }
+
+    [Fact]
+    public void LoadFiles_SeveralFiles_FirstDefinitionWins()
+    {
+        var first = Write("apiVersion: v1\nkind: Config\ncurrent-context: test\nusers:\n- name: tester\n  user: { token: first }\n", "a");
         var second = Write(Kubeconfig("https://127.0.0.1:6443", "", "    token: second", current: "ignored"), "b");
 
-        var config = KubeconfigLoader.Load([first, second]);
+        var config = KubeConfigLoader.LoadFiles([first, Path.Combine(_dir, "absent"), second]);
 
-        Assert.Equal("first", config.Token);
-        Assert.Equal(new Uri("https://127.0.0.1:6443"), config.Server);
+        Assert.Equal("first", config.AccessToken);
+        Assert.Equal("https://127.0.0.1:6443", config.Host.TrimEnd('/'));
     }
 
     [Theory]
-    [InlineData("missing-context", "no context named 'test'")]
+    [InlineData("missing-context", "has no context named 'test' (contexts: other, renamed)")]
     [InlineData("no-current", "has no current-context")]
-    [InlineData("bad-yaml", "is not valid YAML")]
-    [InlineData("no-server", "must be an https:// URL")]
-    [InlineData("exec", "exec or auth-provider credential plugin")]
-    [InlineData("cert-without-key", "without its key")]
-    [InlineData("bad-base64", "is not base64")]
-    [InlineData("unknown-cluster", "names cluster 'fake', which is not in")]
-    public void Load_BadKubeconfig_ThrowsMessageSayingWhatToFix(string defect, string expected)
+    [InlineData("bad-yaml", "fix it or pass another --kubeconfig")]
+    [InlineData("exec-fails", "external exec failed")]
+    [InlineData("no-credentials", "does not have appropriate auth credentials")]
+    [InlineData("unknown-cluster", "Cluster not found for context")]
+    public void LoadFiles_BadKubeconfig_ThrowsOneLineSayingWhatToFix(string defect, string expected)
     {
         var good = Kubeconfig("https://127.0.0.1:6443", "", "    token: x");
         var yaml = defect switch
@@ -172,26 +205,26 @@ public sealed class KubeconfigLoaderTests : IDisposable
             "missing-context" => good.Replace("- name: test", "- name: renamed"),
             "no-current" => good.Replace("current-context: test", ""),
             "bad-yaml" => good + "\n  : : [",
-            "no-server" => good.Replace("server: https://127.0.0.1:6443", "server: 127.0.0.1:6443"),
-            "exec" => good.Replace("    token: x", "    exec: { command: aws, apiVersion: client.authentication.k8s.io/v1 }"),
-            "cert-without-key" => good.Replace("    token: x", $"    client-certificate-data: {B64("pem")}"),
-            "bad-base64" => good.Replace("    token: x", "    client-certificate-data: not*base64"),
+            "exec-fails" => good.Replace("    token: x", "    exec: { command: /nonexistent/credential-plugin, apiVersion: client.authentication.k8s.io/v1 }"),
+            "no-credentials" => good.Replace("    token: x", "    as: someone"),
             "unknown-cluster" => good.Replace("- name: fake", "- name: elsewhere"),
             _ => throw new ArgumentException(defect),
         };
         var path = Write(yaml);
 
-        var error = Assert.Throws<KubeConfigException>(() => KubeconfigLoader.Load(path));
+        var error = Assert.Throws<KubeConfigException>(() => KubeConfigLoader.LoadFiles([path]));
 
         Assert.Contains(expected, error.Message);
+        Assert.Contains(path, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
     }
 
     [Fact]
-    public void Load_NoFile_SaysHowToProvideOne()
+    public void LoadFiles_NoFile_SaysHowToProvideOne()
     {
-        var error = Assert.Throws<KubeConfigException>(() => KubeconfigLoader.Load(Path.Combine(_dir, "absent")));
+        var error = Assert.Throws<KubeConfigException>(() => KubeConfigLoader.LoadFiles([Path.Combine(_dir, "absent")]));
 
-        Assert.Contains("Set KUBECONFIG", error.Message);
+        Assert.Contains("set KUBECONFIG", error.Message);
         Assert.Contains(Path.Combine(_dir, "absent"), error.Message);
     }
 }

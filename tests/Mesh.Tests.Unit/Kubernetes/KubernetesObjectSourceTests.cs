@@ -19,12 +19,7 @@ public sealed class KubernetesObjectSourceTests
         MaxBackoff = TimeSpan.FromMilliseconds(100),
     };
 
-    private static KubeClientConfig ConfigFor(FakeKubeApiServer server) => new()
-    {
-        Server = server.Url,
-        CertificateAuthority = [server.Certificates.Ca],
-        Token = server.Token,
-    };
+    private static k8s.Kubernetes ClientFor(FakeKubeApiServer server) => new(InformerHarness.ConfigFor(server));
 
     [Fact]
     public async Task WatchAsync_InitialState_ResetThenObjectsThenOneSynced()
@@ -32,7 +27,8 @@ public sealed class KubernetesObjectSourceTests
         await using var server = await FakeKubeApiServer.StartAsync();
         server.Upsert(KubeResource.Namespaces.CollectionPath, Namespace("apps", "ambient"));
         server.Upsert(KubeResource.Pods.CollectionPath, Pod("apps", "web"));
-        var source = new KubernetesObjectSource(ConfigFor(server), FastRetry);
+        using var client = ClientFor(server);
+        var source = new KubernetesObjectSource(client, FastRetry);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
         var changes = new List<ObjectChange>();
@@ -63,7 +59,8 @@ public sealed class KubernetesObjectSourceTests
         server.Upsert(KubeResource.Namespaces.CollectionPath, Namespace("apps", "ambient"));
         server.Upsert(pods, Pod("apps", "web", ip: "198.18.1.2"));
         var hub = new MeshStateHub();
-        var source = new KubernetesObjectSource(ConfigFor(server), FastRetry);
+        using var client = ClientFor(server);
+        var source = new KubernetesObjectSource(client, FastRetry);
         using var registry = new ObjectRegistry([source], hub, TranslationOptions.Default, NullLogger<ObjectRegistry>.Instance, TimeProvider.System);
         await registry.StartAsync(CancellationToken.None);
         try
@@ -93,16 +90,17 @@ public sealed class KubernetesObjectSourceTests
     }
 
     [Fact]
-    public void AddKubernetesRegistry_ExplicitConfig_RegistersObjectSource()
+    public void AddKubernetesRegistry_ExplicitConfig_RegistersObjectSourceAndSharedClient()
     {
         var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
-        services.AddKubernetesRegistry(new KubeClientConfig { Server = new Uri("https://127.0.0.1:6443") });
+        services.AddKubernetesRegistry(new k8s.KubernetesClientConfiguration { Host = "https://127.0.0.1:6443" });
         using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
 
         var source = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IObjectSource>(provider);
 
         Assert.IsType<KubernetesObjectSource>(source);
         Assert.Equal("kubernetes:https://127.0.0.1:6443/", source.Name);
+        Assert.Equal(new Uri("https://127.0.0.1:6443/"), Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<k8s.IKubernetes>(provider).BaseUri);
     }
 
     private static async Task<RegistrySnapshot> WaitFor(MeshStateHub hub, Func<RegistrySnapshot, bool> condition)

@@ -1,8 +1,8 @@
-using Mesh.Core.Yaml;
+using Mesh.Lab.Parsing;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Mesh.Tests.Unit.Yaml;
+namespace Mesh.Tests.Unit.Lab;
 
 public sealed class YamlLoaderTests
 {

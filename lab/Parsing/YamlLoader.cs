@@ -2,7 +2,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
-namespace Mesh.Core.Yaml;
+namespace Mesh.Lab.Parsing;
 
 /// <summary>
 /// Loads YAML that someone else wrote (cluster-folder files, lab files) with the bounds YamlDotNet lacks: nesting

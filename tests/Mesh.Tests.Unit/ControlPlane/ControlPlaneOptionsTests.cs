@@ -1,0 +1,47 @@
+using Mesh.ControlPlane;
+
+namespace Mesh.Tests.Unit.ControlPlane;
+
+public sealed class ControlPlaneOptionsTests
+{
+    [Fact]
+    public void Parse_TokenReviewFlags_SetAudienceAndZtunnelServiceAccount()
+    {
+        var o = ControlPlaneOptions.Parse(["--registry", "kubernetes", "--token-audience", "istio-ca", "--ztunnel-service-account", "istio-system/ztunnel"]);
+
+        Assert.Equal("istio-ca", o.TokenAudience);
+        Assert.Equal("istio-system", o.ZtunnelNamespace);
+        Assert.Equal("ztunnel", o.ZtunnelServiceAccount);
+        o.ValidateForServe(); // no --node-tokens needed: callers are reviewed by the API server
+        Assert.Contains("token-audience=istio-ca ztunnel-service-account=istio-system/ztunnel", o.ToString());
+    }
+
+    [Fact]
+    public void Parse_Defaults_MeshCaAudienceAndMeshSystemZtunnel()
+    {
+        var o = ControlPlaneOptions.Parse(["--registry", "kubernetes"]);
+
+        Assert.Equal("mesh-ca", o.TokenAudience);
+        Assert.Equal(("mesh-system", "ztunnel"), (o.ZtunnelNamespace, o.ZtunnelServiceAccount));
+    }
+
+    [Theory]
+    [InlineData("--ztunnel-service-account", "ztunnel", "is NAMESPACE/NAME")]
+    [InlineData("--ztunnel-service-account", "a/b/c", "is NAMESPACE/NAME")]
+    [InlineData("--token-audience", "", "non-empty audience")]
+    public void Parse_BadTokenReviewFlag_OneLineSayingTheShape(string flag, string value, string expected)
+    {
+        var e = Assert.Throws<ControlPlaneOptionsException>(() => ControlPlaneOptions.Parse([flag, value]));
+
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void ValidateForServe_FileRegistryWithoutNodeTokens_SaysToPassThem()
+    {
+        var e = Assert.Throws<ControlPlaneOptionsException>(() => ControlPlaneOptions.Parse(["--registry", "file", "--dir", "/tmp"]).ValidateForServe());
+
+        Assert.Contains("--registry file needs --node-tokens FILE", e.Message);
+    }
+}
