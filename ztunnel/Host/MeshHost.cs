@@ -9,6 +9,7 @@ using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Identity;
 using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Metrics;
+using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Proxy;
 using Mesh.Ztunnel.Redirection;
 using Mesh.Ztunnel.State;
@@ -36,7 +37,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        MeshHostLog.Starting(_logger, options.Node, options.PodsFile, options.ControlPlane, options.RootCertFile, options.TcMode, Environment.ProcessId);
+        MeshHostLog.Starting(_logger, options.Node, options.CniSocket, options.ControlPlane, options.RootCertFile, options.TcMode, Environment.ProcessId);
         if (!StartChecks.Pass(_logger))
         {
             return 1;
@@ -70,7 +71,8 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         var server = new HboneServer(new HboneServerOptions { Http2 = TunnelWindows }, loggers.CreateLogger<HboneServer>());
         inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities),
             client, server, metrics, MtlsMode.Permissive, loggers.CreateLogger<MeshProxy>());
-        var reconciler = new PodReconciler(options.PodsFile, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
+        var pods = new LocalPods();
+        var reconciler = new PodReconciler(pods, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try
         {
             reconciler.Start();
@@ -90,9 +92,18 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
         await using var metricsServer = telemetry.Value.Metrics;
         await using var readinessServer = telemetry.Value.Readiness;
+        var enrollmentFile = new NamespaceEnrollmentFile(options.CniSocket, options.Node);
+        discovery.StateChanged += enrollmentFile.Update;
+        await using var nodeAgent = StartNodeAgent(store, pods);
+        if (nodeAgent is null)
+        {
+            return 1;
+        }
+        var finder = new RunningPodFinder(options.Node, options.CgroupRoot, store, pods, loggers.CreateLogger<RunningPodFinder>()).RunAsync(stop);
         var discoveryLoop = discovery.RunAsync(stop);
         MeshHostLog.Listening(_logger, options.TelemetryAddress);
         await reconciler.RunAsync(stop).ConfigureAwait(false);
+        await finder.ConfigureAwait(false);
         CaptureHostLog.Stopping(_logger);
         try
         {
@@ -102,6 +113,22 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         {
         }
         return 0;
+    }
+
+    private NodeAgentServer? StartNodeAgent(MeshStateStore store, LocalPods pods)
+    {
+        try
+        {
+            var server = NodeAgentServer.Start(options.CniSocket, new CniPodHandler(options.CgroupRoot, store, pods), loggers.CreateLogger<NodeAgentServer>());
+            NodeAgentLog.Listening(_logger, options.CniSocket, options.CgroupRoot);
+            return server;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+        {
+            var reason = $"cannot listen on the CNI socket {options.CniSocket}: {e.Message}";
+            CaptureHostLog.StartFailed(_logger, reason);
+            return null;
+        }
     }
 
     private (TelemetryServer Metrics, TelemetryServer Readiness)? StartTelemetry(PrometheusCollector collector, Func<bool> ready)
