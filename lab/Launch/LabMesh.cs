@@ -51,7 +51,7 @@ public static class LabMesh
         {
             lab.StartNodeProcess(n.Name,
             [
-                "dotnet", binaries.Ztunnel, "--node", n.Name, "--pods-file", n.PodsJsonPath,
+                "dotnet", binaries.Ztunnel, "--node", n.Name, "--cni-socket", n.CniSocket, "--cgroup-root", s.CgroupDir,
                 "--control-plane", $"https://{cpAddress}", "--token-file", NodeTokenPath(s.StateDir, n.Name),
                 "--root-cert", bundle, "--telemetry-address", n.Ip,
             ], ZtunnelLog(n.Name));
@@ -63,6 +63,8 @@ public static class LabMesh
                     .GetAwaiter().GetResult().ExitCode == 0,
                 timeout, $"ztunnel on {n.Name} is not ready ({url}); see {Path.Combine(s.LogDir, ZtunnelLog(n.Name) + ".log")}", ct);
         }
+        // As the mesh's CNI installer adds mesh-cni to each node's chain: pods started from now on are captured before they run.
+        lab.InstallMeshCni(binaries.Cni);
     }
 
     private static void WritePrivate(string path, string content)
