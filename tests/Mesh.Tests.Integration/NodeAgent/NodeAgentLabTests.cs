@@ -77,6 +77,93 @@ public sealed class NodeAgentLabTests(ITestOutputHelper output)
         Assert.True(bare.Plaintext > 0, $"without mesh-cni every pod was captured before its first connection: {bare}");
     }
 
+    [RootFact]
+    public async Task PodStart_ZtunnelDown_EnrolledPodFailsWithCniErrorThenRetryCaptured_PlainPodStarts()
+    {
+        await using var lab = await LabFixture.StartAsync(Cluster.Replace("{{echo}}", RepoPaths.Echo, StringComparison.Ordinal));
+        await lab.StartMeshAsync();
+        var ztunnel = lab.State.Processes.Single(p => p.Name == LabMesh.ZtunnelLog("node1"));
+        await lab.Lab.StopProcessAsync(new LabProcess(ztunnel.Name, ztunnel.Where, ztunnel.Pid, ztunnel.LogPath), TimeSpan.FromSeconds(10));
+
+        var enrolled = LabFile.Parse("""
+            kind: Pod
+            metadata: {name: late, namespace: app}
+            spec: {nodeName: node1, containers: [{command: [sleep, infinity]}]}
+            """, "late.yaml", RepoPaths.Root);
+        var refused = await Assert.ThrowsAsync<Mesh.Lab.LabException>(() => lab.Lab.ApplyAsync(enrolled));
+        output.WriteLine(refused.Message);
+        Assert.Contains("mesh-cni", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot reach ztunnel", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("(CNI error 11)", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(lab.State.Pods, p => p.Name == "late");
+        Assert.False(File.Exists($"/run/netns/{lab.Name}-app-late"), "the failed sandbox was left behind");
+
+        // A namespace that is not enrolled: the pod starts while ztunnel is down.
+        var plain = await lab.Lab.ApplyAsync(LabFile.Parse("""
+            kind: Pod
+            metadata: {name: other, namespace: plain}
+            spec: {nodeName: node1, containers: [{command: [sleep, infinity]}]}
+            """, "other.yaml", RepoPaths.Root));
+        Assert.Single(plain);
+
+        // ztunnel back; the kubelet's retry of the sandbox now succeeds and the pod is captured before it runs.
+        lab.Lab.StartNodeProcess("node1", ztunnel.Argv, ztunnel.Name + "-again");
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await lab.Lab.ApplyAsync(enrolled);
+                break;
+            }
+            catch (Mesh.Lab.LabException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(500);
+            }
+        }
+        await lab.WaitForCaptureAsync("late", timeout: TimeSpan.FromSeconds(1));
+    }
+
+    [RootFact]
+    public async Task Restart_With100RunningPods_AllFoundAndCapturedWithoutCniCalls()
+    {
+        const int count = 100;
+        var yaml = new StringBuilder(Cluster.Replace("{{echo}}", RepoPaths.Echo, StringComparison.Ordinal));
+        for (var i = 0; i < count; i++)
+        {
+            yaml.Append($$"""
+
+                ---
+                kind: Pod
+                metadata: {name: run-{{i}}, namespace: app}
+                spec: {nodeName: node1, containers: [{command: [sleep, infinity]}]}
+                """);
+        }
+        await using var lab = await LabFixture.StartAsync(yaml.ToString());
+        await lab.StartMeshAsync();
+        var ztunnel = lab.State.Processes.Single(p => p.Name == LabMesh.ZtunnelLog("node1"));
+        await LabFixture.WaitUntilAsync(() => Task.FromResult(Enrolled(lab.ProcessLog(ztunnel.Name)) >= count), TimeSpan.FromSeconds(120),
+            "the first ztunnel did not capture every running pod");
+        await lab.Lab.StopProcessAsync(new LabProcess(ztunnel.Name, ztunnel.Where, ztunnel.Pid, ztunnel.LogPath), TimeSpan.FromSeconds(10));
+
+        var clock = Stopwatch.StartNew();
+        var again = lab.Lab.StartNodeProcess("node1", ztunnel.Argv, ztunnel.Name + "-again");
+        await LabFixture.WaitUntilAsync(() => Task.FromResult(Enrolled(lab.ProcessLog(again.Name)) >= count), TimeSpan.FromSeconds(120),
+            "the restarted ztunnel did not capture every running pod");
+        var elapsed = clock.Elapsed;
+
+        var log = lab.ProcessLog(again.Name);
+        output.WriteLine($"restarted ztunnel: {count} running pods found and captured {elapsed.TotalSeconds:F1} s after its start");
+        output.WriteLine(string.Join('\n', log.Split('\n').Where(l => l.Contains("running pods:", StringComparison.Ordinal))));
+        Assert.DoesNotContain("cni add", log, StringComparison.Ordinal);
+        foreach (var name in new[] { "run-0", $"run-{count - 1}" })
+        {
+            await lab.WaitForCaptureAsync(name, timeout: TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private static int Enrolled(string log) => log.Split('\n').Count(l => l.Contains("enrolled: listeners 15001/15006/15008", StringComparison.Ordinal));
+
     /// <summary>
     /// Waits until every starter's curl ended (each printed 200), then counts in node2's ztunnel log the connections to
     /// the server that came over HBONE with the starters' identity and those that came in plaintext from node1's pods.

@@ -108,6 +108,40 @@ public sealed class LabPlannerTests
     }
 
     [Fact]
+    public void PlanAdditions_RunningLab_NextFreeAddressOfTheNodeAndKubepodsCgroup()
+    {
+        var state = Mesh.Lab.Runtime.LabStateFactory.FromPlan(Plan(TwoByTwo), "ready");
+        var file = LabFile.Parse("""
+            kind: Pod
+            metadata: {name: late, namespace: demo}
+            spec: {nodeName: node2, containers: [{command: [sleep, infinity]}]}
+            """, "add.yaml", "/labs/x");
+
+        var pod = Assert.Single(LabPlanner.PlanAdditions(file, state, Env));
+
+        Assert.DoesNotContain(pod.Ip, state.Pods.Select(p => p.Ip));
+        Assert.StartsWith("198.18.2.", pod.Ip, StringComparison.Ordinal);
+        Assert.Equal("t1-demo-late", pod.Netns);
+        Assert.Equal($"/cg/mesh-lab/t1/kubepods/besteffort/pod{pod.KubeUid}", pod.CgroupPath);
+    }
+
+    [Theory]
+    [InlineData("client", "node1", "already in lab 't1'")]
+    [InlineData("late", "node9", "has no node 'node9'")]
+    public void PlanAdditions_ExistingPodOrUnknownNode_SaysWhatToDo(string name, string node, string says)
+    {
+        var state = Mesh.Lab.Runtime.LabStateFactory.FromPlan(Plan(TwoByTwo), "ready");
+        var file = LabFile.Parse($$"""
+            kind: Pod
+            metadata: {name: {{name}}, namespace: demo}
+            spec: {nodeName: {{node}}, containers: [{command: [sleep, infinity]}]}
+            """, "add.yaml", "/labs/x");
+
+        var e = Assert.Throws<LabException>(() => LabPlanner.PlanAdditions(file, state, Env));
+        Assert.Contains(says, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plan_NodeRoutes_OtherNodesOnlyNoDefault()
     {
         var n1 = Plan(TwoByTwo).Nodes[0];
