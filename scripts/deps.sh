@@ -5,7 +5,7 @@ PACKAGES=(
   clang-14 llvm-14 libbpf-dev libbpf1 bpftool libelf-dev make
   iproute2 procps psmisc util-linux
   curl tshark tcpdump wrk iperf3 nghttp2-client
-  nginx libnginx-mod-stream prometheus jq nodejs
+  nginx libnginx-mod-stream prometheus jq nodejs containernetworking-plugins
   afl++
 )
 missing=()

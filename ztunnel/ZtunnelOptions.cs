@@ -11,8 +11,11 @@ public sealed record ZtunnelOptions
     /// <summary>The node this ztunnel serves (its name is its identity towards the control plane).</summary>
     public required string Node { get; init; }
 
-    /// <summary>The CNI's report of the pods on this node (the lab writes /run/mesh-lab/&lt;lab&gt;/nodes/&lt;node&gt;/pods.json).</summary>
-    public required string PodsFile { get; init; }
+    /// <summary>The node agent's unix socket, where mesh-cni reports new pods (the lab: /run/mesh-lab/&lt;lab&gt;/nodes/&lt;node&gt;/cni.sock).</summary>
+    public string CniSocket { get; init; } = Mesh.Core.NodeAgent.NodeAgentWire.DefaultSocket;
+
+    /// <summary>The cgroup v2 root under which the kubelet's kubepods tree lives (the lab: its own folder).</summary>
+    public string CgroupRoot { get; init; } = "/sys/fs/cgroup";
 
     /// <summary>The control plane's CA + discovery address, https://host:15012.</summary>
     public required Uri ControlPlane { get; init; }
@@ -46,7 +49,8 @@ public sealed record ZtunnelOptions
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
     public const string Usage =
-        "usage: ztunnel --node NODE (--pods-file PATH | --lab LAB) --control-plane https://HOST:15012 --token-file FILE --root-cert FILE " +
+        "usage: ztunnel --node NODE --control-plane https://HOST:15012 --token-file FILE --root-cert FILE " +
+        "[--cni-socket PATH (default /var/run/mesh/cni.sock)] [--cgroup-root DIR (default /sys/fs/cgroup)] " +
         "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact] [--instance NAME] [--drain-timeout 30s] [--handoff-socket PATH] " + ProxyLimitFlags.Usage;
 
     public static string DefaultHandoffSocket(string instance) => $"/run/mesh/ztunnel/{instance}/handoff.sock";
@@ -77,10 +81,6 @@ public sealed record ZtunnelOptions
         string Required(string key, string what) => values.Remove(key, out var v) && v.Length > 0 ? v
             : throw new ZtunnelConfigException($"--{key} is required: {what}");
         var node = Required("node", "the name of this node");
-        var lab = values.Remove("lab", out var l) ? l : null;
-        var podsFile = values.Remove("pods-file", out var pf) ? pf
-            : lab is not null ? NodePodsFile.LabPath(lab, node)
-            : throw new ZtunnelConfigException("say where the node's pods are: --pods-file PATH, or --lab LAB");
         var cp = Required("control-plane", "the control plane address, e.g. https://198.19.0.1:15012");
         if (!Uri.TryCreate(cp, UriKind.Absolute, out var cpUri) || cpUri.Scheme != Uri.UriSchemeHttps)
         {
@@ -96,7 +96,6 @@ public sealed record ZtunnelOptions
             Node = node,
             Instance = instance,
             HandoffSocket = values.Remove("handoff-socket", out var hs) ? hs : DefaultHandoffSocket(instance),
-            PodsFile = podsFile,
             ControlPlane = cpUri,
             TokenFile = Required("token-file", "the file with this node's control plane token"),
             RootCertFile = Required("root-cert", "the mesh trust bundle (PEM) the control plane writes"),
@@ -106,6 +105,20 @@ public sealed record ZtunnelOptions
             options = options with
             {
                 TelemetryAddress = IPAddress.TryParse(ta, out var a) ? a : throw new ZtunnelConfigException($"--telemetry-address '{ta}' is not an IP address"),
+            };
+        }
+        if (values.Remove("cni-socket", out var socket))
+        {
+            options = options with
+            {
+                CniSocket = Path.IsPathRooted(socket) ? socket : throw new ZtunnelConfigException($"--cni-socket '{socket}' must be an absolute path"),
+            };
+        }
+        if (values.Remove("cgroup-root", out var cgroupRoot))
+        {
+            options = options with
+            {
+                CgroupRoot = Directory.Exists(cgroupRoot) ? cgroupRoot : throw new ZtunnelConfigException($"--cgroup-root '{cgroupRoot}' is not a directory; give the cgroup v2 folder that holds kubepods (or kubepods.slice)"),
             };
         }
         if (values.Remove("bpf-dir", out var bpf))

@@ -4,7 +4,7 @@ using Mesh.Lab.Runtime;
 
 namespace Mesh.Cli.Lab;
 
-/// <summary><c>meshctl lab</c>: up, down, status, exec, label.</summary>
+/// <summary><c>meshctl lab</c>: up, down, status, exec, label, apply, delete.</summary>
 internal static class LabCommand
 {
     public static Command Create()
@@ -15,6 +15,8 @@ internal static class LabCommand
         lab.Add(LabStatusCommand.Create());
         lab.Add(LabExecCommand.Create());
         lab.Add(LabLabelCommand.Create());
+        lab.Add(LabApplyCommand.Create());
+        lab.Add(LabDeleteCommand.Create());
         return lab;
     }
 

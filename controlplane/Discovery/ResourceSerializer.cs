@@ -33,6 +33,10 @@ public static class ResourceSerializer
         {
             Add(entries, DiscoveryWire.HttpRoutes, r.Key.ToString(), r);
         }
+        foreach (var n in state.Namespaces)
+        {
+            Add(entries, DiscoveryWire.Namespaces, n.Name, n);
+        }
         return entries;
     }
 

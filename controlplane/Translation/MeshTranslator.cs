@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Core;
@@ -136,9 +137,17 @@ public static class MeshTranslator
 
         WarnMissingWaypoints(ctx, workloads.Values, services, waypoints);
         var state = MeshState.Build(version, workloads.Values.OrderBy(w => w.Uid, StringComparer.Ordinal), services, waypoints, policies)
-            with { HttpRoutes = [.. routes] };
+            with { HttpRoutes = [.. routes], Namespaces = [.. Namespaces(ctx, workloads.Values)] };
         return new TranslationResult(state, [.. ctx.Errors]);
     }
+
+    /// <summary>
+    /// Every declared namespace, plus those that only appear as a pod's namespace, with their enrollment (the same
+    /// label test as a pod's, without the pod's own labels).
+    /// </summary>
+    private static IEnumerable<MeshNamespace> Namespaces(TranslationContext ctx, IEnumerable<Workload> workloads) =>
+        ctx.NamespaceLabels.Keys.Concat(workloads.Select(w => w.Namespace)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(n => new MeshNamespace { Name = n, Captured = PodTranslator.IsCaptured(ImmutableDictionary<string, string>.Empty, ctx.LabelsOf(n)) });
 
     /// <summary>
     /// A waypoint's own pods are never captured (Istio labels them out of ambient): they terminate HBONE on their

@@ -27,6 +27,7 @@ public sealed partial class DiscoveryClient : IDisposable
     private readonly ResourceTable<Waypoint> _waypoints = new(DiscoveryWire.Waypoints, w => w.Key.ToString());
     private readonly ResourceTable<AuthorizationPolicy> _policies = new(DiscoveryWire.Policies, p => $"{p.Namespace}/{p.Name}");
     private readonly ResourceTable<HttpRoute> _routes = new(DiscoveryWire.HttpRoutes, r => r.Key.ToString());
+    private readonly ResourceTable<MeshNamespace> _namespaces = new(DiscoveryWire.Namespaces, n => n.Name);
     private readonly IResourceTable[] _tables;
     private volatile MeshState _current = MeshState.Empty;
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,7 +38,7 @@ public sealed partial class DiscoveryClient : IDisposable
         _options = options;
         _log = (ILogger?)log ?? NullLogger.Instance;
         _http = ControlPlaneHttp.CreateClient(options.ControlPlane);
-        _tables = [_workloads, _services, _waypoints, _policies, _routes];
+        _tables = [_workloads, _services, _waypoints, _policies, _routes, _namespaces];
     }
 
     /// <summary>The last good state (Empty until the first message).</summary>
@@ -218,7 +219,7 @@ public sealed partial class DiscoveryClient : IDisposable
         }
         Epoch = epoch;
         return changed
-            ? MeshState.Build(version, _workloads.Values, _services.Values, _waypoints.Values, _policies.Values) with { HttpRoutes = [.. _routes.Values] }
+            ? MeshState.Build(version, _workloads.Values, _services.Values, _waypoints.Values, _policies.Values) with { HttpRoutes = [.. _routes.Values], Namespaces = [.. _namespaces.Values] }
             : _current with { Version = version };
     }
 

@@ -6,7 +6,7 @@ namespace Mesh.Core.Discovery;
 /// a <see cref="DiscoveryRequest"/> body. The response is a long-lived stream of JSON lines (one message
 /// per '\n'-terminated line):
 /// <list type="bullet">
-/// <item><c>{"type":"full","epoch":E,"version":V,"workloads":[..],"services":[..],"waypoints":[..],"policies":[..],"httpRoutes":[..]}</c>
+/// <item><c>{"type":"full","epoch":E,"version":V,"workloads":[..],"services":[..],"waypoints":[..],"policies":[..],"httpRoutes":[..],"namespaces":[..]}</c>
 /// replaces everything the client holds;</item>
 /// <item><c>{"type":"delta","epoch":E,"version":V,"from":U,"workloads":[..],..,"removed":{"workloads":["uid"],"services":["ns/name"],..}}</c>
 /// upserts whole resources and removes others by key.</item>
@@ -30,7 +30,8 @@ public static class DiscoveryWire
     public const string Waypoints = "waypoints";
     public const string Policies = "policies";
     public const string HttpRoutes = "httpRoutes";
+    public const string Namespaces = "namespaces";
     public const string Removed = "removed";
 
-    public static readonly string[] Kinds = [Workloads, Services, Waypoints, Policies, HttpRoutes];
+    public static readonly string[] Kinds = [Workloads, Services, Waypoints, Policies, HttpRoutes, Namespaces];
 }

@@ -19,6 +19,8 @@ public sealed record MeshState
     public ImmutableArray<AuthorizationPolicy> Policies { get; init; } = [];
     /// <summary>Gateway API HTTPRoutes (used by waypoints; ztunnels do not receive them).</summary>
     public ImmutableArray<HttpRoute> HttpRoutes { get; init; } = [];
+    /// <summary>Every namespace with its enrollment (the node agent decides new pods from it).</summary>
+    public ImmutableArray<MeshNamespace> Namespaces { get; init; } = [];
 
     public FrozenDictionary<IPAddress, Workload> WorkloadsByAddress { get; init; } = FrozenDictionary<IPAddress, Workload>.Empty;
     public FrozenDictionary<string, Workload> WorkloadsByUid { get; init; } = FrozenDictionary<string, Workload>.Empty;

@@ -61,7 +61,7 @@ public static class LabMesh
             // Supervised as a kubelet runs the ztunnel DaemonSet's pod: restarted with backoff when it exits.
             List<string> argv =
             [
-                "dotnet", binaries.Ztunnel, "--node", n.Name, "--pods-file", n.PodsJsonPath,
+                "dotnet", binaries.Ztunnel, "--node", n.Name, "--cni-socket", n.CniSocket, "--cgroup-root", s.CgroupDir,
                 "--control-plane", $"https://{cpAddress}", "--token-file", NodeTokenPath(s.StateDir, n.Name),
                 "--root-cert", bundle, "--telemetry-address", n.Ip,
                 "--instance", LabNames.ZtunnelInstance(s.Name, n.Name), "--handoff-socket", HandoffSocket(s, n.Name),
@@ -79,6 +79,8 @@ public static class LabMesh
                     .GetAwaiter().GetResult().ExitCode == 0,
                 timeout, $"ztunnel on {n.Name} is not ready ({url}); see {Path.Combine(s.LogDir, ZtunnelLog(n.Name) + ".log")}", ct);
         }
+        // As the mesh's CNI installer adds mesh-cni to each node's chain: pods started from now on are captured before they run.
+        lab.InstallMeshCni(binaries.Cni);
     }
 
     private static void WritePrivate(string path, string content)

@@ -22,7 +22,7 @@ public static class LabPlanner
         var logDir = Path.Combine(stateDir, "logs");
 
         var nodeIndex = file.Nodes.Select((n, i) => (n.Name, Index: i + 1)).ToDictionary(x => x.Name, x => x.Index, StringComparer.Ordinal);
-        var pods = PlanPods(file, labName, env, nodeIndex, cgroupDir, logDir);
+        var pods = PlanPods(file, labName, env, nodeIndex, cgroupDir, logDir, new HashSet<string>());
         var nodes = file.Nodes.Select((n, i) => PlanNode(labName, n, i + 1, file.Nodes.Length, pods, cgroupDir, stateDir)).ToImmutableArray();
         var fabric = new FabricPlan(
             LabNames.FabricNetns(labName),
@@ -38,8 +38,37 @@ public static class LabPlanner
         return plan;
     }
 
+    /// <summary>
+    /// The pods of <paramref name="file"/> added to running lab <paramref name="state"/> (<c>meshctl lab apply</c>): each
+    /// takes the lowest free address of its node. A pod that exists already, or a node the lab does not have, is an error.
+    /// </summary>
+    public static ImmutableArray<PodPlan> PlanAdditions(LabFile file, Runtime.LabState state, LabEnvironment env)
+    {
+        var nodeIndex = state.Nodes.ToDictionary(n => n.Name, n => n.Index, StringComparer.Ordinal);
+        foreach (var pod in file.Pods)
+        {
+            if (!nodeIndex.ContainsKey(pod.NodeName))
+            {
+                throw new LabException($"{file.SourcePath}: Pod '{pod.Uid}': spec.nodeName: lab '{state.Name}' has no node '{pod.NodeName}'; nodes are {string.Join(", ", state.Nodes.Select(n => n.Name))}");
+            }
+            if (state.Pods.Any(p => p.Uid == pod.Uid))
+            {
+                throw new LabException($"{file.SourcePath}: Pod '{pod.Uid}': already in lab '{state.Name}'; delete it first (meshctl lab delete {pod.Name} -n {pod.Namespace})");
+            }
+        }
+        var taken = state.Pods.Select(p => p.Ip).ToHashSet(StringComparer.Ordinal);
+        var plans = PlanPods(file, state.Name, env, nodeIndex, state.CgroupDir, state.LogDir, taken);
+        var names = plans.Select(p => p.Netns).Concat(state.AllNetns).GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (names is not null)
+        {
+            throw new LabException($"{file.SourcePath}: network namespace '{names.Key}' would be used twice; rename the pod");
+        }
+        return plans;
+    }
+
     private static ImmutableArray<PodPlan> PlanPods(
-        LabFile file, string lab, LabEnvironment env, Dictionary<string, int> nodeIndex, string cgroupDir, string logDir)
+        LabFile file, string lab, LabEnvironment env, Dictionary<string, int> nodeIndex, string cgroupDir, string logDir,
+        IReadOnlySet<string> takenIps)
     {
         var perNode = new Dictionary<string, int>(StringComparer.Ordinal);
         var waypoints = WaypointGateways(file);
@@ -49,6 +78,10 @@ public static class LabPlanner
             var pod = file.Pods[g];
             var ni = nodeIndex[pod.NodeName];
             var k = perNode.GetValueOrDefault(pod.NodeName);
+            while (k < LabAddresses.MaxPodsPerNode && takenIps.Contains(LabAddresses.Pod(ni, k).ToString()))
+            {
+                k++;
+            }
             if (k >= LabAddresses.MaxPodsPerNode)
             {
                 throw new LabException($"{file.SourcePath}: Pod '{pod.Uid}': spec.nodeName: node '{pod.NodeName}' already has {k} pods; the lab supports at most {LabAddresses.MaxPodsPerNode} per node, move some to another node");
@@ -61,13 +94,13 @@ public static class LabPlanner
                 new("POD_NAME", pod.Name), new("POD_NAMESPACE", pod.Namespace), new("POD_IP", ip),
                 new("NODE_NAME", pod.NodeName), new("SERVICE_ACCOUNT", pod.ServiceAccount))
                 .AddRange(WaypointEnv(pod, waypoints, Path.Combine(env.StateRoot, lab))).AddRange(pod.Env);
+            var uid = LabCni.PodUid(lab, pod.Namespace, pod.Name);
             result.Add(new PodPlan(
-                pod, pod.NodeName, ni, ip, gw, netns, LabNames.NetnsPath(netns), "eth0", LabNames.PodNodeLink(lab, g + 1),
-                Path.Combine(cgroupDir, "pods", $"{pod.Namespace}_{pod.Name}"),
+                pod, pod.NodeName, ni, ip, gw, netns, LabNames.NetnsPath(netns), "eth0", uid,
+                LabCni.PodCgroup(cgroupDir, uid),
                 Path.Combine(logDir, $"{pod.Namespace}_{pod.Name}.log"),
                 ResolveCommand(pod.Command, file.BaseDirectory),
-                podEnv,
-                [new PlannedRoute(gw, null, "eth0", true), new PlannedRoute("default", gw, "eth0", false)]));
+                podEnv));
         }
         return result.ToImmutable();
     }
@@ -75,11 +108,8 @@ public static class LabPlanner
     private static NodePlan PlanNode(
         string lab, LabNode node, int index, int nodeCount, ImmutableArray<PodPlan> pods, string cgroupDir, string stateDir)
     {
+        // The /32 route to each local pod is ptp's (made at CNI ADD), not the plan's.
         var routes = ImmutableArray.CreateBuilder<PlannedRoute>();
-        foreach (var p in pods.Where(p => p.NodeIndex == index))
-        {
-            routes.Add(new PlannedRoute($"{p.Ip}/32", null, p.NodeLink, true));
-        }
         for (var j = 1; j <= nodeCount; j++)
         {
             if (j != index)

@@ -23,17 +23,7 @@ internal static class ClusterWriter
         }
         foreach (var p in plan.Pods)
         {
-            var root = YamlText.ParseMapping(p.Pod.Yaml);
-            YamlText.Set(YamlText.Child(root, "metadata"), "namespace", p.Namespace);
-            YamlText.Set(YamlText.Child(root, "spec"), "nodeName", p.NodeName);
-            var status = YamlText.Child(root, "status");
-            YamlText.Set(status, "phase", "Running");
-            YamlText.Set(status, "hostIP", plan.Nodes.First(n => n.Name == p.NodeName).Ip);
-            YamlText.Set(status, "podIP", p.Ip);
-            var ip = new YamlMappingNode();
-            YamlText.Set(ip, "ip", p.Ip);
-            status.Children[new YamlScalarNode("podIPs")] = new YamlSequenceNode(ip);
-            AtomicFile.Write(Path.Combine(plan.ClusterDir, FileName("Pod", p.Namespace, p.Name)), YamlText.Emit(root));
+            WritePod(plan.ClusterDir, p, plan.Nodes.First(n => n.Name == p.NodeName).Ip, p.Ip);
         }
         foreach (var s in plan.Services)
         {
@@ -45,6 +35,43 @@ internal static class ClusterWriter
         foreach (var o in plan.File.Others)
         {
             AtomicFile.Write(Path.Combine(plan.ClusterDir, FileName(o.Kind, o.Namespace, o.Name)), o.Yaml);
+        }
+    }
+
+    /// <summary>
+    /// Writes a Pod with its uid, node and host IP; <paramref name="podIp"/> null is a pod whose sandbox is being set up
+    /// (the API server knows it, without an address, while the CNI chain runs).
+    /// </summary>
+    public static void WritePod(string clusterDir, PodPlan p, string hostIp, string? podIp)
+    {
+        var root = YamlText.ParseMapping(p.Pod.Yaml);
+        var meta = YamlText.Child(root, "metadata");
+        YamlText.Set(meta, "namespace", p.Namespace);
+        YamlText.Set(meta, "uid", p.KubeUid);
+        YamlText.Set(YamlText.Child(root, "spec"), "nodeName", p.NodeName);
+        var status = YamlText.Child(root, "status");
+        YamlText.Set(status, "phase", podIp is null ? "Pending" : "Running");
+        YamlText.Set(status, "hostIP", hostIp);
+        if (podIp is not null)
+        {
+            YamlText.Set(status, "podIP", podIp);
+            var ip = new YamlMappingNode();
+            YamlText.Set(ip, "ip", podIp);
+            status.Children[new YamlScalarNode("podIPs")] = new YamlSequenceNode(ip);
+        }
+        Directory.CreateDirectory(clusterDir);
+        AtomicFile.Write(Path.Combine(clusterDir, FileName("Pod", p.Namespace, p.Name)), YamlText.Emit(root));
+    }
+
+    public static void RemovePod(string clusterDir, string ns, string name) => File.Delete(Path.Combine(clusterDir, FileName("Pod", ns, name)));
+
+    /// <summary>Writes a Namespace (<c>lab apply</c>): a declared one replaces the file, an implied one only fills a gap.</summary>
+    public static void WriteNamespace(string clusterDir, Model.LabNamespace ns)
+    {
+        var path = Path.Combine(clusterDir, FileName("Namespace", null, ns.Name));
+        if (ns.Declared || !File.Exists(path))
+        {
+            AtomicFile.Write(path, ns.Yaml);
         }
     }
 

@@ -46,13 +46,11 @@ public sealed class Lab
             }
             await NetworkBuilder.BuildAsync(plan, ct);
             ClusterWriter.WriteAll(plan);
-            foreach (var n in state.Nodes)
-            {
-                LabStateStore.WritePods(n.PodsJsonPath, state.Pods.Where(p => p.Node == n.Name).Select(LabStateFactory.ToLocalPod));
-            }
             var pods = ImmutableArray.CreateBuilder<PodState>();
             foreach (var (pod, p) in plan.Pods.Zip(state.Pods))
             {
+                // The mesh is not installed yet: the chain is the network plugin alone (ztunnel finds these pods running).
+                await CniChain.AddAsync(state, state.Nodes.First(n => n.Name == pod.NodeName), pod.Sandbox, meshCni: null, ct);
                 var pid = Launcher.StartDetached(pod.Command, pod.NetnsPath, pod.CgroupPath, pod.LogPath, pod.Env);
                 pods.Add(p with { Pid = pid });
             }
@@ -211,6 +209,32 @@ public sealed class Lab
         {
             Signal.Kill(process.Pid);
         }
+    }
+
+    /// <summary>
+    /// Adds the pods (and namespaces, and uninterpreted objects) of <paramref name="file"/> to the running lab, as kubectl
+    /// apply and a kubelet would: each pod's sandbox goes through the CNI chain before its command starts; a chain that
+    /// fails (mesh-cni when ztunnel cannot capture the pod) leaves nothing behind and fails with the CNI error.
+    /// <paramref name="meshCni"/> false leaves mesh-cni out of the chain (a test of what capture without it looks like).
+    /// </summary>
+    public async Task<IReadOnlyList<PodState>> ApplyAsync(Model.LabFile file, bool meshCni = true, CancellationToken ct = default)
+    {
+        using var l = await LabStateStore.LockAsync(Environment, Name, ct);
+        return await LabPods.ApplyAsync(Environment, Status, file, meshCni, ct);
+    }
+
+    /// <summary>Removes pods from the running lab: processes, CNI DEL (mesh-cni, then ptp), network namespace, cgroup, cluster file.</summary>
+    public async Task DeleteAsync(IEnumerable<(string Namespace, string Name)> pods, CancellationToken ct = default)
+    {
+        using var l = await LabStateStore.LockAsync(Environment, Name, ct);
+        await LabPods.DeleteAsync(Status, pods, ct);
+    }
+
+    /// <summary>Marks the mesh as installed: pods started from now on run mesh-cni after ptp (<c>LabMesh</c> calls it).</summary>
+    public void InstallMeshCni(string meshCni)
+    {
+        using var l = LabStateStore.Lock(Environment, Name);
+        LabStateStore.Write(Status with { MeshCni = meshCni });
     }
 
     /// <summary>Sets (or, with a null value, removes) a label of a namespace in the cluster folder, atomically.</summary>

@@ -20,6 +20,22 @@ internal static class LabCleaner
         // With every ztunnel of the lab gone, its pins are the only holders of the capture programs and links.
         await Step(errors, () => RemovePins(env, lab));
 
+        // CNI DEL for every pod, as a runtime does at teardown (ptp's host-side veth and route, the IPAM lease). Failures
+        // do not stop the cleanup: removing the pod's namespace below removes the veth pair anyway.
+        if (state is not null)
+        {
+            var meshCni = state.MeshCni is { } m && File.Exists(m) ? m : null;
+            await Parallel.ForEachAsync(state.Pods.Where(p => p.KubeUid.Length > 0), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
+                async (p, c) =>
+                {
+                    var node = state.Nodes.FirstOrDefault(n => n.Name == p.Node);
+                    if (node is not null && File.Exists(node.NetnsPath))
+                    {
+                        await CniChain.DelAsync(state, node, LabPods.Sandbox(p), meshCni, c);
+                    }
+                });
+        }
+
         // A netns is removed only when the lab made it: lo carries the lab's alias, or lab.json lists it and it holds
         // nothing but lo (a crash between 'ip netns add' and marking it).
         var listed = new HashSet<string>(state?.AllNetns ?? [], StringComparer.Ordinal);

@@ -21,6 +21,8 @@ public sealed record LabState
     public required ImmutableArray<PodState> Pods { get; init; }
     public required ImmutableArray<ServiceState> Services { get; init; }
     public ImmutableArray<ProcessState> Processes { get; init; } = [];
+    /// <summary>The mesh-cni binary once the mesh is installed (<c>LabMesh</c>): from then on pods start through ptp and mesh-cni.</summary>
+    public string? MeshCni { get; init; }
 
     public IEnumerable<string> AllNetns =>
         new[] { Fabric.Netns }.Concat(Nodes.Select(n => n.Netns)).Concat(Pods.Select(p => p.Netns));
@@ -29,7 +31,7 @@ public sealed record LabState
 public sealed record FabricState(string Netns, string NetnsPath, string Bridge, string Ip, string CgroupPath);
 
 public sealed record NodeState(
-    string Name, int Index, string Netns, string NetnsPath, string Ip, string PodCidr, string CgroupPath, string PodsJsonPath);
+    string Name, int Index, string Netns, string NetnsPath, string Ip, string PodCidr, string CgroupPath, string CniSocket);
 
 public sealed record PodState(
     string Uid,
@@ -44,7 +46,9 @@ public sealed record PodState(
     string LogPath,
     int? Pid,
     ImmutableSortedDictionary<string, string> Labels,
-    ImmutableArray<string> Command);
+    ImmutableArray<string> Command,
+    string KubeUid = "",
+    string ContainerId = "");
 
 public sealed record ServiceState(
     string Name,
@@ -62,15 +66,3 @@ public sealed record ProcessState(string Name, string Where, int Pid, string Log
     /// <summary>For a supervised process: the file holding the running child's PID (<see cref="Pid"/> is the supervisor's).</summary>
     public string? PidFile { get; init; }
 }
-
-/// <summary>One entry of /run/mesh-lab/&lt;lab&gt;/nodes/&lt;node&gt;/pods.json: the CNI's report ztunnel reads.</summary>
-public sealed record LocalPod(
-    string Uid,
-    string Name,
-    string Namespace,
-    string ServiceAccount,
-    string Ip,
-    string NetnsPath,
-    string CgroupPath,
-    string Node,
-    ImmutableSortedDictionary<string, string> Labels);

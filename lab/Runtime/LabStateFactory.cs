@@ -5,6 +5,10 @@ namespace Mesh.Lab.Runtime;
 /// <summary>Builds the lab.json content from a plan.</summary>
 internal static class LabStateFactory
 {
+    public static PodState ToState(PodPlan p) => new(
+        p.Uid, p.Name, p.Namespace, p.NodeName, p.Pod.ServiceAccount, p.Ip, p.Netns, p.NetnsPath, p.CgroupPath,
+        p.LogPath, null, p.Pod.Labels, p.Command, p.KubeUid, p.ContainerId);
+
     public static LabState FromPlan(LabPlan plan, string phase) => new()
     {
         Name = plan.Name,
@@ -17,16 +21,11 @@ internal static class LabStateFactory
         CgroupDir = plan.CgroupDir,
         Fabric = new FabricState(plan.Fabric.Netns, plan.Fabric.NetnsPath, plan.Fabric.Bridge, plan.Fabric.Ip, plan.Fabric.CgroupPath),
         Nodes = [.. plan.Nodes.Select(n => new NodeState(
-            n.Name, n.Index, n.Netns, n.NetnsPath, n.Ip, n.PodCidr, n.CgroupPath, Path.Combine(n.StateDir, "pods.json")))],
-        Pods = [.. plan.Pods.Select(p => new PodState(
-            p.Uid, p.Name, p.Namespace, p.NodeName, p.Pod.ServiceAccount, p.Ip, p.Netns, p.NetnsPath, p.CgroupPath,
-            p.LogPath, null, p.Pod.Labels, p.Command))],
+            n.Name, n.Index, n.Netns, n.NetnsPath, n.Ip, n.PodCidr, n.CgroupPath, LabCni.NodeSocket(n.StateDir)))],
+        Pods = [.. plan.Pods.Select(ToState)],
         Services = [.. plan.Services.Select(s => new ServiceState(
             s.Name, s.Namespace, s.ClusterIp,
             [.. s.Service.Ports.Select(x => new ServicePortState(x.Name, x.Port, x.TargetPort))],
             s.Service.Selector, s.EndpointUids))],
     };
-
-    public static LocalPod ToLocalPod(PodState p) =>
-        new(p.Uid, p.Name, p.Namespace, p.ServiceAccount, p.Ip, p.NetnsPath, p.CgroupPath, p.Node, p.Labels);
 }

@@ -4,7 +4,7 @@ using Mesh.Lab.Planning;
 
 namespace Mesh.Lab.Runtime;
 
-/// <summary>Reads and writes lab.json and pods.json; holds the per-lab lock.</summary>
+/// <summary>Reads and writes lab.json; holds the per-lab lock.</summary>
 public static class LabStateStore
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -38,10 +38,6 @@ public static class LabStateStore
     public static void Write(LabState state) =>
         AtomicFile.Write(LabJsonPath(state.StateDir), JsonSerializer.Serialize(state, Json) + "\n");
 
-    public static void WritePods(string path, IEnumerable<LocalPod> pods) =>
-        AtomicFile.Write(path, JsonSerializer.Serialize(pods.ToArray(), Json) + "\n");
-
-    /// <summary>Names of labs that have a state folder or a cgroup on this machine.</summary>
     public static IReadOnlyList<string> ListLabs(LabEnvironment env)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);

@@ -4,13 +4,13 @@ namespace Mesh.Lab.Runtime;
 
 /// <summary>
 /// Creates the lab's namespaces, links, addresses and routes from a plan with ip(8). Veths are created with both
-/// ends directly inside lab namespaces, so no link ever appears in the root namespace.
+/// ends directly inside lab namespaces, so no link ever appears in the root namespace. A pod's namespace is only
+/// created here: its interface and routes are the CNI chain's (<see cref="CniChain"/>, ptp makes the veth inside the node).
 /// </summary>
 internal static class NetworkBuilder
 {
     public static async Task BuildAsync(LabPlan plan, CancellationToken ct)
     {
-        var alias = LabNames.LoopbackAlias(plan.Name);
         var existing = await ListNetnsAsync(ct);
         foreach (var netns in plan.AllNetns)
         {
@@ -18,8 +18,7 @@ internal static class NetworkBuilder
             {
                 throw new LabException($"network namespace {netns} already exists and lab '{plan.Name}' did not make it; remove it (ip netns del {netns}) or use another lab name");
             }
-            await Shell.IpAsync($"creating network namespace {netns}", ["netns", "add", netns], ct: ct);
-            await Shell.IpBatchAsync($"setting up lo in {netns}", netns, [$"link set dev lo alias {alias}", "link set dev lo up"], ct);
+            await CreateNetnsAsync(plan.Name, netns, ct);
         }
 
         var f = plan.Fabric;
@@ -36,24 +35,30 @@ internal static class NetworkBuilder
             await SysctlAsync(n.Netns, "net.ipv4.ip_forward=1", ct);
         }
 
-        foreach (var p in plan.Pods)
-        {
-            var node = plan.Nodes.First(n => n.Name == p.NodeName);
-            await Shell.IpBatchAsync($"connecting pod {p.Uid} to node {node.Name}", p.Netns,
-                [$"link add {p.PodLink} type veth peer name {p.NodeLink} netns {node.Netns}",
-                 $"addr add {p.Ip}/32 dev {p.PodLink}", $"link set {p.PodLink} up"], ct);
-            await Shell.IpBatchAsync($"setting up node {node.Name}'s side of pod {p.Uid}", node.Netns,
-                [$"addr add {p.Gateway}/32 dev {p.NodeLink}", $"link set {p.NodeLink} up"], ct);
-            await Shell.IpBatchAsync($"routing pod {p.Uid}", p.Netns, p.Routes.Select(r => r.ToIpArgs()), ct);
-        }
-
-        foreach (var n in plan.Nodes)
+        foreach (var n in plan.Nodes.Where(n => !n.Routes.IsEmpty))
         {
             await Shell.IpBatchAsync($"routing node {n.Name}", n.Netns, n.Routes.Select(r => r.ToIpArgs()), ct);
         }
         if (!f.Routes.IsEmpty)
         {
             await Shell.IpBatchAsync("routing the fabric", f.Netns, f.Routes.Select(r => r.ToIpArgs()), ct);
+        }
+    }
+
+    /// <summary>Creates a lab network namespace with lo up and carrying the lab's alias.</summary>
+    public static async Task CreateNetnsAsync(string lab, string netns, CancellationToken ct)
+    {
+        await Shell.IpAsync($"creating network namespace {netns}", ["netns", "add", netns], ct: ct);
+        await Shell.IpBatchAsync($"setting up lo in {netns}", netns, [$"link set dev lo alias {LabNames.LoopbackAlias(lab)}", "link set dev lo up"], ct);
+    }
+
+    /// <summary>Removes a network namespace (gone already counts as done).</summary>
+    public static async Task DeleteNetnsAsync(string netns, CancellationToken ct)
+    {
+        var r = await Shell.RunAsync("ip", ["netns", "del", netns], ct: ct);
+        if (!r.Ok && !r.Stderr.Contains("No such file", StringComparison.Ordinal))
+        {
+            throw new LabException($"removing network namespace {netns}: {r.Stderr.Trim()}");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mesh.Core.Identity;
 using Mesh.Ztunnel.Host;
+using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Redirection;
 
 using Mesh.Ztunnel.State;
@@ -9,16 +10,15 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Ztunnel.Enrollment;
 
 /// <summary>
-/// Keeps capture in line with the mesh: on every mesh state change, and when the node's pod report changes,
-/// plans with <see cref="EnrollmentPlanner"/> and enrolls/unenrolls pods in the <see cref="RedirectionManager"/>;
-/// then tells <paramref name="localIdentities"/> which identities the captured pods have (certificates are
-/// fetched ahead of first use). The one writer of the enrolled set. It sleeps until the mesh state changes or
-/// <see cref="PodsFileWatcher"/> sees the report change (inotify); a slow rescan (<see cref="RescanInterval"/>)
-/// is the safety net, and a pass that could not enroll a pod (or read the report, or watch its folder) retries
-/// after <see cref="RetryInterval"/>.
+/// Keeps capture in line with the mesh: on every mesh state change, and when the node's pods change (CNI ADD/DEL,
+/// the scan of running pods: <see cref="LocalPods"/>), plans with <see cref="EnrollmentPlanner"/> and enrolls/unenrolls
+/// pods in the <see cref="RedirectionManager"/>; then tells <paramref name="localIdentities"/> which identities the
+/// captured pods have (certificates are fetched ahead of first use), and publishes each local pod's outcome for the CNI
+/// ADDs waiting on it. The one writer of the enrolled set. A slow rescan (<see cref="RescanInterval"/>) is the safety
+/// net, and a pass that could not enroll a pod retries after <see cref="RetryInterval"/>.
 /// </summary>
 public sealed partial class PodReconciler(
-    string podsFile, MeshStateStore state, RedirectionManager redirection, Action<IEnumerable<SpiffeId>> localIdentities, ILogger logger)
+    LocalPods pods, MeshStateStore state, RedirectionManager redirection, Action<IEnumerable<SpiffeId>> localIdentities, ILogger logger)
 {
     /// <summary>A pass with nothing to retry waits this long at most when no change is seen.</summary>
     public static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(30);
@@ -28,47 +28,59 @@ public sealed partial class PodReconciler(
 
     private readonly Dictionary<string, NodePod> _enrolled = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _readFailed;
 
     /// <summary>Completes after the first pass that planned with a mesh state from the control plane (readiness).</summary>
     public Task FirstPass => _firstPass.Task;
 
     /// <summary>Removes what a crashed earlier ztunnel left and loads the programs.</summary>
-    public void Start() => redirection.Start(ReadPods().Select(Host.EnrollmentPlan.ToCapture));
+    public void Start() => redirection.Start(pods.Current.Pods.Values.Select(Host.EnrollmentPlan.ToCapture));
 
     public async Task RunAsync(CancellationToken stop)
     {
-        using var watcher = new PodsFileWatcher(podsFile);
         while (!stop.IsCancellationRequested)
         {
             // Take both signals before reading, so a change during the pass wakes the next one.
-            var watching = watcher.TryWatch();
-            var podsChanged = watcher.Changed;
+            var podsChanged = pods.Changed;
             var stateChanged = state.Changed;
+            var (local, generation) = pods.Current;
             var current = state.Current;
-            var complete = Apply(EnrollmentPlanner.Plan(ReadPods(), current, _enrolled));
+            var failed = Apply(EnrollmentPlanner.Plan([.. local.Values], current, _enrolled));
+            pods.Publish(generation, Outcomes(local, current, failed));
             if (current.Version != 0)
             {
                 _firstPass.TrySetResult();
             }
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            var timeout = complete && watching && !_readFailed ? RescanInterval : RetryInterval;
+            var timeout = failed.Count == 0 ? RescanInterval : RetryInterval;
             await Task.WhenAny(stateChanged, podsChanged, Task.Delay(timeout, wait.Token)).ConfigureAwait(false);
             await wait.CancelAsync().ConfigureAwait(false);
         }
         // Stopping leaves every pod enrolled: its pins keep it captured (connections refused) until the next ztunnel.
     }
 
-    /// <summary>Carries out the plan; false when a pod could not be enrolled (to be retried).</summary>
-    private bool Apply(EnrollmentChanges plan)
+    /// <summary>Each local pod's outcome after the pass: captured, failed to capture, or what admission says.</summary>
+    private ImmutableDictionary<string, PodOutcome> Outcomes(
+        ImmutableDictionary<string, NodePod> local, Core.Model.MeshState current, Dictionary<string, string> failed)
     {
+        var outcomes = ImmutableDictionary.CreateBuilder<string, PodOutcome>(StringComparer.Ordinal);
+        foreach (var (uid, pod) in local)
+        {
+            outcomes[uid] = _enrolled.TryGetValue(uid, out var enrolled) && enrolled.NetnsPath == pod.NetnsPath ? PodOutcome.Captured
+                : failed.TryGetValue(uid, out var reason) ? PodOutcome.Failed(reason)
+                : PodAdmission.Decide(current, pod);
+        }
+        return outcomes.ToImmutable();
+    }
+
+    /// <summary>Carries out the plan; returns the pods that could not be enrolled (to be retried) with the reason.</summary>
+    private Dictionary<string, string> Apply(EnrollmentChanges plan)
+    {
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         if (plan.IsEmpty)
         {
             ReleaseUnclaimed([]);
-            return true;
+            return failed;
         }
-        var complete = true;
-        var failed = new List<string>();
         foreach (var uid in plan.Unenroll)
         {
             redirection.Unenroll(uid);
@@ -85,18 +97,17 @@ public sealed partial class PodReconciler(
             {
                 // Logged by the manager; the next pass tries again.
                 LogEnrollRetry(logger, pod.Uid, e.Message);
-                complete = false;
-                failed.Add(pod.Uid);
+                failed[pod.Uid] = e.Message;
             }
         }
-        ReleaseUnclaimed(failed);
+        ReleaseUnclaimed(failed.Keys);
         var current = state.Current;
         localIdentities(_enrolled.Keys
             .Select(uid => current.WorkloadsByUid.GetValueOrDefault(uid))
             .Where(w => w is not null)
             .Select(w => w!.Identity)
             .Distinct());
-        return complete;
+        return failed;
     }
 
     /// <summary>
@@ -105,32 +116,13 @@ public sealed partial class PodReconciler(
     /// </summary>
     private void ReleaseUnclaimed(IReadOnlyCollection<string> retrying)
     {
-        if (state.Current.Version == 0 || _readFailed)
+        if (state.Current.Version == 0)
         {
             return;
         }
         redirection.ReleaseUnclaimed(retrying.ToHashSet(StringComparer.Ordinal));
     }
 
-    private ImmutableArray<NodePod> ReadPods()
-    {
-        try
-        {
-            var pods = NodePodsFile.Read(podsFile);
-            _readFailed = false;
-            return pods;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
-        {
-            LogPodsFileUnreadable(logger, podsFile, e.Message);
-            _readFailed = true;
-            return [.. _enrolled.Values];
-        }
-    }
-
     [LoggerMessage(EventId = 3400, Level = LogLevel.Warning, Message = "pod {Uid} not captured yet, will retry: {Reason}")]
     private static partial void LogEnrollRetry(ILogger logger, string uid, string reason);
-
-    [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "cannot read the pod report {File}: {Reason}")]
-    private static partial void LogPodsFileUnreadable(ILogger logger, string file, string reason);
 }

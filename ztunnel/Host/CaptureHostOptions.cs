@@ -4,9 +4,8 @@ using Mesh.Native;
 namespace Mesh.Ztunnel.Host;
 
 /// <summary>
-/// Command line of the capture-only host: where the node's pods are reported and which namespaces
-/// are enrolled. <c>--enroll-namespaces</c> stands in for discovery (namespace labels pushed by the
-/// control plane) and will be replaced by it.
+/// Command line of the capture-only host (the eBPF tests' harness): a JSON file listing the pods and which namespaces
+/// are enrolled. <c>--enroll-namespaces</c> stands in for discovery; the mesh host learns pods from its CNI socket.
 /// </summary>
 public sealed record CaptureHostOptions
 {
@@ -23,12 +22,12 @@ public sealed record CaptureHostOptions
     public bool Uninstall { get; init; }
 
     public const string Usage =
-        "usage: ztunnel [uninstall] (--pods-file PATH | --lab LAB --node NODE) [--enroll-namespaces a,b] [--tc-mode auto|tcx|clsact] [--bpf-dir DIR] [--instance NAME]";
+        "usage: ztunnel [uninstall] --pods-file PATH [--node NODE] [--enroll-namespaces a,b] [--tc-mode auto|tcx|clsact] [--bpf-dir DIR] [--instance NAME]";
 
     /// <summary>Parses the arguments; null with <paramref name="error"/> set when they are wrong.</summary>
     public static CaptureHostOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
-        string? podsFile = null, lab = null, node = null, bpfDir = null, instance = null;
+        string? podsFile = null, node = null, bpfDir = null, instance = null;
         var uninstall = args.Count > 0 && args[0] == "uninstall";
         var namespaces = ImmutableHashSet<string>.Empty;
         var mode = TcAttachMode.Auto;
@@ -40,7 +39,6 @@ public sealed record CaptureHostOptions
             {
                 case "--pods-file": podsFile = value; i++; break;
                 case "--instance": instance = value; i++; break;
-                case "--lab": lab = value; i++; break;
                 case "--node": node = value; i++; break;
                 case "--bpf-dir": bpfDir = value; i++; break;
                 case "--enroll-namespaces":
@@ -60,10 +58,9 @@ public sealed record CaptureHostOptions
                     return null;
             }
         }
-        podsFile ??= lab is not null && node is not null ? NodePodsFile.LabPath(lab, node) : null;
         if (podsFile is null)
         {
-            error = "say where the node's pods are: --pods-file PATH, or --lab LAB --node NODE";
+            error = "say where the node's pods are: --pods-file PATH";
             return null;
         }
         instance ??= node ?? "ztunnel";

@@ -11,6 +11,7 @@ using Mesh.Ztunnel.Identity;
 using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
+using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Proxy;
 using Mesh.Ztunnel.Redirection;
 using Mesh.Ztunnel.State;
@@ -38,7 +39,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        MeshHostLog.Starting(_logger, options.Node, options.PodsFile, options.ControlPlane, options.RootCertFile, options.TcMode, Environment.ProcessId);
+        MeshHostLog.Starting(_logger, options.Node, options.CniSocket, options.ControlPlane, options.RootCertFile, options.TcMode, Environment.ProcessId);
         if (!StartChecks.Pass(_logger))
         {
             return 1;
@@ -80,7 +81,8 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         var server = new HboneServer(HboneLimits.Server(limits, TunnelWindows, refusals), loggers.CreateLogger<HboneServer>());
         inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities),
             client, server, metrics, MtlsMode.Permissive, loggers.CreateLogger<MeshProxy>(), budget, refusals, idle);
-        var reconciler = new PodReconciler(options.PodsFile, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
+        var pods = new LocalPods();
+        var reconciler = new PodReconciler(pods, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try
         {
             // Loads the programs on the pinned maps and moves the pinned pods' links to them: no moment uncaptured.
@@ -100,6 +102,15 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
         await using var metricsServer = telemetry.Value.Metrics;
         await using var readinessServer = telemetry.Value.Readiness;
+        var enrollmentFile = new NamespaceEnrollmentFile(options.CniSocket, options.Node);
+        discovery.StateChanged += enrollmentFile.Update;
+        await using var nodeAgent = StartNodeAgent(store, pods);
+        if (nodeAgent is null)
+        {
+            return 1;
+        }
+        using var finderStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var finder = new RunningPodFinder(options.Node, options.CgroupRoot, store, pods, loggers.CreateLogger<RunningPodFinder>()).RunAsync(finderStop.Token);
         using var discoveryStop = new CancellationTokenSource();
         var discoveryLoop = discovery.RunAsync(discoveryStop.Token);
         MeshHostLog.Listening(_logger, options.TelemetryAddress);
@@ -139,6 +150,8 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
             var remaining = await drain.DrainAsync(options.DrainTimeout, TimeProvider.System).ConfigureAwait(false);
             HandoffLog.Drained(_logger, remaining);
         }
+        await finderStop.CancelAsync().ConfigureAwait(false);
+        await finder.ConfigureAwait(false);
         CaptureHostLog.Stopping(_logger);
         await discoveryStop.CancelAsync().ConfigureAwait(false);
         try
@@ -161,6 +174,22 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
                 break;
             }
             await Task.WhenAny(changed, Task.Delay(Timeout.Infinite, stop)).ConfigureAwait(false);
+        }
+    }
+
+    private NodeAgentServer? StartNodeAgent(MeshStateStore store, LocalPods pods)
+    {
+        try
+        {
+            var server = NodeAgentServer.Start(options.CniSocket, new CniPodHandler(options.CgroupRoot, store, pods), loggers.CreateLogger<NodeAgentServer>());
+            NodeAgentLog.Listening(_logger, options.CniSocket, options.CgroupRoot);
+            return server;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+        {
+            var reason = $"cannot listen on the CNI socket {options.CniSocket}: {e.Message}";
+            CaptureHostLog.StartFailed(_logger, reason);
+            return null;
         }
     }
 

@@ -3,8 +3,8 @@ using System.Collections.Immutable;
 namespace Mesh.Ztunnel.Host;
 
 /// <summary>
-/// One entry of the node's pods.json (the CNI's report; in the lab
-/// /run/mesh-lab/&lt;lab&gt;/nodes/&lt;node&gt;/pods.json): a pod on this node and where it lives.
+/// A pod on this node and where it lives: reported by CNI ADD or found running by the node agent (the capture-only
+/// host reads them from a file).
 /// </summary>
 public sealed record NodePod
 {

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Mesh.Ztunnel.Host;
 
-/// <summary>Reads pods.json: a JSON array of <see cref="NodePod"/> (camelCase).</summary>
+/// <summary>Reads the capture-only host's pods file: a JSON array of <see cref="NodePod"/> (camelCase).</summary>
 public static class NodePodsFile
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
@@ -14,7 +14,4 @@ public static class NodePodsFile
     /// <summary>The pods in <paramref name="path"/>; empty when the file does not exist yet.</summary>
     public static ImmutableArray<NodePod> Read(string path) =>
         File.Exists(path) ? Parse(File.ReadAllText(path)) : [];
-
-    /// <summary>The lab's pods.json for <paramref name="node"/> of <paramref name="lab"/>.</summary>
-    public static string LabPath(string lab, string node) => $"/run/mesh-lab/{lab}/nodes/{node}/pods.json";
 }

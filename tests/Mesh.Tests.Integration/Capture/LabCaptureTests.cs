@@ -4,7 +4,7 @@ using Mesh.Tests.Common.Lab;
 
 namespace Mesh.Tests.Integration.Capture;
 
-/// <summary>Capture on the lab cluster: ztunnel runs in node1's namespace and reads the lab's pods.json (root).</summary>
+/// <summary>Capture on the lab cluster: the capture-only ztunnel runs in node1's namespace with node1's pods from lab.json (root).</summary>
 public sealed class LabCaptureTests
 {
     private const string Cluster = """
@@ -32,7 +32,7 @@ public sealed class LabCaptureTests
     {
         await using var lab = await LabFixture.StartAsync(Cluster);
         var ztunnel = lab.Lab.StartNodeProcess("node1",
-            [Path.Combine(AppContext.BaseDirectory, "ztunnel"), "--lab", lab.Name, "--node", "node1", "--enroll-namespaces", "meshed",
+            [Path.Combine(AppContext.BaseDirectory, "ztunnel"), "--pods-file", WritePodsFile(lab, "node1"), "--enroll-namespaces", "meshed",
                 "--instance", Mesh.Lab.Planning.LabNames.ZtunnelInstance(lab.Name, "node1")],
             "ztunnel-node1");
         await lab.WaitForListenerAsync("server", 8080);
@@ -83,5 +83,18 @@ public sealed class LabCaptureTests
     {
         using var doc = JsonDocument.Parse(echoBody);
         return doc.RootElement.GetProperty("peer").GetString()!;
+    }
+
+    /// <summary>The capture-only host's pods file for <paramref name="node"/>, from lab.json (in the lab's state folder).</summary>
+    private static string WritePodsFile(LabFixture lab, string node)
+    {
+        var pods = lab.State.Pods.Where(p => p.Node == node).Select(p => new
+        {
+            uid = p.Uid, name = p.Name, @namespace = p.Namespace, serviceAccount = p.ServiceAccount, ip = p.Ip,
+            netnsPath = p.NetnsPath, cgroupPath = p.CgroupPath, labels = p.Labels,
+        });
+        var path = Path.Combine(lab.State.StateDir, $"pods-{node}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(pods));
+        return path;
     }
 }

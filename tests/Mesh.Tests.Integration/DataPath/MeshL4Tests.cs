@@ -139,7 +139,7 @@ public sealed class MeshL4Tests
     }
 
     private static int CountHbone(LabFixture lab) =>
-        lab.ProcessLog(LabMesh.ZtunnelLog("node1")).Split('\n').Count(l => l.Contains("outbound app/client", StringComparison.Ordinal) && l.Contains("via hbone", StringComparison.Ordinal));
+        lab.ProcessLog(LabMesh.ZtunnelLog("node1")).Split('\n').Count(l => l.Contains($"outbound {lab.Pod("client").KubeUid}:", StringComparison.Ordinal) && l.Contains("via hbone", StringComparison.Ordinal));
 
     [RootFact]
     public async Task Tunnel_OneGibibyte_ArrivesWithSameSha256_And500ConcurrentTunnelsComplete()

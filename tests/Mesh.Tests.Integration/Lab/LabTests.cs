@@ -80,8 +80,10 @@ public sealed class LabTests
             var podYaml = File.ReadAllText(Path.Combine(state.ClusterDir, "pod.demo.server.yaml"));
             Assert.Contains($"podIP: \"{server.Ip}\"", podYaml, StringComparison.Ordinal);
             Assert.Contains("clusterIP: \"198.19.128.1\"", File.ReadAllText(Path.Combine(state.ClusterDir, "service.demo.echo.yaml")), StringComparison.Ordinal);
-            var node2Pods = JsonDocument.Parse(File.ReadAllText(state.Nodes[1].PodsJsonPath)).RootElement;
-            Assert.Equal(["demo/server", "demo/neighbour"], node2Pods.EnumerateArray().Select(p => p.GetProperty("uid").GetString()!));
+            Assert.Contains($"uid: \"{server.KubeUid}\"", podYaml, StringComparison.Ordinal);
+            // The pod's cgroup is kubepods-shaped (cgroupfs driver), named by its uid, as the kubelet makes it.
+            Assert.EndsWith($"/kubepods/besteffort/pod{server.KubeUid}", server.CgroupPath, StringComparison.Ordinal);
+            Assert.True(Directory.Exists(server.CgroupPath));
         }
         finally
         {

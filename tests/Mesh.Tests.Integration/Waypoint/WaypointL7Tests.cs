@@ -111,10 +111,10 @@ public sealed class WaypointL7Tests
         var marker = "MESH-MARKER-" + Guid.NewGuid().ToString("N");
         var waypoint = lab.Plan.Pods.Single(p => p.Name == "waypoint");
 
-        // Everything the waypoint pod sends and receives crosses its veth in node2.
+        // Everything the waypoint pod sends and receives crosses its eth0 (the ptp veth's pod end).
         var pcap = Path.Combine(lab.State.StateDir, "waypoint-link.pcap");
         using var dump = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip",
-            ["netns", "exec", lab.State.Nodes.Single(x => x.Name == "node2").Netns, "tcpdump", "-U", "-s", "0", "-i", waypoint.NodeLink, "-w", pcap])
+            ["netns", "exec", waypoint.Netns, "tcpdump", "-U", "-s", "0", "-i", "eth0", "-w", pcap])
         { RedirectStandardError = true })!;
         await LabFixture.WaitUntilAsync(() => Task.FromResult(File.Exists(pcap)), TimeSpan.FromSeconds(10), "tcpdump did not start");
         await Task.Delay(500);

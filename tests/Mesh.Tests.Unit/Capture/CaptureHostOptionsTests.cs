@@ -6,12 +6,12 @@ namespace Mesh.Tests.Unit.Capture;
 public sealed class CaptureHostOptionsTests
 {
     [Fact]
-    public void Parse_LabAndNode_UsesTheLabPodsFile()
+    public void Parse_PodsFileAndNamespaces_AreRead()
     {
-        var options = CaptureHostOptions.Parse(["--lab", "demo", "--node", "node1", "--enroll-namespaces", "a, b"], out var error);
+        var options = CaptureHostOptions.Parse(["--pods-file", "/x.json", "--enroll-namespaces", "a, b"], out var error);
 
         Assert.Null(error);
-        Assert.Equal("/run/mesh-lab/demo/nodes/node1/pods.json", options!.PodsFile);
+        Assert.Equal("/x.json", options!.PodsFile);
         Assert.True(options.EnrollNamespaces.SetEquals(["a", "b"]));
         Assert.Equal(TcAttachMode.Auto, options.TcMode);
     }
@@ -26,7 +26,7 @@ public sealed class CaptureHostOptionsTests
 
     [Theory]
     [InlineData("")]
-    [InlineData("--lab demo")]
+    [InlineData("--enroll-namespaces a")]
     [InlineData("--pods-file /x --tc-mode ebpf")]
     [InlineData("--bogus")]
     public void Parse_BadArguments_SaysWhatIsWrong(string commandLine)

@@ -22,10 +22,4 @@ public sealed class NodePodsFileTests
         Assert.Equal("/sys/fs/cgroup/mesh-lab/x/client", pod.CgroupPath);
         Assert.Equal("client", pod.Labels["app"]);
     }
-
-    [Fact]
-    public void LabPath_LabAndNode_IsTheLabLayout()
-    {
-        Assert.Equal("/run/mesh-lab/demo/nodes/node1/pods.json", NodePodsFile.LabPath("demo", "node1"));
-    }
 }

@@ -61,7 +61,8 @@ public sealed class LabPlannerTests
         Assert.Equal(["ab12-n1", "ab12-n2"], p.Nodes.Select(n => n.FabricPort));
         Assert.Equal("ab12-demo-echo-2", p.Pods[2].Netns);
         Assert.Equal("/run/netns/ab12-demo-echo-2", p.Pods[2].NetnsPath);
-        Assert.Equal(["ab12-p1", "ab12-p2", "ab12-p3", "ab12-p4"], p.Pods.Select(x => x.NodeLink));
+        Assert.All(p.Pods, x => Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", x.KubeUid));
+        Assert.Equal(p.Pods.Length, p.Pods.Select(x => x.KubeUid).Distinct().Count());
         Assert.All(p.AllNetns, n => Assert.StartsWith("ab12-", n, StringComparison.Ordinal));
     }
 
@@ -73,10 +74,9 @@ public sealed class LabPlannerTests
 
         var p = Plan(pods, "abcdefgh");
 
-        var names = p.Pods.SelectMany(x => new[] { x.NodeLink, x.PodLink })
-            .Concat(p.Nodes.SelectMany(n => new[] { n.Uplink, n.FabricPort })).Append(p.Fabric.Bridge).ToList();
+        var names = p.Nodes.SelectMany(n => new[] { n.Uplink, n.FabricPort }).Append(p.Fabric.Bridge).ToList();
         Assert.All(names, n => Assert.InRange(n.Length, 1, LabNames.MaxInterfaceName));
-        Assert.Equal(p.Pods.Length, p.Pods.Select(x => x.NodeLink).Distinct().Count());
+        Assert.Equal(600, p.Pods.Select(x => x.Ip).Distinct().Count());
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class LabPlannerTests
         Assert.Equal("/state/t1", p.StateDir);
         Assert.Equal("/state/t1/cluster", p.ClusterDir);
         Assert.Equal("/cg/mesh-lab/t1", p.CgroupDir);
-        Assert.Equal("/cg/mesh-lab/t1/pods/demo_echo-1", p.Pods[1].CgroupPath);
+        Assert.Equal($"/cg/mesh-lab/t1/kubepods/besteffort/pod{p.Pods[1].KubeUid}", p.Pods[1].CgroupPath);
         Assert.Equal("/state/t1/logs/demo_echo-1.log", p.Pods[1].LogPath);
         Assert.Equal("/cg/mesh-lab/t1/nodes/node2", p.Nodes[1].CgroupPath);
         Assert.Equal("/state/t1/nodes/node2", p.Nodes[1].StateDir);
@@ -95,22 +95,58 @@ public sealed class LabPlannerTests
     }
 
     [Fact]
-    public void Plan_PodRoutes_LinkRouteToGatewayThenDefaultViaIt()
+    public void Ptp_Node2_HostLocalOnTheNodeRangeWithoutMasquerade()
     {
-        var pod = Plan(TwoByTwo).Pods[2];
+        var p = Plan(TwoByTwo);
+        var pod = p.Pods[2];
 
-        Assert.Equal(["route add 198.18.2.1 dev eth0 scope link", "route add default via 198.18.2.1 dev eth0"],
-            pod.Routes.Select(r => r.ToIpArgs()));
+        var config = LabCni.Ptp(p.Name, pod.NodeIndex, p.StateDir).ToJsonString();
+
+        Assert.Equal("""{"cniVersion":"1.0.0","name":"mesh-lab-t1","type":"ptp","ipMasq":false,"ipam":{"type":"host-local","ranges":[[{"subnet":"198.18.2.0/24","gateway":"198.18.2.1"}]],"routes":[{"dst":"0.0.0.0/0"}],"dataDir":"/state/t1/cni/ipam"}}""", config);
+        Assert.Equal("198.18.2.1", pod.Gateway);
+        Assert.Contains($";K8S_POD_UID={pod.KubeUid};IP={pod.Ip}", LabCni.Args(pod.Sandbox, withIp: true), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Plan_NodeRoutes_LocalPodsAndOtherNodesOnlyNoDefault()
+    public void PlanAdditions_RunningLab_NextFreeAddressOfTheNodeAndKubepodsCgroup()
+    {
+        var state = Mesh.Lab.Runtime.LabStateFactory.FromPlan(Plan(TwoByTwo), "ready");
+        var file = LabFile.Parse("""
+            kind: Pod
+            metadata: {name: late, namespace: demo}
+            spec: {nodeName: node2, containers: [{command: [sleep, infinity]}]}
+            """, "add.yaml", "/labs/x");
+
+        var pod = Assert.Single(LabPlanner.PlanAdditions(file, state, Env));
+
+        Assert.DoesNotContain(pod.Ip, state.Pods.Select(p => p.Ip));
+        Assert.StartsWith("198.18.2.", pod.Ip, StringComparison.Ordinal);
+        Assert.Equal("t1-demo-late", pod.Netns);
+        Assert.Equal($"/cg/mesh-lab/t1/kubepods/besteffort/pod{pod.KubeUid}", pod.CgroupPath);
+    }
+
+    [Theory]
+    [InlineData("client", "node1", "already in lab 't1'")]
+    [InlineData("late", "node9", "has no node 'node9'")]
+    public void PlanAdditions_ExistingPodOrUnknownNode_SaysWhatToDo(string name, string node, string says)
+    {
+        var state = Mesh.Lab.Runtime.LabStateFactory.FromPlan(Plan(TwoByTwo), "ready");
+        var file = LabFile.Parse($$"""
+            kind: Pod
+            metadata: {name: {{name}}, namespace: demo}
+            spec: {nodeName: {{node}}, containers: [{command: [sleep, infinity]}]}
+            """, "add.yaml", "/labs/x");
+
+        var e = Assert.Throws<LabException>(() => LabPlanner.PlanAdditions(file, state, Env));
+        Assert.Contains(says, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_NodeRoutes_OtherNodesOnlyNoDefault()
     {
         var n1 = Plan(TwoByTwo).Nodes[0];
 
         Assert.Equal([
-            "route add 198.18.1.2/32 dev t1-p1 scope link",
-            "route add 198.18.1.3/32 dev t1-p2 scope link",
             "route add 198.18.2.0/24 via 198.19.0.12 dev eth0",
         ], n1.Routes.Select(r => r.ToIpArgs()));
     }
@@ -125,7 +161,6 @@ public sealed class LabPlannerTests
             Assert.True(LabAddresses.CidrInside(r.Destination, LabAddresses.LabRange), r.ToIpArgs());
             Assert.True(r.Via is null || LabAddresses.InLab(IPAddress.Parse(r.Via)), r.ToIpArgs());
         }
-        Assert.All(p.Pods.SelectMany(x => x.Routes).Where(r => r.Via is not null), r => Assert.True(LabAddresses.InLab(IPAddress.Parse(r.Via!))));
         Assert.Equal(["198.18.1.0/24 via 198.19.0.11", "198.18.2.0/24 via 198.19.0.12"], p.Fabric.Routes.Select(r => $"{r.Destination} via {r.Via}"));
     }
 

@@ -1,0 +1,10 @@
+namespace Mesh.Ztunnel.NodeAgent;
+
+/// <summary>The kinds of <see cref="PodOutcome"/>.</summary>
+public enum PodOutcomeKind
+{
+    Undecided,
+    Captured,
+    NotCaptured,
+    Failed,
+}
