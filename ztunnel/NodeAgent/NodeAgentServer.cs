@@ -7,7 +7,7 @@ namespace Mesh.Ztunnel.NodeAgent;
 
 /// <summary>
 /// The unix socket mesh-cni talks to (<see cref="NodeAgentWire"/>): one request line, one answer line per connection.
-/// A stale socket file from an earlier ztunnel is replaced; the folder is created (0700). Every bad request (cut short,
+/// A stale socket file from an earlier ztunnel is replaced, and the file is removed at stop; the folder is created (0700). Every bad request (cut short,
 /// too long, not JSON, unknown command) gets one error answer and one warning; nothing a client sends ends the server.
 /// </summary>
 public sealed class NodeAgentServer : IAsyncDisposable
@@ -20,8 +20,11 @@ public sealed class NodeAgentServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
-    private NodeAgentServer(Socket listener, CniPodHandler handler, ILogger logger)
+    private readonly string _path;
+
+    private NodeAgentServer(Socket listener, string path, CniPodHandler handler, ILogger logger)
     {
+        _path = path;
         _listener = listener;
         _handler = handler;
         _logger = logger;
@@ -51,7 +54,7 @@ public sealed class NodeAgentServer : IAsyncDisposable
             listener.Dispose();
             throw;
         }
-        return new NodeAgentServer(listener, handler, logger);
+        return new NodeAgentServer(listener, socketPath, handler, logger);
     }
 
     private async Task AcceptAsync()
@@ -119,5 +122,12 @@ public sealed class NodeAgentServer : IAsyncDisposable
         _listener.Dispose();
         await _accepting.ConfigureAwait(false);
         _stop.Dispose();
+        try
+        {
+            File.Delete(_path); // mesh-cni then sees "no such file": ztunnel is not running
+        }
+        catch (IOException)
+        {
+        }
     }
 }

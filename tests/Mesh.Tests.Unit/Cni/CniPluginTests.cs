@@ -1,7 +1,9 @@
+extern alias cni;
+
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Mesh.Cni;
+using cni::Mesh.Cni;
 using Mesh.Core.NodeAgent;
 
 namespace Mesh.Tests.Unit.Cni;
