@@ -4,7 +4,7 @@ set -euo pipefail
 PACKAGES=(
   clang-14 llvm-14 libbpf-dev libbpf1 bpftool libelf-dev make
   iproute2 procps psmisc util-linux
-  curl tshark tcpdump wrk iperf3 nghttp2-client
+  curl tshark tcpdump wrk iperf3 nghttp2-client python3
   nginx libnginx-mod-stream prometheus jq nodejs containernetworking-plugins
   afl++
 )

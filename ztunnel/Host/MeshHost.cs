@@ -94,14 +94,6 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
             return 1;
         }
 
-        // Ready once the first mesh state has been carried out: every pod it captures has its listeners.
-        var telemetry = StartTelemetry(collector, () => reconciler.FirstPass.IsCompleted);
-        if (telemetry is null)
-        {
-            return 1;
-        }
-        await using var metricsServer = telemetry.Value.Metrics;
-        await using var readinessServer = telemetry.Value.Readiness;
         var enrollmentFile = new NamespaceEnrollmentFile(options.CniSocket, options.Node);
         discovery.StateChanged += enrollmentFile.Update;
         await using var nodeAgent = StartNodeAgent(store, pods);
@@ -113,14 +105,21 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         var finder = new RunningPodFinder(options.Node, options.CgroupRoot, store, pods, loggers.CreateLogger<RunningPodFinder>()).RunAsync(finderStop.Token);
         using var discoveryStop = new CancellationTokenSource();
         var discoveryLoop = discovery.RunAsync(discoveryStop.Token);
-        MeshHostLog.Listening(_logger, options.TelemetryAddress);
 
-        // Serve (and first take over the listeners of a running ztunnel) once there is a mesh state to plan with.
+        // Serve (and first take over the listeners and ports of a running ztunnel) once there is a mesh state to plan with.
         await FirstStateAsync(store, stop).ConfigureAwait(false);
         if (!stop.IsCancellationRequested)
         {
             manager.AddHandedOver(await ListenerHandoff.TakeOverAsync(options.HandoffSocket, _logger).ConfigureAwait(false));
         }
+        // Ready once the first mesh state has been carried out: every pod it captures has its listeners.
+        var telemetry = await StartTelemetryAsync(collector, () => reconciler.FirstPass.IsCompleted, stop).ConfigureAwait(false);
+        if (telemetry is null)
+        {
+            await discoveryStop.CancelAsync().ConfigureAwait(false);
+            return 1;
+        }
+        MeshHostLog.Listening(_logger, options.TelemetryAddress);
         using var reconcileStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var reconciling = reconciler.RunAsync(reconcileStop.Token);
         var takenOver = false;
@@ -134,6 +133,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
                 await reconcileStop.CancelAsync().ConfigureAwait(false);
                 await reconciling.ConfigureAwait(false);
                 drain.StopAccepting();
+                await telemetry.DisposeAsync().ConfigureAwait(false); // the successor binds 15020/15021 next
                 return manager.HandOver();
             }, _logger);
         }
@@ -152,6 +152,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
         await finderStop.CancelAsync().ConfigureAwait(false);
         await finder.ConfigureAwait(false);
+        await telemetry.DisposeAsync().ConfigureAwait(false);
         CaptureHostLog.Stopping(_logger);
         await discoveryStop.CancelAsync().ConfigureAwait(false);
         try
@@ -193,24 +194,40 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
     }
 
-    private (TelemetryServer Metrics, TelemetryServer Readiness)? StartTelemetry(PrometheusCollector collector, Func<bool> ready)
+    /// <summary>
+    /// Binds 15020 and 15021. While a predecessor still holds them (it lets go when it hands its listeners over) the
+    /// bind is retried for up to 10 s; then it is fatal with the reason.
+    /// </summary>
+    private async Task<Telemetry?> StartTelemetryAsync(PrometheusCollector collector, Func<bool> ready, CancellationToken stop)
     {
-        try
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
         {
-            // Two listeners, as Istio has them: 15020 metrics, 15021 readiness.
-            var metricsServer = TelemetryServer.Start(new IPEndPoint(options.TelemetryAddress, TelemetryRoutes.MetricsPort),
-                [new(TelemetryRoutes.MetricsPath, () => new TelemetryResponse(200, PrometheusCollector.ContentType, collector.CollectUtf8()))]);
-            var readinessServer = TelemetryServer.Start(new IPEndPoint(options.TelemetryAddress, TelemetryRoutes.ReadinessPort),
-                [new(TelemetryRoutes.ReadinessPath, () => ready()
-                    ? TelemetryResponse.Text(200, "ready\n")
-                    : TelemetryResponse.Text(503, "waiting for the first mesh state from the control plane and its pods' capture\n"))]);
-            return (metricsServer, readinessServer);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            var reason = $"cannot listen on {options.TelemetryAddress} ports {TelemetryRoutes.MetricsPort}/{TelemetryRoutes.ReadinessPort}: {e.Message}";
-            CaptureHostLog.StartFailed(_logger, reason);
-            return null;
+            TelemetryServer? metricsServer = null;
+            try
+            {
+                // Two listeners, as Istio has them: 15020 metrics, 15021 readiness.
+                metricsServer = TelemetryServer.Start(new IPEndPoint(options.TelemetryAddress, TelemetryRoutes.MetricsPort),
+                    [new(TelemetryRoutes.MetricsPath, () => new TelemetryResponse(200, PrometheusCollector.ContentType, collector.CollectUtf8()))]);
+                var readinessServer = TelemetryServer.Start(new IPEndPoint(options.TelemetryAddress, TelemetryRoutes.ReadinessPort),
+                    [new(TelemetryRoutes.ReadinessPath, () => ready()
+                        ? TelemetryResponse.Text(200, "ready\n")
+                        : TelemetryResponse.Text(503, "waiting for the first mesh state from the control plane and its pods' capture\n"))]);
+                return new Telemetry(metricsServer, readinessServer);
+            }
+            catch (MetricsException e)
+            {
+                if (metricsServer is not null)
+                {
+                    await metricsServer.DisposeAsync().ConfigureAwait(false);
+                }
+                if (DateTime.UtcNow > deadline || stop.IsCancellationRequested)
+                {
+                    CaptureHostLog.StartFailed(_logger, e.Message);
+                    return null;
+                }
+                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 }

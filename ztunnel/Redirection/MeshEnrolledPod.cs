@@ -6,9 +6,7 @@ namespace Mesh.Ztunnel.Redirection;
 [StructLayout(LayoutKind.Sequential)]
 public struct MeshEnrolledPod
 {
-    /// <summary><c>MESH_POD_ENROLLED</c>.</summary>
-    public const uint Enrolled = 1;
-
+    /// <summary><see cref="MeshPorts.PodEnrolled"/>.</summary>
     public uint Flags;
     public uint Pad;
 }

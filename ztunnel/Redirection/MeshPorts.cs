@@ -6,4 +6,7 @@ public static class MeshPorts
     public const int Outbound = 15001;
     public const int Inbound = 15006;
     public const int Hbone = 15008;
+
+    /// <summary><c>MESH_POD_ENROLLED</c>: the flag of an enrolled_pods entry.</summary>
+    public const uint PodEnrolled = 1;
 }

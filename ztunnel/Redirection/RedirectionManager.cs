@@ -131,7 +131,7 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
             try
             {
                 listeners = TakeHandedOver(pod) ?? OpenListeners(pod);
-                programs.EnrolledPods.Update(BpfAddress.ToNetworkOrder(pod.Ip), new MeshEnrolledPod { Flags = MeshEnrolledPod.Enrolled });
+                programs.EnrolledPods.Update(BpfAddress.ToNetworkOrder(pod.Ip), new MeshEnrolledPod { Flags = MeshPorts.PodEnrolled });
                 Directory.CreateDirectory(_pins.PodDir(pod.Uid));
                 // TC first (a SYN that finds no listener is reset), then the cgroup programs.
                 var links = new List<BpfLink> { Link(adopted, created, pod, CapturePrograms.TcProgramName,

@@ -17,6 +17,7 @@ public sealed class SharedStructLayoutTests
         { "mesh_orig_dst", typeof(MeshOrigDst), ["ip:Ip", "port:Port", "pad:Pad"] },
         { "mesh_client_key", typeof(MeshClientKey), ["netns_cookie:NetnsCookie", "ip:Ip", "port:Port", "pad:Pad"] },
         { "mesh_connect_config", typeof(MeshConnectConfig), ["ztunnel_mark:ZtunnelMark", "inbound_mark:InboundMark"] },
+        { "mesh_enrolled_pod", typeof(MeshEnrolledPod), ["flags:Flags", "pad:Pad"] },
     };
 
     [Theory]
@@ -40,6 +41,7 @@ public sealed class SharedStructLayoutTests
         Assert.Equal(MeshPorts.Outbound, c["MESH_OUTBOUND_PORT"]);
         Assert.Equal(MeshPorts.Inbound, c["MESH_INBOUND_PORT"]);
         Assert.Equal(MeshPorts.Hbone, c["MESH_HBONE_PORT"]);
+        Assert.Equal((int)MeshPorts.PodEnrolled, c["MESH_POD_ENROLLED"]);
     }
 
     private static Dictionary<string, int> MeasureC()
@@ -60,6 +62,8 @@ public sealed class SharedStructLayoutTests
                     S(mesh_orig_dst) O(mesh_orig_dst, ip) O(mesh_orig_dst, port) O(mesh_orig_dst, pad)
                     S(mesh_client_key) O(mesh_client_key, netns_cookie) O(mesh_client_key, ip) O(mesh_client_key, port) O(mesh_client_key, pad)
                     S(mesh_connect_config) O(mesh_connect_config, ztunnel_mark) O(mesh_connect_config, inbound_mark)
+                    S(mesh_enrolled_pod) O(mesh_enrolled_pod, flags) O(mesh_enrolled_pod, pad)
+                    printf("MESH_POD_ENROLLED %d\n", MESH_POD_ENROLLED);
                     printf("MESH_OUTBOUND_PORT %d\nMESH_INBOUND_PORT %d\nMESH_HBONE_PORT %d\n", MESH_OUTBOUND_PORT, MESH_INBOUND_PORT, MESH_HBONE_PORT);
                     return 0;
                 }
