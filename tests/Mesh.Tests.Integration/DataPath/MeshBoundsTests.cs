@@ -85,7 +85,7 @@ public sealed class MeshBoundsTests(BoundsLab bounds, ITestOutputHelper output) 
         output.WriteLine(outcome.ToString());
 
         outcome.AssertHeld(Logs());
-        Assert.True(outcome.Count("established") is > 0 and <= 1024, $"the peer's sessions are not bounded: {outcome}");
+        Assert.True(outcome.Count("established") > 0 && outcome.Count("maxOpen") <= 1024, $"the peer's sessions at once are not bounded by --max-connections-per-peer: {outcome}");
         Assert.True(outcome.Count("established") + outcome.Count("refused") == 20000, $"sessions unaccounted for: {outcome}");
         var counted = outcome.Refused.GetValueOrDefault("peer_limit") + outcome.Refused.GetValueOrDefault("handshake_limit") + outcome.Refused.GetValueOrDefault("pod_limit");
         Assert.True(counted == outcome.Count("refused"), $"each refused session must be counted once: {outcome}");
@@ -101,9 +101,11 @@ public sealed class MeshBoundsTests(BoundsLab bounds, ITestOutputHelper output) 
         output.WriteLine($"{outcome}; app connections opened {tunnels}");
 
         outcome.AssertHeld(Logs());
+        // The generator keeps writing after the GOAWAY, so the server's close often turns into a TCP reset that
+        // discards the GOAWAY before the generator reads it: it sees some, ztunnel counts every one.
         var calm = outcome.Generator["goaway"]?["11"]?.GetValue<long>() ?? 0;
         Assert.True(calm > 0, $"no GOAWAY ENHANCE_YOUR_CALM: {outcome}");
-        Assert.True(outcome.Refused.GetValueOrDefault("rapid_reset") == calm, $"each GOAWAY must be counted once: {outcome}");
+        Assert.True(outcome.Refused.GetValueOrDefault("rapid_reset") == outcome.Count("connections"), $"each connection must end in one counted rapid_reset: {outcome}");
         // Reset CONNECTs open no app connection (a few may race a dial; the normal client's own count too).
         Assert.True(tunnels <= outcome.NormalCodes.Count + 400, $"reset CONNECTs opened {tunnels} app connections: {outcome}");
     }
