@@ -39,6 +39,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "setrlimit", SetLastError = true)]
         public static partial int Setrlimit(int resource, Rlimit* limit);
 
+        [LibraryImport(Libraries.Libc, EntryPoint = "malloc_trim")]
+        public static partial int MallocTrim(nuint pad);
+
         [LibraryImport(Libraries.Libc, EntryPoint = "vsnprintf")]
         public static partial int Vsnprintf(byte* buffer, nuint size, byte* format, nint args);
 

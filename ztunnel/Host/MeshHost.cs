@@ -75,6 +75,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         var budget = new ConnectionBudget(limits, limits.NodeLimit(fdLimit));
         var refusals = new RefusalReporter(metrics, loggers.CreateLogger<ConnectionBudget>());
         using var idle = new IdleTracker(limits.StreamIdleTimeout);
+        using var trim = new MemoryTrim(() => budget.NodeConnections);
         LimitsLog.Effective(_logger, fdLimit, budget.NodeLimit, limits.MaxConnectionsPerPod, limits.MaxConnectionsPerPeer, limits.MaxStreamsPerConnection,
             limits.MaxHandshakes, limits.ConnectTimeout, limits.HandshakeTimeout, limits.ConnectionIdleTimeout, limits.StreamIdleTimeout);
         await using var client = new HboneClient(HboneLimits.Client(limits, TunnelWindows, proxy.ConnectFromPodAsync));

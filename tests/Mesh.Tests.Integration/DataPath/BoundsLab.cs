@@ -130,7 +130,18 @@ public sealed class BoundsLab : IAsyncLifetime
             await Task.Delay(200);
             after = RssKb(pid);
         }
+        // ztunnel reports a refusal just before it resets the connection: wait until the count is stable.
         var refusedAfter = await RefusalsAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Delay(250);
+            var again = await RefusalsAsync();
+            if (again.Values.Sum() == refusedAfter.Values.Sum())
+            {
+                break;
+            }
+            refusedAfter = again;
+        }
         var refused = refusedAfter.ToDictionary(kv => kv.Key, kv => kv.Value - refusedBefore.GetValueOrDefault(kv.Key), StringComparer.Ordinal);
         File.Delete(stop);
         return new FloodOutcome(summary, codes, pid, ZtunnelPid, baseline, after, refused, duration);

@@ -135,7 +135,8 @@ if (mode === 'source') {
 } else if (mode === 'idle') {
   const [dir, ip] = args;
   const [count, parallel, holdMs] = args.slice(2).map(Number);
-  const r = { established: 0, refused: 0, closedByServer: 0 };
+  const r = { established: 0, refused: 0, closedByServer: 0, maxOpen: 0 };
+  let open = 0;
   const conns = [];
   let started = 0, settled = 0;
   const one = () => {
@@ -143,15 +144,22 @@ if (mode === 'source') {
     started++;
     const s = tls.connect(tlsOptions(dir, ip));
     let state = 'pending';
-    const settle = (k) => { if (state !== 'pending') return; state = k; r[k]++; settled++; if (k !== 'established') s.destroy(); one(); if (settled === count) hold(); };
+    const settle = (k) => {
+      if (state !== 'pending') return;
+      state = k; r[k]++; settled++;
+      if (k === 'established') { open++; r.maxOpen = Math.max(r.maxOpen, open); } else s.destroy();
+      one();
+      if (settled === count) hold();
+    };
     s.on('secureConnect', () => s.write(Buffer.concat([PREFACE, SETTINGS])));
     s.on('data', frameReader((type, flags) => { if (type === 0x4 && !(flags & 1)) settle('established'); }));
     s.on('error', () => settle('refused'));
-    s.on('close', () => { if (state === 'established') { state = 'closed'; r.closedByServer++; } else settle('refused'); });
+    s.on('close', () => { if (state === 'established') { state = 'closed'; open--; r.closedByServer++; } else settle('refused'); });
     s.setTimeout(30000, () => settle('refused'));
     conns.push(s);
   };
-  const hold = () => setTimeout(() => { conns.forEach((c) => c.destroy()); done(r); }, holdMs);
+  // Sessions closed by the server before the end were idle longer than its idle timeout (a slow run).
+  const hold = () => setTimeout(() => { r.openAtEnd = open; conns.forEach((c) => c.destroy()); done(r); }, holdMs);
   for (let i = 0; i < parallel; i++) one();
 } else if (mode === 'rapid') {
   const [dir, ip, authority] = args;
