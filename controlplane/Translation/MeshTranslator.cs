@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Core;
 using Mesh.Core.Model;
+using Mesh.Core.Policy;
 
 namespace Mesh.ControlPlane.Translation;
 
@@ -125,7 +126,11 @@ public static class MeshTranslator
                 policies.Add(closed);
                 continue;
             }
-            if (!ctx.Try(meta, () => policies.Add(PolicyTranslator.Translate(meta, obj))))
+            if (ctx.Try(meta, () => policies.Add(PolicyTranslator.Translate(meta, obj))))
+            {
+                ReportL4Enforcement(ctx, meta, policies[^1]);
+            }
+            else
             {
                 var closed = PolicyTranslator.FailClosed(meta, obj);
                 var last = ctx.Errors[^1];
@@ -138,6 +143,22 @@ public static class MeshTranslator
         var state = MeshState.Build(version, workloads.Values.OrderBy(w => w.Uid, StringComparer.Ordinal), services, waypoints, policies)
             with { HttpRoutes = [.. routes] };
         return new TranslationResult(state, [.. ctx.Errors]);
+    }
+
+    /// <summary>
+    /// What a policy reports is what is enforced: a policy without targetRefs is ztunnel's, and ztunnel cannot see methods
+    /// or paths. Such rules are kept (Istio's conversion for ztunnel: never matching in ALLOW, their L4 fields alone in
+    /// DENY) and the status says so.
+    /// </summary>
+    private static void ReportL4Enforcement(TranslationContext ctx, ObjectMeta meta, AuthorizationPolicy policy)
+    {
+        if (!policy.TargetRefs.IsEmpty || !policy.Rules.Any(PolicyMatcher.HasL7Fields))
+        {
+            return;
+        }
+        ctx.Error(meta, "spec.rules", policy.Action == PolicyAction.Allow
+            ? "methods/paths cannot be checked by ztunnel (the policy has no targetRefs): a rule with them allows nothing; give the policy targetRefs to enforce it at a waypoint"
+            : "methods/paths cannot be checked by ztunnel (the policy has no targetRefs): a rule with them denies on its other fields alone, whatever the method or path; give the policy targetRefs to enforce it at a waypoint");
     }
 
     /// <summary>
