@@ -113,12 +113,9 @@ public static partial class ControlPlaneHost
         {
             return Results.Text("not ready: registry not synced yet\n", statusCode: 503);
         }
-        var skipped = SkippedFiles(snap);
+        var skipped = snap.SkippedFiles;
         return Results.Text(skipped == 0 ? "ready\n" : $"ready; {skipped} registry file(s) skipped, see /debug/status\n");
     }
-
-    private static int SkippedFiles(RegistrySnapshot snap) =>
-        snap.SourceErrors.Where(e => e.File is not null).Select(e => e.File).Distinct(StringComparer.Ordinal).Count();
 
     private static JsonObject Status(MeshStateHub hub, DiscoveryState discovery)
     {
@@ -138,7 +135,7 @@ public static partial class ControlPlaneHost
             {
                 ["kind"] = e.Kind, ["namespace"] = e.Namespace, ["name"] = e.Name, ["field"] = e.Field, ["message"] = e.Message,
             })]),
-            ["registryFileErrors"] = snap is null ? 0 : SkippedFiles(snap),
+            ["registryFileErrors"] = snap?.SkippedFiles ?? 0,
             ["sourceErrors"] = new JsonArray([.. (snap?.SourceErrors ?? []).Select(e => (JsonNode)new JsonObject
             {
                 ["source"] = e.Source, ["file"] = e.File, ["line"] = e.Line > 0 ? e.Line : null, ["column"] = e.Line > 0 ? e.Column : null,

@@ -79,8 +79,9 @@ public sealed partial class ObjectRegistry(IEnumerable<IObjectSource> sources, M
         var generation = ++_generation;
         var result = MeshTranslator.Translate(stores.SelectMany(s => s.Objects), options, generation);
         var sourceErrors = stores.SelectMany((s, i) => s.Errors.Select(e => e with { Source = _sources[i].Name })).ToImmutableArray();
-        hub.Publish(new RegistrySnapshot(generation, result.State, result.Errors, sourceErrors, time.GetUtcNow()));
-        metrics?.SetRegistryFileErrors(sourceErrors.Where(e => e.File is not null).Select(e => e.File).Distinct(StringComparer.Ordinal).Count());
+        var snapshot = new RegistrySnapshot(generation, result.State, result.Errors, sourceErrors, time.GetUtcNow());
+        hub.Publish(snapshot);
+        metrics?.SetRegistryFileErrors(snapshot.SkippedFiles);
         var nowSource = sourceErrors.ToHashSet();
         foreach (var e in sourceErrors.Where(e => !_reportedSourceErrors.Contains(e)))
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mesh.Core.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -147,5 +148,5 @@ internal sealed class YamlTreeBuilder(YamlLimits limits)
 
     private static YamlDocumentException Fail(Mark at, string reason) => new(at.Line, at.Column, reason);
 
-    private static string Cut(string s) => s.Length <= 64 ? s : s[..64] + "...";
+    private static string Cut(string s) => UntrustedText.Bound(s, 64);
 }

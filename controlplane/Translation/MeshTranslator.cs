@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Core;
 using Mesh.Core.Model;
+using Mesh.Core.Policy;
 
 namespace Mesh.ControlPlane.Translation;
 
@@ -126,7 +127,11 @@ public static class MeshTranslator
                 policies.Add(closed);
                 continue;
             }
-            if (!ctx.Try(meta, () => policies.Add(PolicyTranslator.Translate(meta, obj))))
+            if (ctx.Try(meta, () => policies.Add(PolicyTranslator.Translate(meta, obj))))
+            {
+                ReportL4Enforcement(ctx, meta, policies[^1]);
+            }
+            else
             {
                 var closed = PolicyTranslator.FailClosed(meta, obj);
                 var last = ctx.Errors[^1];
@@ -148,6 +153,22 @@ public static class MeshTranslator
     private static IEnumerable<MeshNamespace> Namespaces(TranslationContext ctx, IEnumerable<Workload> workloads) =>
         ctx.NamespaceLabels.Keys.Concat(workloads.Select(w => w.Namespace)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(n => new MeshNamespace { Name = n, Captured = PodTranslator.IsCaptured(ImmutableDictionary<string, string>.Empty, ctx.LabelsOf(n)) });
+
+    /// <summary>
+    /// What a policy reports is what is enforced: a policy without targetRefs is ztunnel's, and ztunnel cannot see methods
+    /// or paths. Such rules are kept (Istio's conversion for ztunnel: never matching in ALLOW, their L4 fields alone in
+    /// DENY) and the status says so.
+    /// </summary>
+    private static void ReportL4Enforcement(TranslationContext ctx, ObjectMeta meta, AuthorizationPolicy policy)
+    {
+        if (!policy.TargetRefs.IsEmpty || !policy.Rules.Any(PolicyMatcher.HasL7Fields))
+        {
+            return;
+        }
+        ctx.Error(meta, "spec.rules", policy.Action == PolicyAction.Allow
+            ? "methods/paths cannot be checked by ztunnel (the policy has no targetRefs): a rule with them allows nothing; give the policy targetRefs to enforce it at a waypoint"
+            : "methods/paths cannot be checked by ztunnel (the policy has no targetRefs): a rule with them denies on its other fields alone, whatever the method or path; give the policy targetRefs to enforce it at a waypoint");
+    }
 
     /// <summary>
     /// A waypoint's own pods are never captured (Istio labels them out of ambient): they terminate HBONE on their

@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Core.Identity;
+using Mesh.Tests.Common.ControlPlane;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -176,12 +177,7 @@ public sealed class CaHostileInputTests : IDisposable
         using var cp = await ControlPlaneProcess.StartAsync(_root);
         await WaitReadyAsync(cp);
         var baseline = cp.RssBytes();
-        var bomb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb, namespace: demo}\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
-        for (var i = 1; i < 12; i++)
-        {
-            bomb.Append(System.Globalization.CultureInfo.InvariantCulture, $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
-        }
-        await File.WriteAllTextAsync(Path.Combine(cp.ClusterDir, "bomb.yaml"), bomb.ToString());
+        await File.WriteAllTextAsync(Path.Combine(cp.ClusterDir, "bomb.yaml"), YamlBombs.Laughs(11));
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cp.MonitoringPort}") };
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));

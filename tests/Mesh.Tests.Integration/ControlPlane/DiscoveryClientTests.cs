@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Mesh.Core.Discovery;
 using Mesh.Core.Model;
+using static Mesh.Tests.Integration.ControlPlane.TestControlPlane;
 
 namespace Mesh.Tests.Integration.ControlPlane;
 
@@ -10,20 +11,6 @@ public sealed class DiscoveryClientTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("cp-disco-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    private static async Task<MeshState> WaitFor(DiscoveryClient client, Func<MeshState, bool> condition, TimeSpan deadline)
-    {
-        using var cts = new CancellationTokenSource(deadline);
-        while (true)
-        {
-            var next = client.NextChangeAsync(cts.Token);
-            if (condition(client.Current))
-            {
-                return client.Current;
-            }
-            await next;
-        }
-    }
 
     private static DiscoveryClient Client(TestControlPlane cp, string node, bool full = false) => new(new DiscoveryClientOptions
     {

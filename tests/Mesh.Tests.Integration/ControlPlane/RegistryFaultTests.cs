@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Text.Json.Nodes;
 using Mesh.Core.Discovery;
 using Mesh.Core.Model;
+using static Mesh.Tests.Integration.ControlPlane.TestControlPlane;
 
 namespace Mesh.Tests.Integration.ControlPlane;
 
@@ -22,20 +23,6 @@ public sealed class RegistryFaultTests : IDisposable
         metadata: { name: deny-all, namespace: demo }
         spec: { action: DENY, rules: [ {} ] }
         """;
-
-    private static async Task<MeshState> WaitFor(DiscoveryClient client, Func<MeshState, bool> condition, TimeSpan deadline)
-    {
-        using var cts = new CancellationTokenSource(deadline);
-        while (true)
-        {
-            var next = client.NextChangeAsync(cts.Token);
-            if (condition(client.Current))
-            {
-                return client.Current;
-            }
-            await next;
-        }
-    }
 
     /// <summary>Polls a monitoring page until it contains <paramref name="text"/> (10 s at most).</summary>
     private static async Task UntilAsync(HttpClient http, string path, string text)

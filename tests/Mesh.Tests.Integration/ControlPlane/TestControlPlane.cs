@@ -1,7 +1,9 @@
 using System.Net;
 using Mesh.ControlPlane;
 using Mesh.ControlPlane.Registry;
+using Mesh.Core.Discovery;
 using Mesh.Core.Identity;
+using Mesh.Core.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -85,6 +87,21 @@ internal sealed class TestControlPlane : IAsyncDisposable
         TokenFile = TokensFile,
         ServerIdentity = SpiffeId.Parse("spiffe://cluster.local/ns/mesh-system/sa/controlplane"),
     };
+
+    /// <summary>Waits until <paramref name="client"/>'s state satisfies <paramref name="condition"/>; throws when <paramref name="deadline"/> passes first.</summary>
+    public static async Task<MeshState> WaitFor(DiscoveryClient client, Func<MeshState, bool> condition, TimeSpan deadline)
+    {
+        using var cts = new CancellationTokenSource(deadline);
+        while (true)
+        {
+            var next = client.NextChangeAsync(cts.Token);
+            if (condition(client.Current))
+            {
+                return client.Current;
+            }
+            await next;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

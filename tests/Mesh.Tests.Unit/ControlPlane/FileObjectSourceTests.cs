@@ -1,6 +1,7 @@
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Translation;
 using Mesh.Core.Model;
+using Mesh.Tests.Common.ControlPlane;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Tests.Unit.ControlPlane;
@@ -125,12 +126,7 @@ public sealed class FileObjectSourceTests : IDisposable
     [Fact]
     public async Task Watch_AliasBombFile_SkippedAndOthersRead()
     {
-        var bomb = new System.Text.StringBuilder("kind: ConfigMap\nmetadata: {name: bomb}\na0: &a0 [x, x, x, x, x, x, x, x, x]\n");
-        for (var i = 1; i < 12; i++)
-        {
-            bomb.Append(System.Globalization.CultureInfo.InvariantCulture, $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
-        }
-        await File.WriteAllTextAsync(Path.Combine(_dir, "bomb.yaml"), bomb.ToString());
+        await File.WriteAllTextAsync(Path.Combine(_dir, "bomb.yaml"), YamlBombs.Laughs(11));
         await File.WriteAllTextAsync(Path.Combine(_dir, "cluster.yaml"), Pods);
 
         var snap = await WithRegistry(hub => WaitFor(hub, s => s.State.Workloads.Length == 1));

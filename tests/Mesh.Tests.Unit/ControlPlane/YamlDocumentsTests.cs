@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mesh.ControlPlane.Registry;
+using Mesh.Tests.Common.ControlPlane;
 
 namespace Mesh.Tests.Unit.ControlPlane;
 
@@ -69,14 +70,10 @@ public sealed class YamlDocumentsTests
     [Fact]
     public void Parse_AliasBomb_RefusedWithBoundedMemory()
     {
-        var bomb = new System.Text.StringBuilder("a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
-        for (var i = 1; i < 10; i++)
-        {
-            bomb.Append(System.Globalization.CultureInfo.InvariantCulture, $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
-        }
+        var bomb = YamlBombs.Laughs(9);
         var before = GC.GetAllocatedBytesForCurrentThread();
 
-        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse(bomb.ToString()));
+        var e = Assert.Throws<YamlDocumentException>(() => YamlDocuments.Parse(bomb));
 
         Assert.Contains("alias bomb", e.Message);
         Assert.True(e.Line > 1);

@@ -90,6 +90,23 @@ public sealed class WaypointPolicyTranslationTests
         Assert.False(L7Authorizer.Authorize(state.Policies, new NamespacedName("app", "waypoint"), null, new L7RequestFacts(client, 80, "GET", "/")).Allowed);
     }
 
+    [Theory]
+    [InlineData("ALLOW", "allows nothing")]
+    [InlineData("DENY", "denies on its other fields alone")]
+    public void Translate_L7RulesWithoutTargetRefs_StatusSaysHowZtunnelEnforcesThem(string action, string expected)
+    {
+        var yaml = Policy.Replace("  targetRefs: [{kind: Service, group: \"\", name: echo}, {kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]\n", "", StringComparison.Ordinal)
+            .Replace("action: ALLOW", $"action: {action}", StringComparison.Ordinal);
+
+        var result = MeshTranslator.Translate(YamlDocuments.Parse(yaml));
+
+        var p = Assert.Single(result.State.Policies);
+        Assert.Equal(["GET"], Assert.Single(p.Rules).Methods.ToArray());
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("spec.rules", error.Field);
+        Assert.Contains(expected, error.Message);
+    }
+
     [Fact]
     public void Translate_UnsupportedTargetKind_Error()
     {
