@@ -207,6 +207,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         w.Lines.Writer.TryComplete();
     });
 
+    /// <summary>Writes a line that is not a watch event on every open watch (a proxy or server fault), which the stream then goes on after.</summary>
+    public void SendUnreadableLine() => ForEachWatcher(w => w.Lines.Writer.TryWrite("{\"type\": \"ADDED\", \"object\": {broken"));
+
     /// <summary>Waits until at least <paramref name="count"/> watches of the collection have been accepted.</summary>
     public async Task WaitForWatchesAsync(string collectionPath, int count)
     {

@@ -147,6 +147,29 @@ public sealed class KubeInformerTests
     }
 
     [Fact]
+    public async Task RunAsync_UnreadableLineThenEvent_RewatchesAndDeliversTheEventOnce()
+    {
+        // The library reports a bad line to its error callback and reads on; the informer must not
+        // apply what follows out of order, but re-watch from its last good version.
+        await using var h = await InformerHarness.CreateAsync(KubeResource.Pods);
+        h.Server.Upsert(h.Path, Pod("a", "p1"));
+        await h.StartAndSyncAsync();
+        await h.Server.WaitForWatchesAsync(h.Path, 1);
+        var seen = h.Server.Upsert(h.Path, Pod("a", "p2"));
+        Assert.Equal([$"Added a/p2@{seen}"], await h.TakeAsync(1)); // the watch is open and streaming
+
+        h.Server.SendUnreadableLine();
+        var after = h.Server.Upsert(h.Path, Pod("a", "p3"));
+
+        Assert.Equal([$"Added a/p3@{after}"], await h.TakeAsync(1));
+        await h.AssertNoOtherEventsAsync();
+        var watches = h.Server.WatchRequests(h.Path);
+        Assert.True(watches.Count >= 2, "a bad line ends the watch");
+        Assert.Equal(seen, watches[1].Get("resourceVersion"));
+        Assert.Single(h.Server.ListRequests(h.Path));
+    }
+
+    [Fact]
     public async Task RunAsync_LargeObject_ArrivesWholeWithoutManagedFields()
     {
         await using var h = await InformerHarness.CreateAsync(KubeResource.Pods);
