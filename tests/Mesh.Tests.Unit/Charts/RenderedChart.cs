@@ -15,9 +15,10 @@ public sealed class RenderedChart
     private static readonly Lazy<Task<RenderedChart>> DefaultValue = new(() => RenderAsync());
     private static readonly Lazy<Task<RenderedChart>> CustomValue = new(() => RenderAsync("-f", Helm.CustomValues));
 
-    private RenderedChart(List<JsonObject> objects, string notes)
+    private RenderedChart(string yaml, string notes)
     {
-        Objects = objects;
+        Yaml = yaml;
+        Objects = YamlDocuments.Parse(yaml);
         Notes = notes;
     }
 
@@ -26,6 +27,9 @@ public sealed class RenderedChart
 
     /// <summary>The chart with tests/Mesh.Tests.Unit/Charts/values-custom.yaml.</summary>
     public static Task<RenderedChart> Custom => CustomValue.Value;
+
+    /// <summary>The output of `helm template` as it came.</summary>
+    public string Yaml { get; }
 
     public IReadOnlyList<JsonObject> Objects { get; }
 
@@ -44,7 +48,7 @@ public sealed class RenderedChart
             throw new InvalidOperationException($"helm install --dry-run=client failed ({install.ExitCode}): {install.Stderr}");
         }
         var notesAt = install.Stdout.IndexOf("\nNOTES:\n", StringComparison.Ordinal);
-        return new RenderedChart(YamlDocuments.Parse(template.Stdout), notesAt < 0 ? "" : install.Stdout[(notesAt + 8)..]);
+        return new RenderedChart(template.Stdout, notesAt < 0 ? "" : install.Stdout[(notesAt + 8)..]);
     }
 
     private static string[] Common(string command) => [command, Release, Helm.Chart, "--namespace", Namespace];
