@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: setup deps bpf build test unit integration demo bench clean
+.PHONY: setup deps bpf build test unit integration demo bench images clean
 
 ## setup: install Debian packages, restore NuGet, build the BPF objects and the solution
 setup: deps build
@@ -33,6 +33,10 @@ demo: setup
 ## bench: Release benchmarks on the lab; results under bench/results/
 bench: setup
 	@scripts/bench.sh
+
+## images: container images mesh/<component>:<version> (FROM scratch + a rootfs staged here; needs a Docker daemon)
+images: build
+	@scripts/images.sh
 
 clean:
 	-@bin/meshctl lab down --all 2>/dev/null || true
