@@ -3,7 +3,7 @@
 set -euo pipefail
 PACKAGES=(
   clang-14 llvm-14 libbpf-dev libbpf1 bpftool libelf-dev make
-  iproute2 procps psmisc util-linux
+  iproute2 procps psmisc util-linux libcap2-bin
   curl tshark tcpdump wrk iperf3 nghttp2-client
   nginx libnginx-mod-stream prometheus jq nodejs unzip
 )

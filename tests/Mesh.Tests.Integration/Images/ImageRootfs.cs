@@ -40,14 +40,36 @@ public sealed class ImageRootfs : IDisposable
     }
 
     /// <summary>Runs the image's entrypoint with <paramref name="args"/> as images/&lt;component&gt;/Dockerfile specifies.</summary>
-    public Task<(int ExitCode, string Output)> RunEntrypointAsync(params string[] args)
+    public Task<(int ExitCode, string Output)> RunEntrypointAsync(params string[] args) => RunEntrypointAsync(null, args);
+
+    /// <summary>
+    /// Same, with only <paramref name="capabilities"/> (Kubernetes names: BPF, NET_ADMIN, ...) left in the bounding
+    /// set, as a runtime grants a container's securityContext (capsh chroots, drops the rest, then execs as uid 0).
+    /// </summary>
+    public Task<(int ExitCode, string Output)> RunEntrypointAsync(IReadOnlyCollection<string>? capabilities, params string[] args)
     {
         var dockerfile = File.ReadAllLines(System.IO.Path.Combine(RepoPaths.Root, "images", Component, "Dockerfile"));
         var env = dockerfile.Where(l => l.StartsWith("ENV ", StringComparison.Ordinal)).Select(l => l[4..].Trim()).ToList();
         var user = dockerfile.Single(l => l.StartsWith("USER ", StringComparison.Ordinal))[5..].Trim();
         var entrypoint = JsonSerializer.Deserialize<string[]>(dockerfile.Single(l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal))[11..])!;
-        var command = string.Join(' ', new[] { "env", "-i" }.Concat(env).Concat(["/usr/sbin/chroot", $"--userspec={user}", Path]).Concat(entrypoint).Concat(args).Select(Quote));
-        var script = $"ip link set lo up && mount -t proc proc {Quote(Path + "/proc")} && mount --rbind /dev {Quote(Path + "/dev")} && exec {command}";
+        string command;
+        var drop = "";
+        if (capabilities is null)
+        {
+            command = string.Join(' ', new[] { "env", "-i" }.Concat(env).Concat(["/usr/sbin/chroot", $"--userspec={user}", Path]).Concat(entrypoint).Concat(args).Select(Quote));
+        }
+        else
+        {
+            if (user is not ("0" or "0:0"))
+            {
+                throw new InvalidOperationException($"{Component}: capabilities are granted here to uid 0 only, the Dockerfile says USER {user}");
+            }
+            var keep = string.Join('|', capabilities.Select(c => "cap_" + c.ToLowerInvariant()));
+            drop = $"drop=$(/usr/sbin/capsh --print | sed -n 's/^Bounding set =//p' | tr , '\\n' | grep -vxE {Quote(keep)} | paste -sd,) && ";
+            command = string.Join(' ', new[] { "env", "-i" }.Concat(env).Select(Quote)) + $" /usr/sbin/capsh --chroot={Quote(Path)} --drop=\"$drop\" " +
+                string.Join(' ', new[] { $"--shell={entrypoint[0]}", "--" }.Concat(entrypoint.Skip(1)).Concat(args).Select(Quote));
+        }
+        var script = $"ip link set lo up && mount -t proc proc {Quote(Path + "/proc")} && mount --rbind /dev {Quote(Path + "/dev")} && {drop}exec {command}";
         return RunAsync("/usr/bin/unshare", ["--mount", "--propagation", "private", "--pid", "--net", "--fork", "/bin/sh", "-c", script]);
     }
 

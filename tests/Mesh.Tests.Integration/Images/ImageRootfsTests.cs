@@ -1,4 +1,5 @@
 using Mesh.Tests.Common;
+using Mesh.Tests.Common.Charts;
 
 namespace Mesh.Tests.Integration.Images;
 
@@ -23,19 +24,28 @@ public sealed class ImageRootfsTests
     }
 
     [RootFact]
-    public async Task Ztunnel_StartChecksInsideTheImage_LoadLibbpfAndEveryProgramKind()
+    public async Task Ztunnel_StartChecksWithTheChartsCapabilities_LoadLibbpfAndEveryProgramKind()
     {
+        var chart = await RenderedChart.Default;
+        var container = RenderedChart.Container(chart.Ztunnel, "ztunnel");
+        var capabilities = RenderedChart.Strings(container["securityContext"]!["capabilities"]!["add"]);
+        Assert.Equal(0, (long)container["securityContext"]!["runAsUser"]!);
         using var image = await ImageRootfs.StageAsync("ztunnel");
 
-        // The capture host runs the start checks first. No sysfs is mounted here (a container runtime mounts it and
-        // the chart adds the host's cgroups), so BTF and cgroup v2 fail and ztunnel exits instead of running.
-        var (exit, output) = await image.RunEntrypointAsync("--pods-file", "/tmp/pods.json");
+        // Only the capabilities the DaemonSet grants. The capture host runs the start checks first. No sysfs is
+        // mounted here (a container runtime mounts it and the chart adds the host's cgroups), so BTF and cgroup v2
+        // fail and ztunnel exits instead of running.
+        var (exit, output) = await image.RunEntrypointAsync(capabilities, "--pods-file", "/tmp/pods.json");
 
         Assert.Equal(1, exit);
         Assert.Contains("check ok    libbpf: libbpf.so.1 loaded", output);
+        Assert.Contains("check ok    capabilities: CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN", output);
         Assert.Contains("check ok    bpf syscall", output);
         Assert.Contains("check ok    cgroup programs", output);
         Assert.Contains("check ok    sk_assign", output);
+        // The grant is real: one capability fewer and the check names it.
+        var (_, withoutBpf) = await image.RunEntrypointAsync([.. capabilities.Where(c => c != "BPF")], "--pods-file", "/tmp/pods.json");
+        Assert.Contains("check FAIL  capabilities", withoutBpf);
         Assert.True(File.Exists(Path.Combine(image.Path, "app", "bpf", "capture_connect.bpf.o")), output);
         Assert.True(File.Exists(Path.Combine(image.Path, "app", "bpf", "capture_tc.bpf.o")), output);
     }

@@ -1,3 +1,5 @@
+using Mesh.Tests.Common.Charts;
+
 namespace Mesh.Tests.Unit.Charts;
 
 /// <summary>`helm lint` (with values.schema.json) on the chart, as a user runs it before installing.</summary>

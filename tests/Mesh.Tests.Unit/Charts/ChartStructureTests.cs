@@ -1,3 +1,5 @@
+using Mesh.Tests.Common.Charts;
+
 namespace Mesh.Tests.Unit.Charts;
 
 /// <summary>

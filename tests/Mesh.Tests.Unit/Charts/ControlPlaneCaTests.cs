@@ -2,7 +2,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Mesh.ControlPlane.Ca;
 using Mesh.Core.Identity;
-using static Mesh.Tests.Unit.Charts.RenderedChart;
+using Mesh.Tests.Common.Charts;
+using static Mesh.Tests.Common.Charts.RenderedChart;
 
 namespace Mesh.Tests.Unit.Charts;
 

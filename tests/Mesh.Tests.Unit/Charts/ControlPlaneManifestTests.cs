@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using Mesh.ControlPlane;
 using Mesh.Core;
 using Mesh.Core.Metrics;
-using static Mesh.Tests.Unit.Charts.RenderedChart;
+using Mesh.Tests.Common.Charts;
+using static Mesh.Tests.Common.Charts.RenderedChart;
 
 namespace Mesh.Tests.Unit.Charts;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Mesh.ControlPlane.Kubernetes;
-using static Mesh.Tests.Unit.Charts.RenderedChart;
+using Mesh.Tests.Common.Charts;
+using static Mesh.Tests.Common.Charts.RenderedChart;
 
 namespace Mesh.Tests.Unit.Charts;
 

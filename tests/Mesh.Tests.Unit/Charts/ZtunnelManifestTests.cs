@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 using Mesh.Core;
 using Mesh.Core.Metrics;
 using Mesh.Native;
+using Mesh.Tests.Common.Charts;
 using Mesh.Ztunnel;
-using static Mesh.Tests.Unit.Charts.RenderedChart;
+using static Mesh.Tests.Common.Charts.RenderedChart;
 
 namespace Mesh.Tests.Unit.Charts;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Mesh.Tests.Common.Lab;
 
-namespace Mesh.Tests.Unit.Charts;
+namespace Mesh.Tests.Common.Charts;
 
 /// <summary>
 /// Runs the real helm (v4) and kubectl from .tools/bin (scripts/tools.sh), else from PATH, as processes. They run

@@ -1,4 +1,6 @@
-namespace Mesh.Tests.Unit.Charts;
+using Xunit;
+
+namespace Mesh.Tests.Common.Charts;
 
 /// <summary>
 /// A fact that runs the real helm binary. It skips with a reason only when helm is not installed, which never

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Mesh.ControlPlane.Registry;
 
-namespace Mesh.Tests.Unit.Charts;
+namespace Mesh.Tests.Common.Charts;
 
 /// <summary>
 /// The manifests `helm template` renders from charts/mesh (CRDs included), parsed with the control plane's own YAML
