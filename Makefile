@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: setup deps bpf build test unit integration demo bench fuzz clean
+.PHONY: setup deps bpf build test unit integration demo bench fuzz images clean
 
 ## setup: install Debian packages, restore NuGet, build the BPF objects and the solution
 setup: deps build
@@ -38,6 +38,10 @@ bench: setup
 FUZZ_SECONDS ?= 300
 fuzz: setup
 	@if [ -n "$(FUZZ_TARGET)" ]; then scripts/fuzz.sh $(FUZZ_TARGET) $(FUZZ_SECONDS); else scripts/fuzz.sh --all $(FUZZ_SECONDS); fi
+
+## images: container images mesh/<component>:<version> (FROM scratch + a rootfs staged here; needs a Docker daemon)
+images: build
+	@scripts/images.sh
 
 clean:
 	-@bin/meshctl lab down --all 2>/dev/null || true

@@ -3,15 +3,17 @@
 set -euo pipefail
 PACKAGES=(
   clang-14 llvm-14 libbpf-dev libbpf1 bpftool libelf-dev make
-  iproute2 procps psmisc util-linux
+  iproute2 procps psmisc util-linux libcap2-bin
   curl tshark tcpdump wrk iperf3 nghttp2-client python3
-  nginx libnginx-mod-stream prometheus jq nodejs containernetworking-plugins
+  nginx libnginx-mod-stream prometheus jq nodejs unzip containernetworking-plugins
   afl++
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Debian's nodejs comes without npm (NodeSource's includes it): the npm package only where the command is missing.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "deps: missing Debian packages: ${missing[*]}; run 'make setup' as root (or apt-get install them)" >&2
@@ -30,3 +32,5 @@ if ! dotnet --list-sdks | grep -q '^10\.'; then
   echo "deps: the .NET 10 SDK is required (found: $(dotnet --list-sdks | tr '\n' ' ')); install it and run again" >&2
   exit 1
 fi
+# helm and kubectl (project-local, .tools/bin) for the chart tests.
+"$(dirname "$0")/tools.sh"
