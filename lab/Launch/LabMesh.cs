@@ -37,7 +37,7 @@ public static class LabMesh
         var cpAddress = $"{s.Fabric.Ip}:{ControlPlanePort}";
         List<string> cp =
         [
-            "dotnet", binaries.ControlPlane, "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
+            .. binaries.ControlPlane, "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
             "--state-dir", Path.Combine(dir, "cp"), "--listen", cpAddress, "--monitoring", $"{s.Fabric.Ip}:15014",
         ];
         if (certTtl is { } ttl)
@@ -51,7 +51,7 @@ public static class LabMesh
         {
             lab.StartNodeProcess(n.Name,
             [
-                "dotnet", binaries.Ztunnel, "--node", n.Name, "--pods-file", n.PodsJsonPath,
+                .. binaries.Ztunnel, "--node", n.Name, "--pods-file", n.PodsJsonPath,
                 "--control-plane", $"https://{cpAddress}", "--token-file", NodeTokenPath(s.StateDir, n.Name),
                 "--root-cert", bundle, "--telemetry-address", n.Ip,
             ], ZtunnelLog(n.Name));
