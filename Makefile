@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: setup deps bpf build test unit integration demo bench fuzz images clean
+.PHONY: setup deps bpf build publish test unit integration demo bench fuzz images clean
 
 ## setup: install Debian packages, restore NuGet, build the BPF objects and the solution
 setup: deps build
@@ -15,6 +15,15 @@ bpf:
 
 build: bpf
 	$(DOTNET) build Mesh.sln -c $(CONFIG) -nologo -v:q
+	@$(MAKE) -s publish
+
+## publish: the data plane as Native AOT executables (artifacts/publish/<Project>/<config>_linux-x64/); the lab,
+## tests, demo and bench run these in a Release build (MESH_JIT=1 runs the JIT builds instead)
+AOT_PROJECTS = ztunnel/Mesh.Ztunnel.csproj waypoint/Mesh.Waypoint.csproj cni/Mesh.Cni.csproj
+publish:
+	@for p in $(AOT_PROJECTS); do \
+	  $(DOTNET) publish $$p -c $(CONFIG) -r linux-x64 -nologo -v:q || exit 1; \
+	done
 
 ## test: everything the suite needs, then every test; ends with "N passed, N failed"
 test: setup

@@ -17,7 +17,10 @@ OUT=${OUT:-bench/results}
 BUILD=${BUILD:-release} lab=${LAB:-bench} idle_lab=${IDLE_LAB:-benchidl}
 meshctl=$PWD/artifacts/bin/Mesh.Cli/$BUILD/meshctl
 loadgen="dotnet $PWD/artifacts/bin/Mesh.Bench.LoadGen/$BUILD/loadgen.dll"
-for f in "$meshctl" "$PWD/artifacts/bin/Mesh.Bench.LoadGen/$BUILD/loadgen.dll" "$PWD/artifacts/bin/Mesh.Samples.Echo/$BUILD/echo"; do
+# The waypoint as the lab runs it: the Native AOT executable, or the JIT build with MESH_JIT=1 (lab/Launch/MeshBinaries.cs).
+if [ "${MESH_JIT:-0}" = 1 ]; then waypoint_bin=$PWD/artifacts/bin/Mesh.Waypoint/$BUILD/waypoint
+else waypoint_bin=$PWD/artifacts/publish/Mesh.Waypoint/${BUILD}_linux-x64/waypoint; fi
+for f in "$meshctl" "$PWD/artifacts/bin/Mesh.Bench.LoadGen/$BUILD/loadgen.dll" "$PWD/artifacts/bin/Mesh.Samples.Echo/$BUILD/echo" "$waypoint_bin"; do
   [ -e "$f" ] || { echo "bench: $f is missing; run 'make build' (BUILD=$BUILD)" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root (the lab needs network namespaces)" >&2; exit 1; }
@@ -90,7 +93,7 @@ measure() { # config rep http_target bulk_host bulk_port proxy_pids...
 
 echo "bench: lab up"
 sed -e "s#\.\./artifacts/bin/Mesh.Samples.Echo/release/echo#$PWD/artifacts/bin/Mesh.Samples.Echo/$BUILD/echo#" \
-  -e "s#\.\./artifacts/bin/Mesh.Waypoint/release/waypoint#$PWD/artifacts/bin/Mesh.Waypoint/$BUILD/waypoint#" bench/lab-bench.yaml > "$work/lab.yaml"
+  -e "s#\.\./artifacts/bin/Mesh.Waypoint/release/waypoint#$waypoint_bin#" bench/lab-bench.yaml > "$work/lab.yaml"
 $meshctl lab up -f "$work/lab.yaml" --name "$lab" >/dev/null
 wait_listen echo 8080; wait_listen iperf 5201
 echo_ip=$(pod_ip echo); iperf_ip=$(pod_ip iperf)

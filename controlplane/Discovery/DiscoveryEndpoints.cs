@@ -51,7 +51,7 @@ public static partial class DiscoveryEndpoints
         {
             request = ctx.Request.ContentLength == 0
                 ? new DiscoveryRequest()
-                : await JsonSerializer.DeserializeAsync<DiscoveryRequest>(ctx.Request.Body, DiscoveryJson.Options, ctx.RequestAborted) ?? new DiscoveryRequest();
+                : await JsonSerializer.DeserializeAsync(ctx.Request.Body, DiscoveryJson.Context.DiscoveryRequest, ctx.RequestAborted) ?? new DiscoveryRequest();
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

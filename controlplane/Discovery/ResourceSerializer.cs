@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Mesh.Core.Discovery;
 using Mesh.Core.Model;
 
@@ -13,37 +14,37 @@ public static class ResourceSerializer
         var entries = new Dictionary<ResourceId, ResourceEntry>(state.Workloads.Length + state.Services.Length + 64);
         foreach (var w in state.Workloads)
         {
-            var full = JsonSerializer.SerializeToUtf8Bytes(w, DiscoveryJson.Options);
-            var slim = w.Labels.IsEmpty ? full : JsonSerializer.SerializeToUtf8Bytes(w with { Labels = ImmutableDictionary<string, string>.Empty }, DiscoveryJson.Options);
+            var full = JsonSerializer.SerializeToUtf8Bytes(w, DiscoveryJson.Context.Workload);
+            var slim = w.Labels.IsEmpty ? full : JsonSerializer.SerializeToUtf8Bytes(w with { Labels = ImmutableDictionary<string, string>.Empty }, DiscoveryJson.Context.Workload);
             Add(entries, new ResourceEntry(new ResourceId(DiscoveryWire.Workloads, w.Uid), w.Node, full, ResourceHash.Compute(full), slim, ResourceHash.Compute(slim)));
         }
         foreach (var s in state.Services)
         {
-            Add(entries, DiscoveryWire.Services, s.Key.ToString(), s);
+            Add(entries, DiscoveryWire.Services, s.Key.ToString(), s, DiscoveryJson.Context.Service);
         }
         foreach (var wp in state.Waypoints)
         {
-            Add(entries, DiscoveryWire.Waypoints, wp.Key.ToString(), wp);
+            Add(entries, DiscoveryWire.Waypoints, wp.Key.ToString(), wp, DiscoveryJson.Context.Waypoint);
         }
         foreach (var p in state.Policies)
         {
-            Add(entries, DiscoveryWire.Policies, $"{p.Namespace}/{p.Name}", p);
+            Add(entries, DiscoveryWire.Policies, $"{p.Namespace}/{p.Name}", p, DiscoveryJson.Context.AuthorizationPolicy);
         }
         foreach (var r in state.HttpRoutes)
         {
-            Add(entries, DiscoveryWire.HttpRoutes, r.Key.ToString(), r);
+            Add(entries, DiscoveryWire.HttpRoutes, r.Key.ToString(), r, DiscoveryJson.Context.HttpRoute);
         }
         foreach (var n in state.Namespaces)
         {
-            Add(entries, DiscoveryWire.Namespaces, n.Name, n);
+            Add(entries, DiscoveryWire.Namespaces, n.Name, n, DiscoveryJson.Context.MeshNamespace);
         }
         return entries;
     }
 
-    private static void Add<T>(Dictionary<ResourceId, ResourceEntry> entries, string kind, string key, T value)
+    private static void Add<T>(Dictionary<ResourceId, ResourceEntry> entries, string kind, string key, T value, JsonTypeInfo<T> json)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(value, DiscoveryJson.Options);
-        Add(entries, new ResourceEntry(new ResourceId(kind, key), null, json, ResourceHash.Compute(json), null, 0));
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, json);
+        Add(entries, new ResourceEntry(new ResourceId(kind, key), null, bytes, ResourceHash.Compute(bytes), null, 0));
     }
 
     private static void Add(Dictionary<ResourceId, ResourceEntry> entries, ResourceEntry entry) => entries.TryAdd(entry.Id, entry);

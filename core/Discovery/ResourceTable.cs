@@ -1,10 +1,10 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Mesh.Core.Discovery;
 
 /// <summary>The client's copy of one resource kind: key -> (hash of its wire bytes, model record). One writer.</summary>
-internal sealed class ResourceTable<T>(string kind, Func<T, string> keyOf) : IResourceTable where T : class
+internal sealed class ResourceTable<T>(string kind, JsonTypeInfo<T> json, Func<T, string> keyOf) : IResourceTable where T : class
 {
     private readonly Dictionary<string, (string Hash, T Value)> _items = new(StringComparer.Ordinal);
 
@@ -16,7 +16,7 @@ internal sealed class ResourceTable<T>(string kind, Func<T, string> keyOf) : IRe
     public void Upsert(JsonElement element)
     {
         var hash = ResourceHash.Hex(ResourceHash.Compute(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element)));
-        var value = element.Deserialize<T>(DiscoveryJson.Options) ?? throw new JsonException($"null {Kind} resource");
+        var value = element.Deserialize(json) ?? throw new JsonException($"null {Kind} resource");
         _items[keyOf(value)] = (hash, value);
     }
 

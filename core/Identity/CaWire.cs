@@ -36,4 +36,5 @@ public sealed record CaErrorResponse(
 [JsonSerializable(typeof(CaSignRequest))]
 [JsonSerializable(typeof(CaSignResponse))]
 [JsonSerializable(typeof(CaErrorResponse))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class CaJsonContext : JsonSerializerContext;

@@ -60,7 +60,7 @@ public static class ControlPlaneHttp
         {
             return text;
         }
-        var map = JsonSerializer.Deserialize<Dictionary<string, string>>(text) ?? [];
+        var map = JsonSerializer.Deserialize(text, CaJsonContext.Default.DictionaryStringString) ?? [];
         return options.Node is not null && map.TryGetValue(options.Node, out var token)
             ? token
             : throw new InvalidOperationException($"token file '{options.TokenFile}' has no entry for node '{options.Node}'");

@@ -46,7 +46,7 @@ public static class LabMesh
         var cpAddress = $"{s.Fabric.Ip}:{ControlPlanePort}";
         List<string> cp =
         [
-            "dotnet", binaries.ControlPlane, "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
+            .. binaries.ControlPlane, "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
             "--state-dir", Path.Combine(dir, "cp"), "--listen", cpAddress, "--monitoring", $"{s.Fabric.Ip}:15014",
         ];
         if (certTtl is { } ttl)
@@ -61,7 +61,7 @@ public static class LabMesh
             // Supervised as a kubelet runs the ztunnel DaemonSet's pod: restarted with backoff when it exits.
             List<string> argv =
             [
-                "dotnet", binaries.Ztunnel, "--node", n.Name, "--cni-socket", n.CniSocket, "--cgroup-root", s.CgroupDir,
+                .. binaries.Ztunnel, "--node", n.Name, "--cni-socket", n.CniSocket, "--cgroup-root", s.CgroupDir,
                 "--control-plane", $"https://{cpAddress}", "--token-file", NodeTokenPath(s.StateDir, n.Name),
                 "--root-cert", bundle, "--telemetry-address", n.Ip,
                 "--instance", LabNames.ZtunnelInstance(s.Name, n.Name), "--handoff-socket", HandoffSocket(s, n.Name),

@@ -109,5 +109,22 @@ public sealed class LabFixture : IAsyncDisposable
     /// <summary>The pod's log so far.</summary>
     public string Log(string pod) => File.Exists(Pod(pod).LogPath) ? File.ReadAllText(Pod(pod).LogPath) : "";
 
+    /// <summary>
+    /// Waits until <paramref name="pod"/>'s log contains <paramref name="text"/>: a process's console logger writes
+    /// from its own thread, so a line can land after the response that caused it. Fails with the log.
+    /// </summary>
+    public async Task WaitForLogAsync(string pod, string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!Log(pod).Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"'{text}' never appeared in the log of {pod}:\n{Log(pod)}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync() => await Mesh.Lab.Runtime.Lab.DownAsync(Plan.Environment, Plan.Name);
 }

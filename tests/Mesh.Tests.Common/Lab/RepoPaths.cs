@@ -27,8 +27,8 @@ public static class RepoPaths
     /// <summary>The echo sample server (samples/echo).</summary>
     public static string Echo => Binary("Mesh.Samples.Echo", "echo");
 
-    /// <summary>The waypoint (waypoint/).</summary>
-    public static string Waypoint => Binary("Mesh.Waypoint", "waypoint");
+    /// <summary>The waypoint (waypoint/): the Native AOT executable in a Release build, as the lab runs it.</summary>
+    public static string Waypoint => Mesh.Lab.Launch.MeshBinaries.Locate().Waypoint;
 
     /// <summary>meshctl.</summary>
     public static string Meshctl => Binary("Mesh.Cli", "meshctl");

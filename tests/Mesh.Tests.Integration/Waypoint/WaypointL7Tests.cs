@@ -73,7 +73,7 @@ public sealed class WaypointL7Tests
         Assert.True(double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) < 10, $"took {parts[1]} s");
         var metrics = await ScrapeAsync(lab);
         Assert.Equal(1, Sum(metrics, "istio_requests_total", "response_code=\"504\"", "response_flags=\"UT\""));
-        Assert.Contains("upstream: GET /slow to app/echo-v1 failed", lab.Log("waypoint"), StringComparison.Ordinal);
+        await lab.WaitForLogAsync("waypoint", "upstream: GET /slow to app/echo-v1 failed");
     }
 
     [RootFact]
@@ -100,7 +100,7 @@ public sealed class WaypointL7Tests
         // ztunnel leaves the targetRefs policy to the waypoint (at L4 its L7 rule could never match and would deny all).
         Assert.Equal("200", get.Stdout);
         Assert.Equal("RBAC: access denied\n 403", post.Stdout);
-        Assert.Contains("authz: POST /items", lab.Log("waypoint"), StringComparison.Ordinal);
+        await lab.WaitForLogAsync("waypoint", "authz: POST /items");
         Assert.Contains("app/get-only", lab.Log("waypoint"), StringComparison.Ordinal);
     }
 
