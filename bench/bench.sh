@@ -44,7 +44,10 @@ pod_pid() { status "$lab" | jq -r --arg p "$1" '.pods[] | select(.name == $p) | 
 node_ip() { status "$lab" | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .ip'; }
 node_netns() { status "$lab" | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .netns'; }
 pod_cgroup() { status "$lab" | jq -r --arg p "$1" '.pods[] | select(.name == $p) | .cgroupPath'; }
-ztunnel_pids() { status "$lab" | jq -r '.processes[] | select(.name | startswith("ztunnel")) | .pid'; }
+# A supervised node process (ztunnel) has the supervisor's PID in .pid and the running child's in the file .pidFile.
+process_pids() { jq -r "$1"' | (.pidFile // "-") + "|" + (.pid | tostring)' | while IFS='|' read -r f p; do
+  if [ "$f" != "-" ] && [ -s "$f" ]; then cat "$f"; else echo "$p"; fi; done; }
+ztunnel_pids() { status "$lab" | process_pids '.processes[] | select(.name | startswith("ztunnel"))'; }
 in_client() { $meshctl lab exec --name "$lab" client -- "$@"; }
 cpu_seconds() { # sum of utime+stime of PIDs, in seconds
   local t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] || continue; t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
@@ -151,7 +154,7 @@ if [[ " $CONFIGS " == *" mesh "* ]] && [ "$IDLE_PODS" -gt 0 ]; then
       printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d, namespace: idle}\nspec:\n  nodeName: node1\n  containers: [{name: c, command: [sleep, infinity]}]\n' "$i"
     done; } > "$idle"
   $meshctl lab up -f "$idle" --name "$idle_lab" >/dev/null
-  zpid=$(status "$idle_lab" | jq -r '.processes[] | select(.name == "ztunnel-node1") | .pid')
+  zpid=$(status "$idle_lab" | process_pids '.processes[] | select(.name == "ztunnel-node1")')
   last=$(status "$idle_lab" | jq -r --arg p "p$IDLE_PODS" '.pods[] | select(.name == $p) | .cgroupPath')
   for _ in $(seq 1 300); do bpftool cgroup show "$last" 2>/dev/null | grep -q connect4 && break; sleep 0.2; done
   sleep 5

@@ -158,7 +158,7 @@ public sealed class MeshL4Tests
         var lines = bulk.Stdout.Trim().Split('\n');
         var sent = lines[^1].Trim();
         Assert.Equal(64, sent.Length);
-        Assert.Contains("\"bodyBytes\":1073741824", lines[0], StringComparison.Ordinal);
+        Assert.True(lines[0].Contains("\"bodyBytes\":1073741824", StringComparison.Ordinal), $"{bulk.Stdout}\n{bulk.Stderr}\n{lab.ZtunnelLogs()[^Math.Min(4000, lab.ZtunnelLogs().Length)..]}");
         Assert.Contains($"\"bodySha256\":\"{sent}\"", lines[0], StringComparison.Ordinal);
 
         // 500 tunnels at once: curl opens one connection per URL with --parallel.

@@ -118,7 +118,7 @@ public sealed class LabTests
             var lab = await Mesh.Lab.Runtime.Lab.UpAsync(plan);
             List<int> pids = [.. lab.Status.Pods.Select(p => p.Pid!.Value)];
             var r = await lab.ExecInPodAsync("client", ["ip", "-o", "addr", "show", "dev", "eth0"]);
-            Assert.Contains("198.18.1.2/32", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("198.18.1.2/24", r.Stdout, StringComparison.Ordinal); // ptp (host-local) gives the range's prefix
 
             await Mesh.Lab.Runtime.Lab.DownAsync(env, name);
             Assert.Empty(LabInspector.Leftovers(name, env, pids));
