@@ -59,7 +59,13 @@ public sealed class BoundsLab : IAsyncLifetime
     public string ServerUrl => $"http://{ServerIp}:8080/";
 
     /// <summary>The server node's ztunnel (the one under attack).</summary>
-    public int ZtunnelPid => Lab.State.Processes.Single(p => p.Name == LabMesh.ZtunnelLog("node2")).Pid;
+    /// <summary>node2's ztunnel itself (the lab supervises it: the recorded PID is its supervisor's).</summary>
+    public int ZtunnelPid => ChildPid(Lab.State.Processes.Single(p => p.Name == LabMesh.ZtunnelLog("node2")));
+
+    /// <summary>The running program of a lab process: a supervised one's child, read from its PID file.</summary>
+    internal static int ChildPid(Mesh.Lab.Runtime.ProcessState p) =>
+        new Mesh.Lab.Runtime.LabProcess(p.Name, p.Where, p.Pid, p.LogPath) { PidFile = p.PidFile }.ChildPid()
+            ?? throw new InvalidOperationException($"{p.Name} is not running (supervisor pid {p.Pid})");
 
     public static long RssKb(int pid)
     {

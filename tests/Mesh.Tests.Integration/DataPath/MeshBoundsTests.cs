@@ -34,7 +34,7 @@ public sealed class MeshBoundsTests(BoundsLab bounds, ITestOutputHelper output) 
         await lab.WaitForCaptureAsync("client");
         await lab.WaitForCaptureAsync("source");
         var url = $"http://{lab.Pod("source").Ip}:9000/";
-        var remote = lab.State.Processes.Single(p => p.Name == LabMesh.ZtunnelLog("node2")).Pid;
+        var remote = BoundsLab.ChildPid(lab.State.Processes.Single(p => p.Name == LabMesh.ZtunnelLog("node2")));
 
         // 1 GiB without a length (HTTP/1.0, the end is the server's FIN), slowed so the kill lands mid-transfer.
         var file = Path.Combine(lab.State.StateDir, "download");
@@ -75,7 +75,9 @@ public sealed class MeshBoundsTests(BoundsLab bounds, ITestOutputHelper output) 
 
         outcome.AssertHeld(Logs());
         var accepted = outcome.Count("ok");
-        Assert.True(accepted is > 0 and <= 1024, $"the peer's tunnels are not bounded by --max-connections-per-peer: {outcome}");
+        // Whether any CONNECT is answered 200 before its session's GOAWAY depends on timing (the refused streams beyond
+        // the per-connection limit spend the rapid-reset budget within milliseconds); that they stay bounded does not.
+        Assert.True(accepted <= 1024, $"the peer's tunnels are not bounded by --max-connections-per-peer: {outcome}");
         // Every CONNECT is answered (200, 503 or REFUSED_STREAM) or its session was closed with GOAWAY; refusals are counted.
         Assert.True(outcome.Refused.GetValueOrDefault("peer_limit") + outcome.Refused.GetValueOrDefault("stream_limit") > 0, $"no refusal counted: {outcome}");
         Assert.True(outcome.Refused.GetValueOrDefault("peer_limit") >= outcome.Count("refused"), $"503s not counted: {outcome}");
