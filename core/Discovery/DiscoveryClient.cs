@@ -22,12 +22,12 @@ public sealed partial class DiscoveryClient : IDisposable
     private readonly DiscoveryClientOptions _options;
     private readonly ILogger _log;
     private readonly HttpClient _http;
-    private readonly ResourceTable<Workload> _workloads = new(DiscoveryWire.Workloads, DiscoveryJson.Context.Workload, w => w.Uid);
-    private readonly ResourceTable<Service> _services = new(DiscoveryWire.Services, DiscoveryJson.Context.Service, s => s.Key.ToString());
-    private readonly ResourceTable<Waypoint> _waypoints = new(DiscoveryWire.Waypoints, DiscoveryJson.Context.Waypoint, w => w.Key.ToString());
-    private readonly ResourceTable<AuthorizationPolicy> _policies = new(DiscoveryWire.Policies, DiscoveryJson.Context.AuthorizationPolicy, p => $"{p.Namespace}/{p.Name}");
-    private readonly ResourceTable<HttpRoute> _routes = new(DiscoveryWire.HttpRoutes, DiscoveryJson.Context.HttpRoute, r => r.Key.ToString());
-    private readonly ResourceTable<MeshNamespace> _namespaces = new(DiscoveryWire.Namespaces, DiscoveryJson.Context.MeshNamespace, n => n.Name);
+    private readonly ResourceTable<Workload> _workloads = new(DiscoveryWire.Workloads, DiscoveryJson.Strict<Workload>(), w => w.Uid);
+    private readonly ResourceTable<Service> _services = new(DiscoveryWire.Services, DiscoveryJson.Strict<Service>(), s => s.Key.ToString());
+    private readonly ResourceTable<Waypoint> _waypoints = new(DiscoveryWire.Waypoints, DiscoveryJson.Strict<Waypoint>(), w => w.Key.ToString());
+    private readonly ResourceTable<AuthorizationPolicy> _policies = new(DiscoveryWire.Policies, DiscoveryJson.Strict<AuthorizationPolicy>(), p => $"{p.Namespace}/{p.Name}");
+    private readonly ResourceTable<HttpRoute> _routes = new(DiscoveryWire.HttpRoutes, DiscoveryJson.Strict<HttpRoute>(), r => r.Key.ToString());
+    private readonly ResourceTable<MeshNamespace> _namespaces = new(DiscoveryWire.Namespaces, DiscoveryJson.Strict<MeshNamespace>(), n => n.Name);
     private readonly IResourceTable[] _tables;
     private volatile MeshState _current = MeshState.Empty;
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);

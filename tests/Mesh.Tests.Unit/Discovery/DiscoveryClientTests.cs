@@ -13,7 +13,7 @@ namespace Mesh.Tests.Unit.Discovery;
 /// </summary>
 public sealed class DiscoveryClientTests
 {
-    private const string Workload = """{"uid":"demo/a","name":"a","namespace":"demo","node":"node0","addresses":["198.18.1.2"],"captured":true}""";
+    private const string Workload = """{"uid":"demo/a","name":"a","namespace":"demo","serviceAccount":"default","node":"node0","addresses":["198.18.1.2"],"labels":{},"captured":true,"trustDomain":"cluster.local"}""";
     private const string Good = """{"type":"full","epoch":"e1","version":7,"workloads":[""" + Workload + "]}";
 
     private static DiscoveryClient NewClient() => new(new DiscoveryClientOptions
@@ -42,6 +42,7 @@ public sealed class DiscoveryClientTests
         """{"type":"full","epoch":3,"version":8}""",                                        // a number where a string goes: InvalidOperationException
         """{"type":"delta","epoch":"e2","version":8,"removed":{"workloads":[1]}}""",         // a removed key that is not a string
         "{\"type\":\"full\",\"epoch\":\"\\udc00\",\"version\":8}",                           // a lone surrogate: InvalidOperationException
+        """{"type":"full","epoch":"e2","version":8,"workloads":[""" + Workload.Replace(""","addresses":["198.18.1.2"]""", "", StringComparison.Ordinal) + "]}", // no addresses: a default ImmutableArray crashed MeshState.Build
     };
 
     [Theory]
