@@ -109,7 +109,9 @@ public sealed class MeshL4Tests
 
         Assert.False(denied.Ok, $"the denied client got through: {denied.Stdout}");
         Assert.Equal("200", allowed.Stdout);
-        Assert.Contains("refused spiffe://cluster.local/ns/app/sa/client", lab.ZtunnelLogs(), StringComparison.Ordinal);
+        // ztunnel's console logger writes from its own thread: the line can land after the refusal the client saw.
+        await LabFixture.WaitUntilAsync(() => Task.FromResult(lab.ZtunnelLogs().Contains("refused spiffe://cluster.local/ns/app/sa/client", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "ztunnel never logged the refusal");
         Assert.Contains("app/deny-client", lab.ZtunnelLogs(), StringComparison.Ordinal);
     }
 
