@@ -11,6 +11,8 @@ for proj in tests/Mesh.Tests.Unit tests/Mesh.Tests.Integration; do
 done
 sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}'; }
 passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+# The names of failed tests, repeated just above the closing line (a long log's tail is often all a reader sees).
+failures=$(grep -E '^\s+Failed [A-Za-z]' "$log" | sed -E 's/^\s+//' | sort -u)
 rm -f "$log"
 # Fuzzing (tests/Mesh.Fuzz): every target for a short while; each target is one test, a crash or hang fails it.
 echo "== fuzz (scripts/fuzz.sh --ci ${FUZZ_CI_SECONDS:-20})"
@@ -26,5 +28,6 @@ fi
 rm -f "$fuzzlog"
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo
+if [ -n "$failures" ]; then echo "failed tests:"; echo "$failures" | sed 's/^/  /'; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $rc

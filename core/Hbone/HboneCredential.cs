@@ -44,3 +44,9 @@ public sealed class HboneCredential
     /// <summary>The certificate and chain as TLS sends them (built once).</summary>
     public SslStreamCertificateContext Context => _context.Value;
 }
+
+/// <summary>
+/// The credential an inbound HBONE connection is served with, awaited within the handshake timeout (a connection may
+/// arrive while its workload's certificate is still being issued). Throws when there is none to be had.
+/// </summary>
+public delegate ValueTask<HboneCredential> HboneCredentialSource(CancellationToken cancellationToken);

@@ -35,6 +35,9 @@ public enum HboneError
     /// <summary>Server: the admission check refused the verified peer (e.g. it holds too many connections).</summary>
     PeerLimit,
 
+    /// <summary>Server: this side had no certificate to serve the connection with (the workload is unknown or the CA failed).</summary>
+    NoCredential,
+
     /// <summary>Server: the peer reset streams faster than allowed and got GOAWAY ENHANCE_YOUR_CALM.</summary>
     RapidReset,
 }

@@ -15,4 +15,7 @@ internal static partial class HboneLog
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "HBONE request from {Peer} refused with {Status}: not a valid CONNECT")]
     public static partial void BadRequest(ILogger logger, SpiffeId peer, int status);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "HBONE connection from {Remote} closed before TLS: no certificate to serve it with ({Reason})")]
+    public static partial void NoCredential(ILogger logger, EndPoint? remote, string reason);
 }

@@ -26,7 +26,7 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
     /// Serves an accepted socket until the connection closes or <paramref name="cancellationToken"/> asks for a graceful
     /// drain. Beyond <see cref="HboneServerOptions.MaxHandshakes"/> handshakes in progress the socket is reset at once.
     /// </summary>
-    public Task<HboneError> ServeAsync(Socket socket, Func<HboneCredential> credential, HboneHandler handler, CancellationToken cancellationToken, HboneAdmission? admission = null)
+    public Task<HboneError> ServeAsync(Socket socket, HboneCredentialSource credential, HboneHandler handler, CancellationToken cancellationToken, HboneAdmission? admission = null)
     {
         if (!TryEnterHandshake())
         {
@@ -39,7 +39,7 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
     }
 
     /// <summary>Serves an accepted transport; returns <see cref="HboneError.None"/> after a served connection, or why it was refused or failed.</summary>
-    public async Task<HboneError> ServeAsync(Stream transport, EndPoint? remote, Func<HboneCredential> credential, HboneHandler handler, CancellationToken cancellationToken, HboneAdmission? admission = null)
+    public async Task<HboneError> ServeAsync(Stream transport, EndPoint? remote, HboneCredentialSource credential, HboneHandler handler, CancellationToken cancellationToken, HboneAdmission? admission = null)
     {
         if (!TryEnterHandshake())
         {
@@ -59,7 +59,7 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
         return false;
     }
 
-    private async Task<HboneError> ServeEnteredAsync(Stream transport, EndPoint? remote, Func<HboneCredential> credential, HboneHandler handler, HboneAdmission? admission, CancellationToken cancellationToken)
+    private async Task<HboneError> ServeEnteredAsync(Stream transport, EndPoint? remote, HboneCredentialSource credential, HboneHandler handler, HboneAdmission? admission, CancellationToken cancellationToken)
     {
         var inHandshake = true;
         void LeaveHandshake()
@@ -70,10 +70,10 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
                 Interlocked.Decrement(ref _handshakes);
             }
         }
+        var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
         try
         {
-            var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
-            var (error, peer) = await HandshakeAsync(ssl, remote, credential(), cancellationToken);
+            var (error, peer) = await HandshakeAsync(ssl, remote, credential, cancellationToken);
             if (peer is not { } peerId)
             {
                 await ssl.DisposeAsync();
@@ -86,6 +86,11 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
                 return HboneError.PeerLimit;
             }
             return await ServeHttp2Async(ssl, peerId, remote, handler, cancellationToken, LeaveHandshake);
+        }
+        catch
+        {
+            await ssl.DisposeAsync(); // never leave a connection open that nobody serves
+            throw;
         }
         finally
         {
@@ -124,10 +129,24 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
         return connection.ConnectionError == Http2ErrorCode.EnhanceYourCalm ? HboneError.RapidReset : HboneError.None;
     }
 
-    private async Task<(HboneError Error, SpiffeId? Peer)> HandshakeAsync(SslStream ssl, EndPoint? remote, HboneCredential credential, CancellationToken cancellationToken)
+    private async Task<(HboneError Error, SpiffeId? Peer)> HandshakeAsync(SslStream ssl, EndPoint? remote, HboneCredentialSource source, CancellationToken cancellationToken)
     {
         var check = HbonePeerCheck.NoCertificate;
         SpiffeId? peer = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        HboneCredential credential;
+        try
+        {
+            // A connection may arrive while the pod's certificate is still being issued (right after a start): it waits
+            // for it within the handshake timeout rather than failing.
+            credential = await source(timeout.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException or HttpRequestException)
+        {
+            HboneLog.NoCredential(_logger, remote, e.Message);
+            return (e is OperationCanceledException && !cancellationToken.IsCancellationRequested ? HboneError.HandshakeTimeout : HboneError.NoCredential, null);
+        }
         var tls = new SslServerAuthenticationOptions
         {
             ServerCertificateContext = credential.Context,
@@ -141,8 +160,6 @@ public sealed class HboneServer(HboneServerOptions options, ILogger? logger = nu
                 return check == HbonePeerCheck.Trusted;
             },
         };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.HandshakeTimeout);
         try
         {
             await ssl.AuthenticateAsServerAsync(tls, timeout.Token);

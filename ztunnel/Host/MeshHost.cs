@@ -67,7 +67,8 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
             redirection = redirection with { BpfDirectory = options.BpfDirectory };
         }
         ProxyInputs? inputs = null;
-        using var drain = new ConnectionDrain();
+        var proxyLogger = loggers.CreateLogger<MeshProxy>();
+        using var drain = new ConnectionDrain(e => MeshLog.HandlerFailed(proxyLogger, e));
         using var proxy = new MeshProxy(() => inputs!, drain);
         using var manager = new RedirectionManager(redirection, proxy, loggers.CreateLogger<RedirectionManager>());
         var limits = options.Limits;
@@ -81,7 +82,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         await using var client = new HboneClient(HboneLimits.Client(limits, TunnelWindows, proxy.ConnectFromPodAsync));
         var server = new HboneServer(HboneLimits.Server(limits, TunnelWindows, refusals), loggers.CreateLogger<HboneServer>());
         inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities),
-            client, server, metrics, MtlsMode.Permissive, loggers.CreateLogger<MeshProxy>(), budget, refusals, idle);
+            client, server, metrics, MtlsMode.Permissive, proxyLogger, budget, refusals, idle);
         var pods = new LocalPods();
         var reconciler = new PodReconciler(pods, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try

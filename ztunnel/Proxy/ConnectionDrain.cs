@@ -8,8 +8,9 @@ namespace Mesh.Ztunnel.Proxy;
 /// working until they end or the drain deadline passes; then <see cref="Connections"/> is cancelled, which aborts the
 /// relays, and each remaining accepted socket is reset (SO_LINGER 0), so its client sees a reset, not a clean end.
 /// </summary>
-public sealed class ConnectionDrain : IDisposable
+public sealed class ConnectionDrain(Action<Exception>? failed = null) : IDisposable
 {
+    private readonly Action<Exception>? _failed = failed;
     private readonly CancellationTokenSource _accepting = new();
     private readonly CancellationTokenSource _connections = new();
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,7 +27,9 @@ public sealed class ConnectionDrain : IDisposable
 
     /// <summary>
     /// Handles one accepted connection, counted while it runs, with a token cancelled by <paramref name="cancellationToken"/>
-    /// (the pod unenrolled) or by the drain deadline, at which <paramref name="accepted"/> is also reset.
+    /// (the pod unenrolled) or by the drain deadline, at which <paramref name="accepted"/> is also reset. A handler that
+    /// fails resets the socket too: an accepted connection nobody serves must never be left open (its client would
+    /// wait for its own timeout) nor end with a clean FIN.
     /// </summary>
     public async Task RunAsync(Socket accepted, Func<CancellationToken, Task> handle, CancellationToken cancellationToken)
     {
@@ -40,6 +43,12 @@ public sealed class ConnectionDrain : IDisposable
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or IOException)
         {
             // the connection was aborted; its handler has said why where it could
+            Reset(accepted);
+        }
+        catch (Exception e)
+        {
+            Reset(accepted);
+            _failed?.Invoke(e);
         }
         finally
         {

@@ -32,7 +32,7 @@ public sealed class HboneInbound(ProxyInputs inputs)
     {
         using var _ = lease;
         var remote = socket.RemoteEndPoint;
-        var error = await inputs.Server.ServeAsync(socket, () => Credential(pod),
+        var error = await inputs.Server.ServeAsync(socket, ct => CredentialAsync(pod, ct),
             (request, ct) => HandleAsync(pod, request, ct), cancellationToken, AdmitPeer).ConfigureAwait(false);
         var refusal = error switch
         {
@@ -55,15 +55,17 @@ public sealed class HboneInbound(ProxyInputs inputs)
     /// <summary>The peer's HBONE connection counts against its identity's budget (the pod's was taken at accept).</summary>
     private IDisposable? AdmitPeer(Core.Identity.SpiffeId peer) => inputs.Budget.TryAcquire(null, peer, out _);
 
-    private HboneCredential Credential(PodListeners pod)
+    /// <summary>The pod's certificate: the cached one, or the one being issued right now (just after a start).</summary>
+    private ValueTask<HboneCredential> CredentialAsync(PodListeners pod, CancellationToken cancellationToken)
     {
         var state = inputs.State.Current;
         if (!state.WorkloadsByUid.TryGetValue(pod.Pod.Uid, out var workload))
         {
             throw new InvalidOperationException($"pod {pod.Pod.Uid} is not known to the control plane yet");
         }
-        return inputs.Credentials.TryGetCached(workload.Identity)
-            ?? throw new InvalidOperationException($"no certificate for {workload.Identity} yet");
+        return inputs.Credentials.TryGetCached(workload.Identity) is { } cached
+            ? ValueTask.FromResult(cached)
+            : inputs.Credentials.GetAsync(workload.Identity, cancellationToken);
     }
 
     private async Task HandleAsync(PodListeners pod, HboneInboundRequest request, CancellationToken cancellationToken)

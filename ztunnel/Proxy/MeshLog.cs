@@ -28,4 +28,7 @@ internal static partial class MeshLog
 
     [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "inbound {Pod}: plaintext {Client} -> {Target} closed: {Reason}")]
     public static partial void InboundPlaintextFailed(ILogger logger, string pod, IPEndPoint? client, IPEndPoint target, string reason);
+
+    [LoggerMessage(EventId = 3307, Level = LogLevel.Error, Message = "a connection's handler failed; the connection was reset")]
+    public static partial void HandlerFailed(ILogger logger, Exception error);
 }

@@ -91,6 +91,50 @@ public sealed class HboneServerTests
         Assert.Equal("got 12345 bytes", Encoding.ASCII.GetString(reply.ToArray()));
     }
 
+    [Fact]
+    public async Task ServeAsync_CertificateIssuedAfterTheConnectionArrived_WaitsForItAndServes()
+    {
+        // Right after a ztunnel start a peer can connect before the pod's certificate is back from the CA.
+        await using var bed = new HboneTestBed((request, _) =>
+        {
+            request.Refuse(503);
+            return Task.CompletedTask;
+        });
+        var issued = new TaskCompletionSource<HboneCredential>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bed.CredentialSource = ct => new ValueTask<HboneCredential>(issued.Task.WaitAsync(ct));
+        await using var client = new HboneClient(new HboneClientOptions());
+
+        var connecting = client.ConnectAsync(bed.Request(bed.Address), Timeout);
+        await WaitAsync(() => bed.Accepted == 1);
+        issued.SetResult(bed.ServerCredential);
+        var result = await connecting;
+
+        Assert.Equal(503, result.Status); // the handler's answer: TLS and HTTP/2 went through once the certificate came
+    }
+
+    [Fact]
+    public async Task ServeAsync_NoCertificateToServeWith_ClosesTheConnectionAtOnce()
+    {
+        await using var bed = new HboneTestBed();
+        bed.CredentialSource = _ => throw new InvalidOperationException("pod not known yet");
+        // A client that would wait a minute for a server that never answers: the close must come long before.
+        await using var client = new HboneClient(new HboneClientOptions { ConnectTimeout = TimeSpan.FromSeconds(60) });
+
+        var result = await client.ConnectAsync(bed.Request(bed.Address), new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+
+        Assert.False(result.IsSuccess);
+        Assert.Equal(HboneError.NoCredential, await FirstServedAsync(bed));
+    }
+
+    private static async Task WaitAsync(Func<bool> condition)
+    {
+        var deadline = Timeout;
+        while (!condition())
+        {
+            await Task.Delay(10, deadline);
+        }
+    }
+
     private static async Task<HboneError> FirstServedAsync(HboneTestBed bed)
     {
         var deadline = Timeout;

@@ -40,6 +40,9 @@ internal sealed class HboneTestBed : IAsyncDisposable
 
     public HboneCredential ServerCredential { get; set; }
 
+    /// <summary>Where the server gets its credential per connection; by default <see cref="ServerCredential"/> at once.</summary>
+    public HboneCredentialSource? CredentialSource { get; set; }
+
     public HboneCredential ClientCredential { get; }
 
     public IPEndPoint Address => (IPEndPoint)_listener.LocalEndPoint!;
@@ -49,7 +52,7 @@ internal sealed class HboneTestBed : IAsyncDisposable
 
     public int Accepted;
 
-    /// <summary>Passed to <see cref="HboneServer.ServeAsync(Socket, Func{HboneCredential}, HboneHandler, CancellationToken, HboneAdmission?)"/>.</summary>
+    /// <summary>Passed to <see cref="HboneServer.ServeAsync(Socket, HboneCredentialSource, HboneHandler, CancellationToken, HboneAdmission?)"/>.</summary>
     public HboneAdmission? Admission { get; set; }
 
     /// <summary>Token the served connections drain on.</summary>
@@ -115,7 +118,7 @@ internal sealed class HboneTestBed : IAsyncDisposable
             var drain = Drain.Token;
             _ = Task.Run(async () =>
             {
-                var result = await Server.ServeAsync(socket, () => ServerCredential, (r, ct) => Handler(r, ct), drain, Admission);
+                var result = await Server.ServeAsync(socket, CredentialSource ?? (_ => ValueTask.FromResult(ServerCredential)), (r, ct) => Handler(r, ct), drain, Admission);
                 Served.Enqueue(result);
             });
         }

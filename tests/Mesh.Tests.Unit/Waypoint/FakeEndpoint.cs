@@ -97,7 +97,7 @@ internal sealed class FakeEndpoint : IAsyncDisposable
             {
                 return;
             }
-            _ = _server.ServeAsync(socket, () => credential, RelayAsync, stop);
+            _ = _server.ServeAsync(socket, _ => ValueTask.FromResult(credential), RelayAsync, stop);
         }
     }
 
