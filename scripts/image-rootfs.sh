@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Stages the root filesystem of one component's image (the build stage of its Dockerfile: no base image can be
 # pulled on the build machine, so the image is FROM scratch plus exactly this tree):
-#   /app                       the component's build output (artifacts/bin/<project>/release)
-#   /usr/share/dotnet          the .NET host, hostfxr and the shared frameworks the app names
+#   /app                       ztunnel and waypoint: the Native AOT executable (artifacts/publish/<project>/release_linux-x64;
+#                              ztunnel's image also carries mesh-cni, which its DaemonSet installs on the node);
+#                              controlplane (JIT, see ARCHITECTURE.md) or MESH_JIT=1: the build output (artifacts/bin/<project>/release)
+#   /usr/share/dotnet          JIT builds only: the .NET host, hostfxr and the shared frameworks the app names
 #   the shared libraries       everything ldd reports for those binaries, plus what .NET and ztunnel dlopen
 #                              (libssl/libcrypto; libbpf for ztunnel), and an ld.so.cache for them
 #   /etc/passwd, /etc/group    root and nonroot (65532); /tmp (1777)
@@ -17,23 +19,34 @@ case "$component" in
   *) echo "image-rootfs: component is controlplane, ztunnel or waypoint, not '$component'" >&2; exit 2 ;;
 esac
 [ -n "$dest" ] || { echo "image-rootfs: say where to stage the rootfs: scripts/image-rootfs.sh $component DEST" >&2; exit 2; }
-app=artifacts/bin/$project/${CONFIG:-release}
+config=${CONFIG:-release}
+native=1
+{ [ "$component" = controlplane ] || [ "${MESH_JIT:-0}" = 1 ]; } && native=0
+if [ $native = 1 ]; then app=artifacts/publish/$project/${config,,}_linux-x64; else app=artifacts/bin/$project/${config,,}; fi
 [ -x "$app/$component" ] || { echo "image-rootfs: $app/$component is missing; run 'make build' first" >&2; exit 1; }
-dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 
 rm -rf "$dest"
-mkdir -p "$dest/app" "$dest/etc" "$dest/tmp" "$dest/proc" "$dest/dev" "$dest/sys" "$dest/usr/share/dotnet/host/fxr" "$dest/usr/share/dotnet/shared"
+mkdir -p "$dest/app" "$dest/etc" "$dest/tmp" "$dest/proc" "$dest/dev" "$dest/sys"
 chmod 1777 "$dest/tmp"
 cp -a "$app/." "$dest/app/"
-rm -f "$dest/app/"*.pdb "$dest/app/"*.staticwebassets.endpoints.json
-cp -L "$dotnet_root/dotnet" "$dest/usr/share/dotnet/"
-fxr=$(ls -d "$dotnet_root"/host/fxr/10.* | sort -V | tail -1)
-cp -a "$fxr" "$dest/usr/share/dotnet/host/fxr/"
-for fw in $(jq -r '.runtimeOptions.frameworks[].name' "$app/$component.runtimeconfig.json"); do
-  version=$(ls -d "$dotnet_root/shared/$fw"/10.* | sort -V | tail -1)
-  mkdir -p "$dest/usr/share/dotnet/shared/$fw"
-  cp -a "$version" "$dest/usr/share/dotnet/shared/$fw/"
-done
+rm -f "$dest/app/"*.pdb "$dest/app/"*.dbg "$dest/app/"*.staticwebassets.endpoints.json
+if [ $native = 1 ] && [ "$component" = ztunnel ]; then
+  cni=artifacts/publish/Mesh.Cni/${config,,}_linux-x64/mesh-cni
+  [ -x "$cni" ] || { echo "image-rootfs: $cni is missing; run 'make build' first" >&2; exit 1; }
+  cp "$cni" "$dest/app/"
+fi
+if [ $native = 0 ]; then
+  dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+  mkdir -p "$dest/usr/share/dotnet/host/fxr" "$dest/usr/share/dotnet/shared"
+  cp -L "$dotnet_root/dotnet" "$dest/usr/share/dotnet/"
+  fxr=$(ls -d "$dotnet_root"/host/fxr/10.* | sort -V | tail -1)
+  cp -a "$fxr" "$dest/usr/share/dotnet/host/fxr/"
+  for fw in $(jq -r '.runtimeOptions.frameworks[].name' "$app/$component.runtimeconfig.json"); do
+    version=$(ls -d "$dotnet_root/shared/$fw"/10.* | sort -V | tail -1)
+    mkdir -p "$dest/usr/share/dotnet/shared/$fw"
+    cp -a "$version" "$dest/usr/share/dotnet/shared/$fw/"
+  done
+fi
 
 # Libraries loaded by name at run time (not in any ELF's DT_NEEDED, so ldd does not see them).
 dlopened=(libssl.so.3 libcrypto.so.3)

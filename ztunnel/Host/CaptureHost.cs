@@ -29,7 +29,7 @@ public sealed class CaptureHost
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var namespaces = string.Join(',', _options.EnrollNamespaces.Order());
-        CaptureHostLog.Starting(_logger, _options.PodsFile, namespaces, _options.TcMode, Environment.ProcessId);
+        CaptureHostLog.Starting(_logger, _options.PodsFile ?? "(none)", namespaces, _options.TcMode, Environment.ProcessId);
         if (!StartChecks.Pass(_logger))
         {
             return 1;
@@ -108,6 +108,10 @@ public sealed class CaptureHost
 
     private ImmutableArray<NodePod> ReadPods()
     {
+        if (_options.PodsFile is null)
+        {
+            return []; // uninstall on a node without a pods file: the pins alone say what to remove
+        }
         try
         {
             return NodePodsFile.Read(_options.PodsFile);

@@ -9,7 +9,8 @@ namespace Mesh.Ztunnel.Host;
 /// </summary>
 public sealed record CaptureHostOptions
 {
-    public required string PodsFile { get; init; }
+    /// <summary>The node's pods; optional for <c>uninstall</c> (on a Kubernetes node there is none: the pins name the pods).</summary>
+    public required string? PodsFile { get; init; }
     public ImmutableHashSet<string> EnrollNamespaces { get; init; } = ImmutableHashSet<string>.Empty;
     public TcAttachMode TcMode { get; init; } = TcAttachMode.Auto;
     public string? BpfDirectory { get; init; }
@@ -22,7 +23,7 @@ public sealed record CaptureHostOptions
     public bool Uninstall { get; init; }
 
     public const string Usage =
-        "usage: ztunnel [uninstall] --pods-file PATH [--node NODE] [--enroll-namespaces a,b] [--tc-mode auto|tcx|clsact] [--bpf-dir DIR] [--instance NAME]";
+        "usage: ztunnel uninstall [--instance NAME] [--pods-file PATH] | ztunnel --pods-file PATH [--node NODE] [--enroll-namespaces a,b] [--tc-mode auto|tcx|clsact] [--bpf-dir DIR] [--instance NAME]";
 
     /// <summary>Parses the arguments; null with <paramref name="error"/> set when they are wrong.</summary>
     public static CaptureHostOptions? Parse(IReadOnlyList<string> args, out string? error)
@@ -58,7 +59,7 @@ public sealed record CaptureHostOptions
                     return null;
             }
         }
-        if (podsFile is null)
+        if (podsFile is null && !uninstall)
         {
             error = "say where the node's pods are: --pods-file PATH";
             return null;

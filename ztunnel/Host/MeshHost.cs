@@ -77,6 +77,10 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         var refusals = new RefusalReporter(metrics, loggers.CreateLogger<ConnectionBudget>());
         using var idle = new IdleTracker(limits.StreamIdleTimeout);
         using var trim = new MemoryTrim(() => budget.NodeConnections);
+        if (budget.NodeLimit < ProxyLimits.LowNodeLimit && budget.NodeLimit < limits.MaxConnections)
+        {
+            LimitsLog.LowFdLimit(_logger, fdLimit, budget.NodeLimit);
+        }
         LimitsLog.Effective(_logger, fdLimit, budget.NodeLimit, limits.MaxConnectionsPerPod, limits.MaxConnectionsPerPeer, limits.MaxStreamsPerConnection,
             limits.MaxHandshakes, limits.ConnectTimeout, limits.HandshakeTimeout, limits.ConnectionIdleTimeout, limits.StreamIdleTimeout);
         await using var client = new HboneClient(HboneLimits.Client(limits, TunnelWindows, proxy.ConnectFromPodAsync));

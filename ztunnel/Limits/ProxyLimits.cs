@@ -39,12 +39,17 @@ public sealed record ProxyLimits
 
     /// <summary>
     /// The node-wide connection cap in force for a descriptor limit of <paramref name="fdLimit"/>: each proxied
-    /// connection holds up to two descriptors (the accepted socket and the dial), and <see cref="FdReserve"/> plus a
-    /// tenth of the limit stay free for everything else.
+    /// connection holds up to two descriptors (the accepted socket and the dial), and <see cref="FdReserve"/> (at most a
+    /// quarter of a small limit: containerd's default of 1024 left a single connection) plus a tenth of the limit stay
+    /// free for everything else.
     /// </summary>
     public int NodeLimit(ulong fdLimit)
     {
-        var usable = (long)Math.Min(fdLimit, int.MaxValue) - FdReserve - (long)(Math.Min(fdLimit, int.MaxValue) / 10);
+        var limit = (long)Math.Min(fdLimit, int.MaxValue);
+        var usable = limit - Math.Min(FdReserve, limit / 4) - (limit / 10);
         return (int)Math.Clamp(usable / 2, 1, MaxConnections);
     }
+
+    /// <summary>Below this many connections at once the descriptor limit is worth a warning at start.</summary>
+    public const int LowNodeLimit = 4096;
 }

@@ -36,4 +36,16 @@ public sealed class CaptureHostOptionsTests
         Assert.Null(options);
         Assert.False(string.IsNullOrEmpty(error));
     }
+
+    [Fact]
+    public void Parse_UninstallWithoutPodsFile_NeedsOnlyTheInstance()
+    {
+        // On a Kubernetes node there is no pods file: the pins name the pods to clean up.
+        var options = CaptureHostOptions.Parse(["uninstall", "--instance", "node-a"], out var error);
+
+        Assert.Null(error);
+        Assert.True(options!.Uninstall);
+        Assert.Equal("node-a", options.Instance);
+        Assert.Null(options.PodsFile);
+    }
 }

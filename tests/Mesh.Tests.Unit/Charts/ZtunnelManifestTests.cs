@@ -66,7 +66,7 @@ public sealed class ZtunnelManifestTests
     }
 
     [HelmFact]
-    public async Task HostAccess_DefaultValues_IsExactlyCgroupsNetnsSocketAndCniDirs()
+    public async Task HostAccess_DefaultValues_IsExactlyCgroupsBpffsNetnsSocketAndCniDirs()
     {
         var chart = await Default;
         var pod = PodSpec(chart.Ztunnel);
@@ -78,6 +78,7 @@ public sealed class ZtunnelManifestTests
         Assert.Equal(new Dictionary<string, string>
         {
             ["cgroup"] = "/sys/fs/cgroup",
+            ["bpffs"] = "/sys/fs/bpf",
             ["netns"] = "/var/run/netns",
             ["cni-socket"] = "/var/run/mesh",
             ["cni-bin"] = "/opt/cni/bin",
@@ -85,7 +86,7 @@ public sealed class ZtunnelManifestTests
         }, hostPaths);
         var mounts = Containers(chart.Ztunnel).ToDictionary(c => c["name"]!.ToString(),
             c => c["volumeMounts"]!.AsArray().OfType<JsonObject>().Select(m => m["name"]!.ToString()).Where(hostPaths.ContainsKey).Order().ToList());
-        Assert.Equal(["cgroup", "cni-socket", "netns"], mounts["ztunnel"]);
+        Assert.Equal(["bpffs", "cgroup", "cni-socket", "netns"], mounts["ztunnel"]);
         Assert.Equal(["cni-bin", "cni-conf"], mounts["install-cni"]);
         var zt = Container(chart.Ztunnel, "ztunnel");
         var byName = zt["volumeMounts"]!.AsArray().OfType<JsonObject>().ToDictionary(m => m["name"]!.ToString());

@@ -22,7 +22,8 @@ public sealed class LimitDecisionTests
     [Theory]
     [InlineData(20000UL, 8488)]       // (20000 - 1024 - 2000) / 2
     [InlineData(1048576UL, 65536)]    // capped by MaxConnections
-    [InlineData(1000UL, 1)]           // a tiny limit still admits one
+    [InlineData(1024UL, 333)]         // containerd's default: (1024 - 256 - 102) / 2, the reserve at most a quarter
+    [InlineData(8UL, 3)]              // a tiny limit still admits some: (8 - 2 - 0) / 2
     public void NodeLimit_DescriptorLimit_LeavesTheReserveAndTwoDescriptorsPerConnection(ulong fdLimit, int expected) =>
         Assert.Equal(expected, new ProxyLimits().NodeLimit(fdLimit));
 }

@@ -1,0 +1,204 @@
+using System.Text.Json.Nodes;
+using Mesh.Lab.Runtime;
+using Mesh.Tests.Common;
+using Mesh.Tests.Common.Charts;
+using Mesh.Tests.Common.Lab;
+
+namespace Mesh.Tests.Integration.Images;
+
+/// <summary>
+/// The images `make images` builds, run by real runtimes (the tests' own Docker and containerd) as the chart asks a
+/// runtime to run them: the rendered pod spec's hostPID, securityContext, env and volumes become the `docker run` or
+/// `ctr run` arguments (<see cref="ChartContainerRun"/>), so a capability, mount or user the chart forgot fails here.
+/// ztunnel runs on containerd: Debian's Docker 20.10 does not know CAP_BPF, which the chart grants.
+/// </summary>
+public sealed class ImageContainerTests(ImageRuntimes docker) : IClassFixture<ImageRuntimes>
+{
+    [RootFact]
+    public async Task ControlPlane_ChartSecurityContext_SignsAndServesDiscoveryAsNonRootOnAReadOnlyRoot()
+    {
+        await docker.ReadyAsync();
+        var chart = await RenderedChart.Default;
+        var run = new ChartContainerRun(chart.ControlPlane, "controlplane");
+        using var ca = new TempFolder();
+        run.Files["ca"] = ca.Path;
+
+        // bench starts the real control plane (a fresh ECDSA root through OpenSSL, Kestrel TLS on loopback) and a
+        // discovery client that receives the state over HTTP/2 + TLS: the CA and discovery paths of the image.
+        var result = await RunToEndAsync(run, "controlplane", ["bench", "--workloads", "10", "--clients", "1"]);
+
+        Assert.True(result.Ok, result.Stdout + result.Stderr);
+        Assert.Contains("1 proxies connected and received the full state", result.Stdout + result.Stderr);
+        var user = await docker.DockerAsync(["image", "inspect", "-f", "{{.Config.User}}", Image("controlplane")]);
+        Assert.Equal("65532:65532", user.Stdout.Trim());
+    }
+
+    [RootFact]
+    public async Task Ztunnel_ChartPodSpecOnContainerd_PassesStartChecksPinsInTheHostsBpffsAndAnswersTheHostsCniPlugin()
+    {
+        await docker.ReadyAsync();
+        var chart = await RenderedChart.Default;
+        var spec = RenderedChart.Container(chart.Ztunnel, "ztunnel");
+        Assert.Equal(0, (long)spec["securityContext"]!["runAsUser"]!); // ctr runs the image's USER: the same, checked below
+        var node = ChartContainerRun.Id("imgtest");
+        var run = new ChartContainerRun(chart.Ztunnel, "ztunnel");
+        run.FieldRefs["spec.nodeName"] = node;
+        using var socketDir = new TempFolder();
+        using var token = new TempFolder();
+        using var root = new TempFolder();
+        using var logs = new TempFolder();
+        using var testCa = TestCa.Create();
+        File.WriteAllText(Path.Combine(token.Path, "token"), "not-a-real-token");
+        File.WriteAllText(Path.Combine(root.Path, "root-cert.pem"), testCa.Root.ExportCertificatePem());
+        var cniSocket = RenderedChart.Flags(spec)["--cni-socket"];
+        run.HostPaths[RenderedChart.VolumeFor(chart.Ztunnel, spec, cniSocket).Volume["hostPath"]!["path"]!.ToString()] = socketDir.Path;
+        run.Files["token"] = token.Path;
+        run.Files["ca-root"] = root.Path;
+        var id = ChartContainerRun.Id("ztunnel");
+        var log = Path.Combine(logs.Path, "ztunnel.log");
+        var pins = $"/sys/fs/bpf/mesh/{node}";
+        var user = await docker.DockerAsync(["image", "inspect", "-f", "{{.Config.User}}", Image("ztunnel")]);
+        Assert.Equal("0:0", user.Stdout.Trim());
+        try
+        {
+            var start = await docker.CtrAsync(run.CtrArguments("docker.io/" + Image("ztunnel"), id, log, "/app/ztunnel"));
+            Assert.True(start.Ok, start.Stderr);
+
+            // No network (its own network namespace, no interface): discovery cannot connect, everything before it runs.
+            string output = "";
+            await LabFixture.WaitUntilAsync(async () =>
+            {
+                output = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
+                return output.Contains("node agent: CNI socket", StringComparison.Ordinal) || output.Contains("crit:", StringComparison.Ordinal)
+                    || output.Contains("check FAIL", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(60), "ztunnel in its container did not get as far as the node agent: " + output);
+
+            Assert.DoesNotContain("check FAIL", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("crit:", output, StringComparison.Ordinal);
+            foreach (var check in new[] { "libbpf", "capabilities", "BTF", "cgroup v2", "bpf syscall", "cgroup programs", "sk_assign" })
+            {
+                Assert.Contains($"check ok    {check}", output, StringComparison.Ordinal);
+            }
+            // Exactly the chart's capabilities, nothing of the runtime's default set.
+            var task = (await docker.CtrAsync(["task", "ls"])).Stdout.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Single(f => f.Length > 1 && f[0] == id);
+            var capEff = File.ReadLines($"/proc/{task[1]}/status").Single(l => l.StartsWith("CapEff:", StringComparison.Ordinal)).Split('\t')[1].Trim();
+            var decoded = await Shell.RunAsync("capsh", [$"--decode={capEff}"]);
+            Assert.Equal("cap_net_admin,cap_sys_ptrace,cap_sys_admin,cap_bpf", decoded.Stdout.Trim().Split('=')[1]);
+            // The pins are in the host's bpffs, where they outlive the container (the chart mounts it).
+            Assert.Contains($"pinned in {pins}", output, StringComparison.Ordinal);
+            Assert.True(Directory.Exists(pins), $"the pins are not in the host's bpffs at {pins} (the chart must mount /sys/fs/bpf):\n{output}");
+
+            // The host's mesh-cni (as the runtime execs it) reaches ztunnel in its container through the socket mount.
+            // ztunnel has no mesh state yet, so it cannot decide: the ADD fails with ztunnel's own answer, not "unreachable".
+            var socket = Path.Combine(socketDir.Path, Path.GetFileName(cniSocket));
+            Assert.True(File.Exists(socket), $"no CNI socket at {socket}:\n{output}");
+            var cni = await Shell.RunAsync(Path.Combine(RepoPaths.Root, "artifacts", "publish", "Mesh.Cni", $"{RepoPaths.Configuration}_linux-x64", "mesh-cni"), [],
+                stdin: $$$"""{"cniVersion":"1.0.0","name":"k8s-pod-network","type":"mesh-cni","nodeAgentSocket":"{{{socket}}}","prevResult":{"cniVersion":"1.0.0","ips":[{"address":"198.18.9.9/24"}]}}""",
+                timeout: TimeSpan.FromSeconds(30),
+                env: new Dictionary<string, string>
+                {
+                    ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "imagetest", ["CNI_NETNS"] = "/proc/self/ns/net", ["CNI_IFNAME"] = "eth0",
+                    ["CNI_PATH"] = "/usr/lib/cni", ["CNI_ARGS"] = "K8S_POD_NAMESPACE=app;K8S_POD_NAME=web;K8S_POD_UID=0d7d3b1e-0000-4000-8000-000000000001",
+                });
+            Assert.Equal(1, cni.ExitCode);
+            Assert.Contains("ztunnel", cni.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("unreachable", cni.Stdout, StringComparison.OrdinalIgnoreCase);
+
+            // The pins outlive ztunnel by design; `ztunnel uninstall` in the same image and spec removes them, as a
+            // user's cleanup (a DaemonSet's preStop or a one-off pod) does.
+            await StopAsync(id);
+            Assert.True(Directory.Exists(pins), "the pins did not outlive ztunnel");
+            var uninstall = ChartContainerRun.Id("uninstall");
+            var ulog = Path.Combine(logs.Path, "uninstall.log");
+            try
+            {
+                var started = await docker.CtrAsync(run.CtrArguments("docker.io/" + Image("ztunnel"), uninstall, ulog, "/app/ztunnel", ["uninstall", "--instance", node]));
+                Assert.True(started.Ok, started.Stderr);
+                await LabFixture.WaitUntilAsync(() => Task.FromResult(!Directory.Exists(pins)), TimeSpan.FromSeconds(30),
+                    $"{pins} outlived ztunnel uninstall: " + (File.Exists(ulog) ? File.ReadAllText(ulog) : "(no log)"));
+            }
+            finally
+            {
+                await StopAsync(uninstall);
+            }
+        }
+        finally
+        {
+            await StopAsync(id);
+            if (Directory.Exists(pins))
+            {
+                Directory.Delete(pins, recursive: true); // teardown after a failure: the pins' container and netns are gone
+            }
+        }
+    }
+
+    /// <summary>Ends a containerd task and deletes its container; quiet when they are gone already.</summary>
+    private async Task StopAsync(string id)
+    {
+        await docker.CtrAsync(["task", "kill", "-s", "SIGKILL", id]);
+        for (var i = 0; i < 50 && (await docker.CtrAsync(["task", "ls", "-q"])).Stdout.Split('\n').Contains(id); i++)
+        {
+            await docker.CtrAsync(["task", "delete", id]);
+            await Task.Delay(100);
+        }
+        await docker.CtrAsync(["containers", "delete", id]);
+    }
+
+    [RootFact]
+    public async Task Waypoint_NoControlPlane_ExitsWithWhatToSetAsNonRoot()
+    {
+        await docker.ReadyAsync();
+
+        var result = await docker.DockerAsync(["run", "--rm", "--pull", "never", "--network", "none", "--read-only", "--cap-drop", "ALL", Image("waypoint")]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--control-plane (or $MESH_CONTROL_PLANE) is required", result.Stdout + result.Stderr);
+        var user = await docker.DockerAsync(["image", "inspect", "-f", "{{.Config.User}}", Image("waypoint")]);
+        Assert.Equal("65532:65532", user.Stdout.Trim());
+    }
+
+    [RootFact]
+    public async Task Images_DataPlaneIsNativeAot_NoDotnetRuntimeAndSmall()
+    {
+        await docker.ReadyAsync();
+        foreach (var component in new[] { "ztunnel", "waypoint" })
+        {
+            var size = await docker.DockerAsync(["image", "inspect", "-f", "{{.Size}}", Image(component)]);
+            // Native: nothing of the .NET runtime ships (the executable carries it); ~25 MB against ~125 MB for the JIT tree.
+            var export = await docker.DockerAsync(["create", "--name", $"{component}-probe-{Guid.NewGuid():N}"[..24], Image(component)]);
+            Assert.True(export.Ok, export.Stderr);
+            var id = export.Stdout.Trim();
+            try
+            {
+                var files = await Shell.RunAsync("/bin/sh", ["-c", $"docker export {id} | tar -t"], timeout: TimeSpan.FromMinutes(1), env: docker.Environment);
+                Assert.True(files.Ok, files.Stderr);
+                Assert.DoesNotContain("usr/share/dotnet", files.Stdout, StringComparison.Ordinal);
+                Assert.Contains($"app/{component}", files.Stdout, StringComparison.Ordinal);
+                Assert.True(long.Parse(size.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture) < 60_000_000, $"{component} image is {size.Stdout.Trim()} bytes");
+            }
+            finally
+            {
+                await docker.DockerAsync(["rm", "-f", id]);
+            }
+        }
+    }
+
+    private string Image(string component) => $"mesh/{component}:{docker.Tag}";
+
+    private async Task<CommandResult> RunToEndAsync(ChartContainerRun run, string component, IEnumerable<string> args)
+    {
+        var name = ChartContainerRun.Id(component);
+        var runArgs = run.DockerArguments(Image(component), name, args);
+        runArgs.Insert(1, "--rm");
+        return await docker.DockerAsync(runArgs, TimeSpan.FromMinutes(2));
+    }
+
+    private sealed class TempFolder : IDisposable
+    {
+        private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mesh-image-test-");
+
+        public string Path => _dir.FullName;
+
+        public void Dispose() => _dir.Delete(recursive: true);
+    }
+}
