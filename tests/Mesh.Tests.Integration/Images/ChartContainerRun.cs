@@ -29,6 +29,12 @@ public sealed class ChartContainerRun(JsonObject workload, string container)
     /// <summary>Folders standing in for secret, configMap and projected volumes, by volume name.</summary>
     public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>ctr only: a network namespace to join by path (a lab node's), as a runtime joins a pod sandbox's.</summary>
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>Host folders bound at the same path in addition to the chart's volumes (a lab's state folder).</summary>
+    public List<string> ExtraBinds { get; } = [];
+
     private JsonObject Pod => RenderedChart.PodSpec(workload);
 
     private JsonObject Spec => RenderedChart.Container(workload, container);
@@ -99,6 +105,10 @@ public sealed class ChartContainerRun(JsonObject workload, string container)
         {
             run.Add("--net-host");
         }
+        else if (NetworkNamespace is not null)
+        {
+            run.AddRange(["--with-ns", $"network:{NetworkNamespace}"]);
+        }
         if (Flag("privileged"))
         {
             run.Add("--privileged");
@@ -164,6 +174,7 @@ public sealed class ChartContainerRun(JsonObject workload, string container)
                     ?? throw new InvalidOperationException($"give Files[\"{volume["name"]}\"] for the volume mounted at {target}");
             mounts.Add(new Mount(source, target, mount["readOnly"]?.GetValue<bool>() == true, propagation, volume["emptyDir"] is not null));
         }
+        mounts.AddRange(ExtraBinds.Select(b => new Mount(b, b, ReadOnly: false, Propagation: null, Tmpfs: false)));
         return mounts;
     }
 

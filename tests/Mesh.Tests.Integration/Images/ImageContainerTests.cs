@@ -1,3 +1,5 @@
+using Mesh.Lab.Launch;
+using Mesh.Tests.Integration.DataPath;
 using System.Text.Json.Nodes;
 using Mesh.Lab.Runtime;
 using Mesh.Tests.Common;
@@ -129,6 +131,67 @@ public sealed class ImageContainerTests(ImageRuntimes docker) : IClassFixture<Im
             {
                 Directory.Delete(pins, recursive: true); // teardown after a failure: the pins' container and netns are gone
             }
+        }
+    }
+
+    [RootFact]
+    public async Task Ztunnel_ImageTakesOverALabNode_AdoptsItsPodsAndTunnelsTheirTraffic()
+    {
+        await docker.ReadyAsync();
+        var chart = await RenderedChart.Default;
+        await using var lab = await LabFixture.StartAsync(MeshLabYaml.TwoNodes);
+        await lab.StartMeshAsync();
+        await lab.WaitForListenerAsync("server", 8080);
+        await lab.WaitForCaptureAsync("client");
+        await lab.WaitForCaptureAsync("server");
+        var url = $"http://{lab.Pod("server").Ip}:8080/";
+        var native = LabMesh.Ztunnel(lab.Lab, "node2");
+        var child = native.ChildPid() ?? throw new InvalidOperationException("node2's ztunnel is not running");
+        var argv = File.ReadAllText($"/proc/{child}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var node = lab.State.Nodes.Single(n => n.Name == "node2");
+        var run = new ChartContainerRun(chart.Ztunnel, "ztunnel") { NetworkNamespace = node.NetnsPath };
+        run.FieldRefs["spec.nodeName"] = node.Name;
+        // The lab's paths stand in for the node's: its state folder (token, trust bundle, CNI and handoff sockets) and
+        // its pods' network namespaces, bound where the lab's arguments name them.
+        run.ExtraBinds.AddRange([lab.State.StateDir, "/run/netns"]);
+        using var unused = new TempFolder();
+        using var logs = new TempFolder();
+        run.HostPaths["/var/run/mesh"] = unused.Path;
+        run.Files["token"] = unused.Path;
+        run.Files["ca-root"] = unused.Path;
+        var id = ChartContainerRun.Id("ztunnel-lab");
+        var log = Path.Combine(logs.Path, "ztunnel.log");
+        string Logs() => (File.Exists(log) ? File.ReadAllText(log) : "(no container log)") + "\n" + lab.ZtunnelLogs();
+
+        // The native ztunnel of node2 held, as a kubelet replacing a pod would, and gone; its pins keep the pods captured.
+        await Shell.RunAsync("kill", ["-STOP", native.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        try
+        {
+            await Shell.RunAsync("kill", ["-KILL", child.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            // Its held supervisor cannot reap it: ended is a zombie (state Z) or gone.
+            await LabFixture.WaitUntilAsync(() => Task.FromResult(!File.Exists($"/proc/{child}/stat") || File.ReadAllText($"/proc/{child}/stat").Split(')')[1].Trim().StartsWith('Z')),
+                TimeSpan.FromSeconds(10), "the native ztunnel did not end");
+
+            // The image, with the chart's pod spec, in node2's network namespace, with the arguments the lab gave the native one.
+            var start = await docker.CtrAsync(run.CtrArguments("docker.io/" + Image("ztunnel"), id, log, "/app/ztunnel", argv[1..]));
+            Assert.True(start.Ok, start.Stderr);
+            CommandResult curl;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            do
+            {
+                curl = await lab.CurlAsync("client", url, "-m", "2", "-o", "/dev/null", "-w", "%{http_code}");
+            }
+            while (curl.Stdout != "200" && DateTime.UtcNow < deadline);
+
+            Assert.True(curl.Stdout == "200", $"no 200 through the containerized ztunnel: {curl.Stderr}\n{Logs()}");
+            var output = File.ReadAllText(log);
+            Assert.Contains("adopted 1 pinned pod(s)", output, StringComparison.Ordinal);
+            Assert.Contains("tunnel from spiffe://cluster.local/ns/app/sa/client", output, StringComparison.Ordinal); // mTLS, HBONE into node2's pod
+        }
+        finally
+        {
+            await StopAsync(id);
+            await Shell.RunAsync("kill", ["-CONT", native.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
     }
 
