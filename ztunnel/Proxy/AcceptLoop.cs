@@ -32,6 +32,16 @@ public static class AcceptLoop
         }
     }
 
+    /// <summary>Runs <paramref name="carry"/> and disposes <paramref name="client"/>; resets it first when it was not carried (false).</summary>
+    public static async Task CarryOrResetAsync(Socket client, Func<CancellationToken, Task<bool>> carry, CancellationToken cancellationToken)
+    {
+        using var _ = client;
+        if (!await carry(cancellationToken).ConfigureAwait(false))
+        {
+            SocketReset.Reset(client);
+        }
+    }
+
     /// <summary>
     /// Accepts and admits each connection against the pod's and the node's budget: an admitted one comes with its
     /// lease (dispose it when the connection ends); a refused one is reset at once and reported.

@@ -17,16 +17,7 @@ namespace Mesh.Ztunnel.Proxy;
 public sealed class MeshOutbound(ProxyInputs inputs)
 {
     public Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken) =>
-        AcceptLoop.ServeAsync(pod.Outbound, pod, inputs, drain, (client, ct) => HandleAsync(pod, client, ct), cancellationToken);
-
-    private async Task HandleAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
-    {
-        using var _ = client;
-        if (!await ProxyAsync(pod, client, cancellationToken).ConfigureAwait(false))
-        {
-            SocketReset.Reset(client);
-        }
-    }
+        AcceptLoop.ServeAsync(pod.Outbound, pod, inputs, drain, (client, ct) => AcceptLoop.CarryOrResetAsync(client, c => ProxyAsync(pod, client, c), ct), cancellationToken);
 
     /// <summary>False when the connection was not carried (the caller resets the client).</summary>
     private async Task<bool> ProxyAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)

@@ -16,16 +16,7 @@ namespace Mesh.Ztunnel.Proxy;
 public sealed class PlaintextInbound(ProxyInputs inputs)
 {
     public Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken) =>
-        AcceptLoop.ServeAsync(pod.Inbound, pod, inputs, drain, (client, ct) => HandleAsync(pod, client, ct), cancellationToken);
-
-    private async Task HandleAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
-    {
-        using var _ = client;
-        if (!await ProxyAsync(pod, client, cancellationToken).ConfigureAwait(false))
-        {
-            SocketReset.Reset(client);
-        }
-    }
+        AcceptLoop.ServeAsync(pod.Inbound, pod, inputs, drain, (client, ct) => AcceptLoop.CarryOrResetAsync(client, c => ProxyAsync(pod, client, c), ct), cancellationToken);
 
     private async Task<bool> ProxyAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
     {
