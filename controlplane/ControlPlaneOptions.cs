@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Mesh.Core;
+using Mesh.Core.Text;
 
 namespace Mesh.ControlPlane;
 
@@ -117,21 +118,10 @@ public sealed record ControlPlaneOptions
             ? ep!
             : throw new ControlPlaneOptionsException($"{flag} '{v}' is not IP:PORT (e.g. 0.0.0.0:15012)");
 
-    /// <summary>"24h", "90m", "30s", "1d" or a TimeSpan ("1.00:00:00").</summary>
-    public static TimeSpan Duration(string flag, string v)
-    {
-        if (v.Length > 1 && double.TryParse(v[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
-        {
-            switch (v[^1])
-            {
-                case 'd': return TimeSpan.FromDays(n);
-                case 'h': return TimeSpan.FromHours(n);
-                case 'm': return TimeSpan.FromMinutes(n);
-                case 's': return TimeSpan.FromSeconds(n);
-            }
-        }
-        return TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out var t) ? t : throw new ControlPlaneOptionsException($"{flag} '{v}' is not a duration (e.g. 24h, 90m)");
-    }
+    /// <summary>A duration flag in the one syntax of <see cref="DurationText"/> ("24h", "90m", "1d").</summary>
+    public static TimeSpan Duration(string flag, string v) =>
+        DurationText.TryParse(v, out var value) ? value
+            : throw new ControlPlaneOptionsException($"{flag} '{v}' is not a duration: write e.g. {DurationText.Examples}");
 
     public override string ToString() =>
         $"registry={Registry}{(Registry == "file" ? $" dir={Directory}" : $" kubeconfig={Kubeconfig ?? "(in-cluster/default)"}")} " +

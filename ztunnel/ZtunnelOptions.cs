@@ -55,17 +55,6 @@ public sealed record ZtunnelOptions
 
     public static string DefaultHandoffSocket(string instance) => $"/run/mesh/ztunnel/{instance}/handoff.sock";
 
-    /// <summary>"30s", "500ms", "2m" or whole seconds ("30"); null when it is none of these or negative.</summary>
-    public static TimeSpan? ParseDuration(string text)
-    {
-        var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
-            : text.EndsWith('s') ? (text[..^1], 1.0)
-            : text.EndsWith('m') ? (text[..^1], 60.0)
-            : (text, 1.0);
-        return double.TryParse(number, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            && value >= 0 ? TimeSpan.FromSeconds(value * scale) : null;
-    }
-
     /// <summary>Parses argv; a bad or missing value throws <see cref="ZtunnelConfigException"/> with what to do.</summary>
     public static ZtunnelOptions Parse(IReadOnlyList<string> args)
     {
@@ -129,7 +118,7 @@ public sealed record ZtunnelOptions
         {
             options = options with
             {
-                DrainTimeout = ParseDuration(dt) ?? throw new ZtunnelConfigException($"--drain-timeout '{dt}' must be a duration such as 30s, 500ms or 2m"),
+                DrainTimeout = ProxyLimitFlags.Duration("drain-timeout", dt, allowZero: true),
             };
         }
         if (values.Remove("tc-mode", out var tc))

@@ -225,15 +225,16 @@ public sealed partial class DiscoveryClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    /// <summary>Log events of the discovery client (ids 5200-5299).</summary>
     private static partial class Log
     {
-        [LoggerMessage(5100, LogLevel.Information, "discovery: connected to {Address} (resuming from {Epoch}/{Version})")]
+        [LoggerMessage(5200, LogLevel.Information, "discovery: connected to {Address} (resuming from {Epoch}/{Version})")]
         public static partial void Connected(ILogger logger, Uri address, string epoch, long version);
 
-        [LoggerMessage(5101, LogLevel.Warning, "discovery: stream to {Address} failed: {Reason}; keeping the last state and reconnecting")]
+        [LoggerMessage(5201, LogLevel.Warning, "discovery: stream to {Address} failed: {Reason}; keeping the last state and reconnecting")]
         public static partial void StreamFailed(ILogger logger, Uri address, string reason);
 
-        [LoggerMessage(5102, LogLevel.Information, "discovery: stream to {Address} ended; reconnecting")]
+        [LoggerMessage(5202, LogLevel.Information, "discovery: stream to {Address} ended; reconnecting")]
         public static partial void StreamEnded(ILogger logger, Uri address);
     }
 }

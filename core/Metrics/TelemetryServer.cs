@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Mesh.Core.Net;
 
 namespace Mesh.Core.Metrics;
 
@@ -60,7 +61,7 @@ public sealed class TelemetryServer : IAsyncDisposable
         return server;
     }
 
-    public void Start() => _acceptLoop ??= Task.Run(AcceptLoop);
+    public void Start() => _acceptLoop ??= Task.Run(AcceptConnectionsAsync);
 
     public async ValueTask DisposeAsync()
     {
@@ -79,23 +80,10 @@ public sealed class TelemetryServer : IAsyncDisposable
         _slots.Dispose();
     }
 
-    private async Task AcceptLoop()
+    private async Task AcceptConnectionsAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        await foreach (var client in SocketAccept.AcceptAllAsync(_listener, _stop.Token).ConfigureAwait(false))
         {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                continue;
-            }
             if (!_slots.Wait(0))
             {
                 client.Dispose();

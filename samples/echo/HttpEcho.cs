@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Mesh.Core.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Mesh.Samples.Echo;

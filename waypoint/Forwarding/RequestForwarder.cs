@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mesh.Core.Metrics;
 using Mesh.Core.Model;
 using Mesh.Waypoint.Authorization;
 using Mesh.Waypoint.Inbound;
@@ -141,7 +142,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
             }
             result.Response?.Dispose();
             failed.Add(endpoint);
-            metrics.RecordRetry(ServiceName(plan.BackendService), result.Kind switch
+            metrics.RecordRetry(IstioLabels.ServiceName(plan.BackendService), result.Kind switch
             {
                 AttemptOutcome.Response => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 AttemptOutcome.ConnectFailed => "connect_failure",
@@ -162,8 +163,6 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
     private void Record(HttpContext ctx, RoutePlan plan, Workload? source, TunnelFeature tunnel, BackendEndpoint? endpoint, int status, string flags, long started) =>
         metrics.RecordRequest(RequestLabels.Build(source, tunnel.PeerIdentity, plan.BackendService ?? plan.DestinationService,
             endpoint?.Workload, status, flags, mutualTls: true, grpc: ctx.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-
-    private static string ServiceName(Service? s) => s is null ? RequestLabels.Unknown : $"{s.Name}.{s.Namespace}.svc.cluster.local";
 
     private static async Task WriteErrorAsync(HttpContext ctx, int status, string text)
     {

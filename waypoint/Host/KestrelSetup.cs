@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using Mesh.Core.Hbone;
+using Mesh.Core.Http;
 using Mesh.Waypoint.Identity;
 using Mesh.Waypoint.Inbound;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

@@ -123,6 +123,7 @@ public sealed partial class PodReconciler(
         redirection.ReleaseUnclaimed(retrying.ToHashSet(StringComparer.Ordinal));
     }
 
-    [LoggerMessage(EventId = 3400, Level = LogLevel.Warning, Message = "pod {Uid} not captured yet, will retry: {Reason}")]
+    /// <summary>The pod reconciler's log event (ids 3700-3799).</summary>
+    [LoggerMessage(EventId = 3700, Level = LogLevel.Warning, Message = "pod {Uid} not captured yet, will retry: {Reason}")]
     private static partial void LogEnrollRetry(ILogger logger, string uid, string reason);
 }

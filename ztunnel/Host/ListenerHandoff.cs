@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Mesh.Core.Net;
 using Mesh.Native;
 using Mesh.Ztunnel.Redirection;
 using Microsoft.Extensions.Logging;
@@ -87,17 +88,8 @@ public sealed class ListenerHandoff : IAsyncDisposable
 
     private async Task ServeAsync(Func<Task<IReadOnlyList<PodListeners>>> handOver, ILogger logger)
     {
-        while (!_stop.IsCancellationRequested)
+        await foreach (var peer in SocketAccept.AcceptAllAsync(_listener, _stop.Token).ConfigureAwait(false))
         {
-            Socket peer;
-            try
-            {
-                peer = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                return;
-            }
             using (peer)
             {
                 try

@@ -3,13 +3,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Limits;
 
-/// <summary>Log events of ztunnel's limits (ids 3500-3599): one line per burst of refusals, the limits in force at start.</summary>
+/// <summary>Log events of ztunnel's limits (ids 3900-3999): one line per burst of refusals, the limits in force at start.</summary>
 internal static partial class LimitsLog
 {
-    [LoggerMessage(EventId = 3500, Level = LogLevel.Warning, Message = "{Pod}: refused connection from {Client}: {Reason} {Detail} ({Suppressed} more refused for this reason since the last line)")]
+    [LoggerMessage(EventId = 3900, Level = LogLevel.Warning, Message = "{Pod}: refused connection from {Client}: {Reason} {Detail} ({Suppressed} more refused for this reason since the last line)")]
     public static partial void Refused(ILogger logger, string pod, EndPoint? client, string reason, string detail, int suppressed);
 
-    [LoggerMessage(EventId = 3501, Level = LogLevel.Information, Message = "limits: descriptors {FdLimit}, node connections {NodeLimit}, per pod {PerPod}, per peer {PerPeer}, streams per connection {Streams}, handshakes {Handshakes}, connect timeout {ConnectTimeout}, handshake timeout {HandshakeTimeout}, idle connection {ConnectionIdle}, idle stream {StreamIdle}")]
+    [LoggerMessage(EventId = 3901, Level = LogLevel.Information, Message = "limits: descriptors {FdLimit}, node connections {NodeLimit}, per pod {PerPod}, per peer {PerPeer}, streams per connection {Streams}, handshakes {Handshakes}, connect timeout {ConnectTimeout}, handshake timeout {HandshakeTimeout}, idle connection {ConnectionIdle}, idle stream {StreamIdle}")]
     public static partial void Effective(ILogger logger, ulong fdLimit, int nodeLimit, int perPod, int perPeer, int streams, int handshakes,
         TimeSpan connectTimeout, TimeSpan handshakeTimeout, TimeSpan connectionIdle, TimeSpan streamIdle);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mesh.Core.Text;
 
 namespace Mesh.Ztunnel.Limits;
 
@@ -53,27 +54,10 @@ public static class ProxyLimitFlags
         return l;
     }
 
-    /// <summary>"500ms", "10s", "5m", "1h" (and "0" where allowed).</summary>
-    public static TimeSpan Duration(string flag, string text, bool allowZero)
-    {
-        if (allowZero && text == "0")
-        {
-            return TimeSpan.Zero;
-        }
-        var (digits, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], "ms") : text.Length > 1 ? (text[..^1], text[^1..]) : ("", "");
-        if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || (n == 0 && !allowZero))
-        {
-            throw new ZtunnelConfigException($"--{flag} '{text}' is not a duration: write a positive number with a unit, e.g. 500ms, 10s, 5m, 1h");
-        }
-        return unit switch
-        {
-            "ms" => TimeSpan.FromMilliseconds(n),
-            "s" => TimeSpan.FromSeconds(n),
-            "m" => TimeSpan.FromMinutes(n),
-            "h" => TimeSpan.FromHours(n),
-            _ => throw new ZtunnelConfigException($"--{flag} '{text}' has no unit: write e.g. 500ms, 10s, 5m, 1h"),
-        };
-    }
+    /// <summary>A duration flag in the one syntax of <see cref="DurationText"/>; zero only where <paramref name="allowZero"/>.</summary>
+    public static TimeSpan Duration(string flag, string text, bool allowZero) =>
+        DurationText.TryParse(text, out var value) && (allowZero || value > TimeSpan.Zero) ? value
+            : throw new ZtunnelConfigException($"--{flag} '{text}' is not a {(allowZero ? "" : "positive ")}duration: write e.g. {DurationText.Examples}");
 
     private static int Count(string flag, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n

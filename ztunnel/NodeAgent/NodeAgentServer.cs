@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Mesh.Core.Net;
 using Mesh.Core.NodeAgent;
 using Microsoft.Extensions.Logging;
 
@@ -59,21 +60,8 @@ public sealed class NodeAgentServer : IAsyncDisposable
 
     private async Task AcceptAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        await foreach (var client in SocketAccept.AcceptAllAsync(_listener, _stop.Token).ConfigureAwait(false))
         {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                continue;
-            }
             _ = ServeAsync(client);
         }
     }

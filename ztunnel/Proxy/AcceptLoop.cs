@@ -1,42 +1,44 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Mesh.Core.Net;
 using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
+using Mesh.Ztunnel.Redirection;
 
 namespace Mesh.Ztunnel.Proxy;
 
-/// <summary>Accepts until the listener is closed (pod unenrolled) or the token fires.</summary>
+/// <summary>
+/// The accept loop of a pod's listeners (15001, 15006, 15008): <see cref="SocketAccept"/> until the listener is closed
+/// (pod unenrolled), the token fires or the drain stops accepting; each connection admitted against the budgets.
+/// </summary>
 public static class AcceptLoop
 {
-    private static readonly TimeSpan OutOfDescriptorsPause = TimeSpan.FromMilliseconds(50);
-
-    public static async IAsyncEnumerable<Socket> AcceptAsync(Socket listener, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves <paramref name="listener"/> of <paramref name="pod"/>: each admitted connection is handled under
+    /// <paramref name="drain"/> (counted, reset at the drain deadline) and its budget lease released when
+    /// <paramref name="handle"/> ends.
+    /// </summary>
+    public static async Task ServeAsync(Socket listener, PodListeners pod, ProxyInputs inputs, ConnectionDrain drain,
+        Func<Socket, CancellationToken, Task> handle, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
+        await foreach (var (socket, lease) in AcceptAdmittedAsync(listener, pod.Pod.Uid, inputs.Budget, inputs.Refusals, accepting.Token).ConfigureAwait(false))
         {
-            Socket accepted;
-            try
+            _ = drain.RunAsync(socket, async ct =>
             {
-                accepted = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
-            {
-                // EMFILE/ENOBUFS: the connection waits in the backlog; the listener must outlive the shortage.
-                try
-                {
-                    await Task.Delay(OutOfDescriptorsPause, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    yield break;
-                }
-                continue;
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                yield break;
-            }
-            yield return accepted;
+                using var _ = lease;
+                await handle(socket, ct).ConfigureAwait(false);
+            }, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs <paramref name="carry"/> and disposes <paramref name="client"/>; resets it first when it was not carried (false).</summary>
+    public static async Task CarryOrResetAsync(Socket client, Func<CancellationToken, Task<bool>> carry, CancellationToken cancellationToken)
+    {
+        using var _ = client;
+        if (!await carry(cancellationToken).ConfigureAwait(false))
+        {
+            SocketReset.Reset(client);
         }
     }
 
@@ -47,7 +49,7 @@ public static class AcceptLoop
     public static async IAsyncEnumerable<(Socket Socket, IDisposable Lease)> AcceptAdmittedAsync(
         Socket listener, string pod, ConnectionBudget budget, RefusalReporter refusals, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var socket in AcceptAsync(listener, cancellationToken).ConfigureAwait(false))
+        await foreach (var socket in SocketAccept.AcceptAllAsync(listener, cancellationToken).ConfigureAwait(false))
         {
             var lease = budget.TryAcquire(pod, null, out var reason);
             if (lease is null)

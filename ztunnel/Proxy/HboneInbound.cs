@@ -19,18 +19,11 @@ namespace Mesh.Ztunnel.Proxy;
 /// </summary>
 public sealed class HboneInbound(ProxyInputs inputs)
 {
-    public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
-    {
-        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
-        await foreach (var (socket, lease) in AcceptLoop.AcceptAdmittedAsync(pod.Hbone, pod.Pod.Uid, inputs.Budget, inputs.Refusals, accepting.Token).ConfigureAwait(false))
-        {
-            _ = drain.RunAsync(socket, ct => ServeAsync(pod, socket, lease, ct), cancellationToken);
-        }
-    }
+    public Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken) =>
+        AcceptLoop.ServeAsync(pod.Hbone, pod, inputs, drain, (socket, ct) => ServeAsync(pod, socket, ct), cancellationToken);
 
-    private async Task ServeAsync(PodListeners pod, Socket socket, IDisposable lease, CancellationToken cancellationToken)
+    private async Task ServeAsync(PodListeners pod, Socket socket, CancellationToken cancellationToken)
     {
-        using var _ = lease;
         var remote = socket.RemoteEndPoint;
         var error = await inputs.Server.ServeAsync(socket, ct => CredentialAsync(pod, ct),
             (request, ct) => HandleAsync(pod, request, ct), cancellationToken, AdmitPeer).ConfigureAwait(false);

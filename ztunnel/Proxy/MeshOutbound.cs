@@ -16,24 +16,8 @@ namespace Mesh.Ztunnel.Proxy;
 /// </summary>
 public sealed class MeshOutbound(ProxyInputs inputs)
 {
-    public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
-    {
-        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
-        await foreach (var (client, lease) in AcceptLoop.AcceptAdmittedAsync(pod.Outbound, pod.Pod.Uid, inputs.Budget, inputs.Refusals, accepting.Token).ConfigureAwait(false))
-        {
-            _ = drain.RunAsync(client, ct => HandleAsync(pod, client, lease, ct), cancellationToken);
-        }
-    }
-
-    private async Task HandleAsync(PodListeners pod, Socket client, IDisposable lease, CancellationToken cancellationToken)
-    {
-        using var _ = lease;
-        using var __ = client;
-        if (!await ProxyAsync(pod, client, cancellationToken).ConfigureAwait(false))
-        {
-            SocketReset.Reset(client);
-        }
-    }
+    public Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken) =>
+        AcceptLoop.ServeAsync(pod.Outbound, pod, inputs, drain, (client, ct) => AcceptLoop.CarryOrResetAsync(client, c => ProxyAsync(pod, client, c), ct), cancellationToken);
 
     /// <summary>False when the connection was not carried (the caller resets the client).</summary>
     private async Task<bool> ProxyAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Core.Net;
 using Mesh.Ztunnel.Redirection;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,7 @@ public sealed class PassthroughOutbound
 
     public async Task RunAsync(PodListeners pod, CancellationToken cancellationToken)
     {
-        await foreach (var client in AcceptLoop.AcceptAsync(pod.Outbound, cancellationToken).ConfigureAwait(false))
+        await foreach (var client in SocketAccept.AcceptAllAsync(pod.Outbound, cancellationToken).ConfigureAwait(false))
         {
             _ = HandleAsync(pod, client, cancellationToken);
         }

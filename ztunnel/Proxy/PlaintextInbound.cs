@@ -15,24 +15,8 @@ namespace Mesh.Ztunnel.Proxy;
 /// </summary>
 public sealed class PlaintextInbound(ProxyInputs inputs)
 {
-    public async Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken)
-    {
-        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.Accepting);
-        await foreach (var (client, lease) in AcceptLoop.AcceptAdmittedAsync(pod.Inbound, pod.Pod.Uid, inputs.Budget, inputs.Refusals, accepting.Token).ConfigureAwait(false))
-        {
-            _ = drain.RunAsync(client, ct => HandleAsync(pod, client, lease, ct), cancellationToken);
-        }
-    }
-
-    private async Task HandleAsync(PodListeners pod, Socket client, IDisposable lease, CancellationToken cancellationToken)
-    {
-        using var _ = lease;
-        using var __ = client;
-        if (!await ProxyAsync(pod, client, cancellationToken).ConfigureAwait(false))
-        {
-            SocketReset.Reset(client);
-        }
-    }
+    public Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken) =>
+        AcceptLoop.ServeAsync(pod.Inbound, pod, inputs, drain, (client, ct) => AcceptLoop.CarryOrResetAsync(client, c => ProxyAsync(pod, client, c), ct), cancellationToken);
 
     private async Task<bool> ProxyAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using Mesh.Ztunnel;
 using Mesh.Ztunnel.Redirection;
 
 namespace Mesh.Tests.Unit.Capture;
@@ -41,16 +40,4 @@ public sealed class CapturePinsTests
     [InlineData("a/b", false)]
     public void IsValidInstance_Name_AcceptsOnlyFolderSafeNames(string name, bool valid) =>
         Assert.Equal(valid, CapturePins.IsValidInstance(name));
-
-    [Theory]
-    [InlineData("30s", 30_000)]
-    [InlineData("500ms", 500)]
-    [InlineData("2m", 120_000)]
-    [InlineData("45", 45_000)]
-    public void ParseDuration_Text_Milliseconds(string text, int ms) => Assert.Equal(TimeSpan.FromMilliseconds(ms), ZtunnelOptions.ParseDuration(text));
-
-    [Theory]
-    [InlineData("soon")]
-    [InlineData("-1s")]
-    public void ParseDuration_Bad_IsNull(string text) => Assert.Null(ZtunnelOptions.ParseDuration(text));
 }

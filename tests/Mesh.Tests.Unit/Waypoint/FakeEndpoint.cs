@@ -56,7 +56,7 @@ internal sealed class FakeEndpoint : IAsyncDisposable
             k.Listen(IPAddress.Loopback, 0, listen =>
             {
                 listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
-                listen.Use(Mesh.Waypoint.Inbound.H2cDetection.Middleware);
+                listen.Use(Mesh.Core.Http.H2cDetection.Middleware);
             });
         });
         e._app = builder.Build();

@@ -2,13 +2,14 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Mesh.Waypoint.Inbound;
+namespace Mesh.Core.Http;
 
 /// <summary>
 /// Lets the tunnel endpoint serve HTTP/1.1 and h2c with prior knowledge (gRPC): Kestrel picks HTTP/1.1 on a
 /// cleartext Http1AndHttp2 endpoint (no ALPN to decide), so this connection middleware peeks at the first bytes
 /// without consuming them and, when they are the HTTP/2 connection preface, presents "h2" as the negotiated
-/// protocol (the server needs <c>AllowAlternateSchemes</c>: the request's :scheme stays http). Also used by tests.
+/// protocol (the server needs <c>AllowAlternateSchemes</c>: the request's :scheme stays http). The one copy for the
+/// waypoint's tunnel endpoint, the echo sample and the tests.
 /// </summary>
 public static class H2cDetection
 {
