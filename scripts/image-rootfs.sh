@@ -26,6 +26,13 @@ mkdir -p "$dest/app" "$dest/etc" "$dest/tmp" "$dest/proc" "$dest/dev" "$dest/sys
 chmod 1777 "$dest/tmp"
 cp -a "$app/." "$dest/app/"
 rm -f "$dest/app/"*.pdb "$dest/app/"*.staticwebassets.endpoints.json
+# The node DaemonSet's install-cni container runs `/app/mesh-cni install` from the ztunnel image and copies that
+# executable to the host, so it is the Native AOT one (self-contained; `make build` publishes it).
+if [ "$component" = ztunnel ]; then
+  cni=artifacts/publish/Mesh.Cni/${CONFIG:-release}_linux-x64/mesh-cni
+  [ -x "$cni" ] || { echo "image-rootfs: $cni is missing; run 'make build' first (it publishes mesh-cni as Native AOT)" >&2; exit 1; }
+  cp "$cni" "$dest/app/mesh-cni"
+fi
 cp -L "$dotnet_root/dotnet" "$dest/usr/share/dotnet/"
 fxr=$(ls -d "$dotnet_root"/host/fxr/10.* | sort -V | tail -1)
 cp -a "$fxr" "$dest/usr/share/dotnet/host/fxr/"
