@@ -87,14 +87,16 @@ public static class ConfListChain
         {
             throw new CniInstallException($"{fileName} has neither a 'plugins' list nor a plugin 'type'; it is not a CNI configuration");
         }
-        // A single plugin (.conf): the list keeps its name and version, the plugin keeps everything else.
+        // A single plugin (.conf): the list keeps its name and version (at least 0.3.1: conf lists began with 0.3.0,
+        // and mesh-cni takes 0.3.0-1.0.0), the plugin keeps everything else.
         converted = true;
+        var version = (string?)root["cniVersion"] is { } v && !v.StartsWith("0.1.", StringComparison.Ordinal) && !v.StartsWith("0.2.", StringComparison.Ordinal) ? v : "0.3.1";
         var plugin = (JsonObject)root.DeepClone();
         plugin.Remove("cniVersion");
         plugin.Remove("name");
         return new JsonObject
         {
-            ["cniVersion"] = root["cniVersion"]?.DeepClone() ?? "0.3.1",
+            ["cniVersion"] = version,
             ["name"] = root["name"]?.DeepClone() ?? Path.GetFileNameWithoutExtension(fileName),
             ["plugins"] = new JsonArray(plugin),
         };
