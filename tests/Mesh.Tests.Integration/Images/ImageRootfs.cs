@@ -46,17 +46,27 @@ public sealed class ImageRootfs : IDisposable
     /// Same, with only <paramref name="capabilities"/> (Kubernetes names: BPF, NET_ADMIN, ...) left in the bounding
     /// set, as a runtime grants a container's securityContext (capsh chroots, drops the rest, then execs as uid 0).
     /// </summary>
-    public Task<(int ExitCode, string Output)> RunEntrypointAsync(IReadOnlyCollection<string>? capabilities, params string[] args)
+    public Task<(int ExitCode, string Output)> RunEntrypointAsync(IReadOnlyCollection<string>? capabilities, params string[] args) =>
+        RunContainerAsync(capabilities, null, new Dictionary<string, string>(), args);
+
+    /// <summary>
+    /// Same, as a container spec runs it: <paramref name="command"/> (a pod's <c>command</c>) instead of the ENTRYPOINT
+    /// when given, and each host folder of <paramref name="binds"/> (host path -> path in the container) bind-mounted,
+    /// as hostPath volumes are. An empty <paramref name="capabilities"/> drops every one.
+    /// </summary>
+    public Task<(int ExitCode, string Output)> RunContainerAsync(
+        IReadOnlyCollection<string>? capabilities, IReadOnlyList<string>? command, IReadOnlyDictionary<string, string> binds, params string[] args)
     {
         var dockerfile = File.ReadAllLines(System.IO.Path.Combine(RepoPaths.Root, "images", Component, "Dockerfile"));
         var env = dockerfile.Where(l => l.StartsWith("ENV ", StringComparison.Ordinal)).Select(l => l[4..].Trim()).ToList();
         var user = dockerfile.Single(l => l.StartsWith("USER ", StringComparison.Ordinal))[5..].Trim();
-        var entrypoint = JsonSerializer.Deserialize<string[]>(dockerfile.Single(l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal))[11..])!;
-        string command;
+        var entrypoint = command?.ToArray() ?? JsonSerializer.Deserialize<string[]>(dockerfile.Single(l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal))[11..])!;
+        var mounts = string.Concat(binds.Select(b => $"mkdir -p {Quote(Path + b.Value)} && mount --bind {Quote(b.Key)} {Quote(Path + b.Value)} && "));
+        string shell;
         var drop = "";
         if (capabilities is null)
         {
-            command = string.Join(' ', new[] { "env", "-i" }.Concat(env).Concat(["/usr/sbin/chroot", $"--userspec={user}", Path]).Concat(entrypoint).Concat(args).Select(Quote));
+            shell = string.Join(' ', new[] { "env", "-i" }.Concat(env).Concat(["/usr/sbin/chroot", $"--userspec={user}", Path]).Concat(entrypoint).Concat(args).Select(Quote));
         }
         else
         {
@@ -66,10 +76,10 @@ public sealed class ImageRootfs : IDisposable
             }
             var keep = string.Join('|', capabilities.Select(c => "cap_" + c.ToLowerInvariant()));
             drop = $"drop=$(/usr/sbin/capsh --print | sed -n 's/^Bounding set =//p' | tr , '\\n' | grep -vxE {Quote(keep)} | paste -sd,) && ";
-            command = string.Join(' ', new[] { "env", "-i" }.Concat(env).Select(Quote)) + $" /usr/sbin/capsh --chroot={Quote(Path)} --drop=\"$drop\" " +
+            shell = string.Join(' ', new[] { "env", "-i" }.Concat(env).Select(Quote)) + $" /usr/sbin/capsh --chroot={Quote(Path)} --drop=\"$drop\" " +
                 string.Join(' ', new[] { $"--shell={entrypoint[0]}", "--" }.Concat(entrypoint.Skip(1)).Concat(args).Select(Quote));
         }
-        var script = $"ip link set lo up && mount -t proc proc {Quote(Path + "/proc")} && mount --rbind /dev {Quote(Path + "/dev")} && {drop}exec {command}";
+        var script = $"ip link set lo up && mount -t proc proc {Quote(Path + "/proc")} && mount --rbind /dev {Quote(Path + "/dev")} && {mounts}{drop}exec {shell}";
         return RunAsync("/usr/bin/unshare", ["--mount", "--propagation", "private", "--pid", "--net", "--fork", "/bin/sh", "-c", script]);
     }
 

@@ -51,6 +51,44 @@ public sealed class ImageRootfsTests
     }
 
     [RootFact]
+    public async Task Ztunnel_InstallCniContainerAsTheChartRendersIt_PutsAHostRunnableMeshCniIntoTheChain()
+    {
+        var chart = await RenderedChart.Default;
+        var container = RenderedChart.Container(chart.Ztunnel, "install-cni");
+        Assert.Empty(RenderedChart.Strings(container["securityContext"]!["capabilities"]!["add"]));
+        using var image = await ImageRootfs.StageAsync("ztunnel");
+        var host = System.IO.Directory.CreateTempSubdirectory("mesh-install-cni-host-").FullName;
+        try
+        {
+            var bin = System.IO.Directory.CreateDirectory(Path.Combine(host, "bin")).FullName;
+            var conf = System.IO.Directory.CreateDirectory(Path.Combine(host, "net.d")).FullName;
+            File.WriteAllText(Path.Combine(conf, "10-kindnet.conflist"), """
+                {"cniVersion": "0.3.1", "name": "kindnet", "plugins": [
+                  {"type": "ptp", "ipMasq": false, "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.244.0.0/24"}]]}},
+                  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+                """);
+            // The hostPath volumes at the container's mount paths, the container's command and args, no capability.
+            var mounts = container["volumeMounts"]!.AsArray().ToDictionary(m => m!["name"]!.ToString(), m => m!["mountPath"]!.ToString());
+
+            var (exit, output) = await image.RunContainerAsync([], RenderedChart.Strings(container["command"]),
+                new Dictionary<string, string> { [bin] = mounts["cni-bin"], [conf] = mounts["cni-conf"] }, [.. RenderedChart.Strings(container["args"]), "--once"]);
+
+            Assert.True(exit == 0, output);
+            var chained = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(conf, "10-kindnet.conflist")))!["plugins"]!.AsArray();
+            Assert.Equal(["ptp", "portmap", "mesh-cni"], chained.Select(p => p!["type"]!.ToString()));
+            Assert.Equal("/var/run/mesh/cni.sock", chained[^1]!["nodeAgentSocket"]!.ToString());
+            // The copy runs on the host as a runtime execs it, with nothing of .NET beside it (Native AOT).
+            var (versionExit, version) = Mesh.Tests.Integration.Capture.Shell.RunWithCode($"env -i CNI_COMMAND=VERSION {Path.Combine(bin, "mesh-cni")}");
+            Assert.True(versionExit == 0, version);
+            Assert.Contains("supportedVersions", version);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(host, recursive: true);
+        }
+    }
+
+    [RootFact]
     public async Task Waypoint_NoControlPlaneInsideTheImage_ExitsWithWhatToSet()
     {
         using var image = await ImageRootfs.StageAsync("waypoint");
