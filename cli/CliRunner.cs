@@ -17,7 +17,8 @@ internal static class CliRunner
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"meshctl: {result.Errors[0].Message} (see 'meshctl {string.Join(' ', CommandPath(result))} --help')");
+            var message = string.Join(' ', result.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Console.Error.WriteLine($"meshctl: {message} (see 'meshctl {string.Join(' ', CommandPath(result))} --help')");
             return Usage;
         }
         try
@@ -25,6 +26,11 @@ internal static class CliRunner
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (LabException e)
+        {
+            Console.Error.WriteLine($"meshctl: {e.Message}");
+            return Failure;
+        }
+        catch (Exception e) when (e is Cluster.ClusterException or ControlPlane.Kubernetes.KubeConfigException)
         {
             Console.Error.WriteLine($"meshctl: {e.Message}");
             return Failure;

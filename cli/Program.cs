@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Mesh.Cli.Check;
+using Mesh.Cli.Cluster;
+using Mesh.Cli.Install;
 using Mesh.Cli.Lab;
 
 namespace Mesh.Cli;
@@ -12,6 +14,11 @@ internal static class Program
         var root = new RootCommand("meshctl: run and inspect the Mesh service mesh");
         root.Add(LabCommand.Create());
         root.Add(CheckCommand.Create());
+        root.Add(InstallCommand.CreateInstall());
+        root.Add(InstallCommand.CreateUninstall());
+        root.Add(EnrollCommand.Create(enroll: true));
+        root.Add(EnrollCommand.Create(enroll: false));
+        root.Add(WaypointCommand.Create());
         return CliRunner.Run(root, args);
     }
 }

@@ -30,9 +30,11 @@ mkdir -p "$dest/app" "$dest/etc" "$dest/tmp" "$dest/proc" "$dest/dev" "$dest/sys
 chmod 1777 "$dest/tmp"
 cp -a "$app/." "$dest/app/"
 rm -f "$dest/app/"*.pdb "$dest/app/"*.dbg "$dest/app/"*.staticwebassets.endpoints.json
-if [ $native = 1 ] && [ "$component" = ztunnel ]; then
+# The node DaemonSet's install-cni container runs `/app/mesh-cni install` from the ztunnel image and copies that
+# executable to the host, so it is the Native AOT one (self-contained; `make build` publishes it).
+if [ "$component" = ztunnel ]; then
   cni=artifacts/publish/Mesh.Cni/${config,,}_linux-x64/mesh-cni
-  [ -x "$cni" ] || { echo "image-rootfs: $cni is missing; run 'make build' first" >&2; exit 1; }
+  [ -x "$cni" ] || { echo "image-rootfs: $cni is missing; run 'make build' first (it publishes mesh-cni as Native AOT)" >&2; exit 1; }
   cp "$cni" "$dest/app/"
 fi
 if [ $native = 0 ]; then

@@ -1,19 +1,55 @@
 using System.CommandLine;
+using k8s;
+using Mesh.Cli.Cluster;
+using Mesh.Core;
 using Mesh.Native;
 
 namespace Mesh.Cli.Check;
 
 /// <summary>
 /// <c>meshctl check</c>: whether this machine can run eBPF capture (the same checks ztunnel runs at
-/// start). One line per check, with what to do when it fails; exit 1 when any fails.
+/// start), and, when a cluster is configured, the cluster's prerequisites and the installed mesh
+/// (<see cref="ClusterChecks"/>) plus this node's CNI configuration. <c>--pre</c>: before install (a cluster is
+/// required). One line per check, with what to do when it fails; exit 1 when any fails.
 /// </summary>
 internal static class CheckCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("check", "check the kernel and machine for what eBPF capture needs (bpf, BTF, cgroup v2, capabilities, TCX/clsact, sk_assign, libbpf)");
-        cmd.SetAction(_ => Run(Console.Out));
+        var pre = new Option<bool>("--pre") { Description = "check the cluster before installing: Kubernetes version, Gateway API CRDs, node kernels, this node's CNI" };
+        var clusterOnly = new Option<bool>("--cluster-only") { Description = "skip this machine's eBPF capture checks" };
+        var ns = new Option<string>("--namespace", "-n") { Description = "the mesh's namespace", DefaultValueFactory = _ => MeshLabels.RootNamespace };
+        var confDir = new Option<string>("--cni-conf-dir") { Description = "this node's CNI conf folder", DefaultValueFactory = _ => "/etc/cni/net.d" };
+        var cluster = new ClusterOptions();
+        var cmd = new Command("check", "check this machine for what eBPF capture needs (bpf, BTF, cgroup v2, capabilities, TCX/clsact, sk_assign, libbpf) " +
+            "and, with a kubeconfig, the cluster and the installed mesh") { pre, clusterOnly, ns, confDir };
+        cluster.AddTo(cmd);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var exit = parse.GetValue(clusterOnly) ? 0 : Run(Console.Out);
+            var (kubeconfig, context) = cluster.Values(parse);
+            if (!parse.GetValue(pre) && !ClusterOptions.AnyConfigured(kubeconfig, context))
+            {
+                Console.Out.WriteLine("cluster: skipped (no kubeconfig; pass --kubeconfig FILE or set KUBECONFIG to check the cluster)");
+                return exit;
+            }
+            using var client = ClusterOptions.Connect(kubeconfig, context);
+            return Math.Max(exit, await RunClusterAsync(client, parse.GetValue(pre), parse.GetRequiredValue(ns), parse.GetRequiredValue(confDir), Console.Out, !Console.IsOutputRedirected, ct));
+        });
         return cmd;
+    }
+
+    /// <summary>The cluster's checks and this node's CNI as one table, then one summary line; 1 when any failed.</summary>
+    public static async Task<int> RunClusterAsync(IKubernetes client, bool pre, string ns, string cniConfDir, TextWriter output, bool terminal, CancellationToken ct)
+    {
+        var lines = await ClusterChecks.RunAsync(client, pre, ns, ct);
+        lines.Add(Prerequisites.Cni(cniConfDir));
+        CheckTable.Write(output, lines, terminal);
+        var failed = lines.Count(l => l.Status == CheckStatus.Fail);
+        output.WriteLine(failed == 0
+            ? pre ? "cluster: ready for the mesh (next: meshctl install)" : "cluster: the mesh is installed and ready (next: meshctl enroll NAMESPACE)"
+            : $"cluster: {failed} check(s) failed; fix them{(pre ? " before installing" : "")}");
+        return failed == 0 ? 0 : 1;
     }
 
     public static int Run(TextWriter output)

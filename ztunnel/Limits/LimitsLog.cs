@@ -13,6 +13,6 @@ internal static partial class LimitsLog
     public static partial void Effective(ILogger logger, ulong fdLimit, int nodeLimit, int perPod, int perPeer, int streams, int handshakes,
         TimeSpan connectTimeout, TimeSpan handshakeTimeout, TimeSpan connectionIdle, TimeSpan streamIdle);
 
-    [LoggerMessage(EventId = 3502, Level = LogLevel.Warning, Message = "limits: the descriptor limit {FdLimit} (the hard limit this process got) allows only {NodeLimit} connections at once on this node; raise the open-files limit of ztunnel's container (containerd's default is 1024: its LimitNOFILE, or the runtime's rlimits)")]
+    [LoggerMessage(EventId = 3902, Level = LogLevel.Warning, Message = "limits: the descriptor limit {FdLimit} (the hard limit this process got) allows only {NodeLimit} connections at once on this node; raise the open-files limit of ztunnel's container (containerd's default is 1024: its LimitNOFILE, or the runtime's rlimits)")]
     public static partial void LowFdLimit(ILogger logger, ulong fdLimit, int nodeLimit);
 }

@@ -97,10 +97,6 @@ public sealed class RenderedChart
         return flags;
     }
 
-    /// <summary>The container's flags that are neither in the binary's <paramref name="usage"/> text nor <paramref name="pending"/>.</summary>
-    public static List<string> FlagsNotIn(JsonObject container, string usage, IReadOnlyCollection<string> pending) =>
-        [.. Flags(container).Keys.Where(f => !usage.Contains(f + " ", StringComparison.Ordinal) && !pending.Contains(f))];
-
     /// <summary>The volume mounted at the container's mount path that holds <paramref name="file"/> (longest prefix).</summary>
     public static (JsonObject Mount, JsonObject Volume) VolumeFor(JsonObject workload, JsonObject container, string file)
     {

@@ -84,7 +84,14 @@ public sealed class ChartContainerRun(JsonObject workload, string container)
             run.AddRange(m.Tmpfs ? ["--tmpfs", m.Target]
                 : ["--mount", $"type=bind,source={m.Source},target={m.Target}{(m.ReadOnly ? ",readonly" : "")}{(m.Propagation is { } p ? ",bind-propagation=" + p : "")}"]);
         }
+        // The container's command replaces the image's ENTRYPOINT, as Kubernetes does.
+        var command = RenderedChart.Strings(Spec["command"]);
+        if (command.Count > 0)
+        {
+            run.AddRange(["--entrypoint", command[0]]);
+        }
         run.Add(image);
+        run.AddRange(command.Skip(1));
         run.AddRange(args ?? Args(env));
         return run;
     }

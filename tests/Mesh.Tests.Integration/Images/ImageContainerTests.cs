@@ -208,6 +208,37 @@ public sealed class ImageContainerTests(ImageRuntimes docker) : IClassFixture<Im
     }
 
     [RootFact]
+    public async Task Ztunnel_InstallCniContainerAsTheChartRendersIt_PutsAHostRunnableMeshCniIntoTheChain()
+    {
+        await docker.ReadyAsync();
+        var chart = await RenderedChart.Default;
+        var run = new ChartContainerRun(chart.Ztunnel, "install-cni");
+        Assert.Empty(RenderedChart.Strings(RenderedChart.Container(chart.Ztunnel, "install-cni")["securityContext"]!["capabilities"]!["add"]));
+        using var bin = new TempFolder();
+        using var conf = new TempFolder();
+        File.WriteAllText(Path.Combine(conf.Path, "10-kindnet.conflist"), """
+            {"cniVersion": "0.3.1", "name": "kindnet", "plugins": [
+              {"type": "ptp", "ipMasq": false, "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.244.0.0/24"}]]}},
+              {"type": "portmap", "capabilities": {"portMappings": true}}]}
+            """);
+        run.HostPaths["/opt/cni/bin"] = bin.Path;
+        run.HostPaths["/etc/cni/net.d"] = conf.Path;
+
+        // The chart's command, args (plus --once: install and exit), mounts and securityContext; no capability.
+        var args = RenderedChart.Strings(RenderedChart.Container(chart.Ztunnel, "install-cni")["args"]);
+        var result = await RunToEndAsync(run, "ztunnel", [.. args, "--once"]);
+
+        Assert.True(result.Ok, result.Stdout + result.Stderr);
+        var chained = JsonNode.Parse(File.ReadAllText(Path.Combine(conf.Path, "10-kindnet.conflist")))!["plugins"]!.AsArray();
+        Assert.Equal(["ptp", "portmap", "mesh-cni"], chained.Select(p => p!["type"]!.ToString()));
+        Assert.Equal("/var/run/mesh/cni.sock", chained[^1]!["nodeAgentSocket"]!.ToString());
+        // The copy runs on the host as a runtime execs it, with nothing of .NET beside it (Native AOT).
+        var version = await Shell.RunAsync("/usr/bin/env", ["-i", "CNI_COMMAND=VERSION", Path.Combine(bin.Path, "mesh-cni")]);
+        Assert.True(version.Ok, version.Stdout + version.Stderr);
+        Assert.Contains("supportedVersions", version.Stdout);
+    }
+
+    [RootFact]
     public async Task Waypoint_NoControlPlane_ExitsWithWhatToSetAsNonRoot()
     {
         await docker.ReadyAsync();

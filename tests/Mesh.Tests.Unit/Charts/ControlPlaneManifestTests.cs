@@ -10,24 +10,8 @@ namespace Mesh.Tests.Unit.Charts;
 /// <summary>The control plane Deployment, Service and PDB the chart renders agree with the control plane's own options.</summary>
 public sealed class ControlPlaneManifestTests
 {
-    /// <summary>The Deployment's args through the control plane's own parser (after the `serve` command word,
-    /// without the flags the binary does not take yet).</summary>
-    internal static ControlPlaneOptions ParsedArgs(RenderedChart chart)
-    {
-        var args = Strings(Container(chart.ControlPlane, "controlplane")["args"]);
-        Assert.Equal("serve", args[0]);
-        var rest = new List<string>();
-        for (var i = 1; i < args.Count; i++)
-        {
-            if (ChartExpectations.PendingControlPlaneFlags.Contains(args[i]))
-            {
-                i++;
-                continue;
-            }
-            rest.Add(args[i]);
-        }
-        return ControlPlaneOptions.Parse(rest);
-    }
+    /// <summary>The Deployment's args through the control plane's own parser (after the `serve` command word).</summary>
+    internal static ControlPlaneOptions ParsedArgs(RenderedChart chart) => ChartExpectations.ControlPlaneArgs(Container(chart.ControlPlane, "controlplane"));
 
     [HelmFact]
     public async Task Args_DefaultValues_ParseToTheControlPlaneDefaults()
@@ -58,11 +42,17 @@ public sealed class ControlPlaneManifestTests
     }
 
     [HelmFact]
-    public async Task Args_EveryFlag_IsInTheControlPlaneUsage()
+    public async Task Args_DefaultAndCustom_TheControlPlaneParserTakesEveryFlagAndServes()
     {
-        var container = Container((await Default).ControlPlane, "controlplane");
+        foreach (var chart in new[] { await Default, await Custom })
+        {
+            var o = ParsedArgs(chart);
 
-        Assert.Empty(FlagsNotIn(container, ControlPlaneOptions.Usage, ChartExpectations.PendingControlPlaneFlags));
+            // TokenReview: ztunnel's service account is the DaemonSet's, in the release namespace.
+            Assert.Equal(Namespace, o.ZtunnelNamespace);
+            Assert.Equal((string?)PodSpec(chart.Ztunnel)["serviceAccountName"], o.ZtunnelServiceAccount);
+            Assert.Null(o.NodeTokensFile);
+        }
     }
 
     [HelmFact]

@@ -78,7 +78,7 @@ public sealed class ZtunnelManifestTests
         Assert.Equal(new Dictionary<string, string>
         {
             ["cgroup"] = "/sys/fs/cgroup",
-            ["bpffs"] = "/sys/fs/bpf",
+            ["bpffs"] = BpfFs.DefaultRoot,
             ["netns"] = "/var/run/netns",
             ["cni-socket"] = "/var/run/mesh",
             ["cni-bin"] = "/opt/cni/bin",
@@ -93,6 +93,27 @@ public sealed class ZtunnelManifestTests
         Assert.True((bool)byName["cgroup"]["readOnly"]!);
         Assert.True((bool)byName["netns"]["readOnly"]!);
         Assert.Equal("HostToContainer", byName["netns"]["mountPropagation"]!.ToString());
+    }
+
+    [HelmFact]
+    public async Task HostAccess_Bpffs_IsTheHostsWritableWithoutPropagation()
+    {
+        var chart = await Default;
+        var zt = Container(chart.Ztunnel, "ztunnel");
+        // Where ztunnel pins its capture by default (the chart passes no --bpf-dir): <bpffs>/mesh/<instance>/.
+        var pins = Mesh.Ztunnel.Redirection.CapturePins.For(new Mesh.Ztunnel.Redirection.RedirectionOptions { Instance = ChartExpectations.NodeName });
+
+        var (mount, volume) = VolumeFor(chart.Ztunnel, zt, pins.MapsDir);
+
+        Assert.Equal(BpfFs.DefaultRoot, mount["mountPath"]!.ToString());
+        Assert.Equal(BpfFs.DefaultRoot, volume["hostPath"]!["path"]!.ToString());
+        Assert.Equal("Directory", volume["hostPath"]!["type"]!.ToString());
+        // Pins are files in the host's bpffs, written: not read-only. They are not mounts, so nothing needs to
+        // propagate (Bidirectional would also need a privileged container).
+        Assert.NotEqual(true, (bool?)mount["readOnly"]);
+        Assert.Equal("None", mount["mountPropagation"]!.ToString());
+        Assert.DoesNotContain(Containers(chart.Ztunnel).SelectMany(c => c["volumeMounts"]!.AsArray().OfType<JsonObject>()),
+            m => (string?)m["mountPropagation"] == "Bidirectional");
     }
 
     [HelmFact]
@@ -111,16 +132,44 @@ public sealed class ZtunnelManifestTests
     }
 
     [HelmFact]
-    public async Task Args_EveryFlag_IsInTheZtunnelUsage()
+    public async Task Args_DefaultAndCustom_TheZtunnelParserTakesEveryFlag()
     {
-        var container = Container((await Default).Ztunnel, "ztunnel");
-        var flags = Flags(container).Keys;
+        var root = Directory.CreateTempSubdirectory("mesh-chart-zt-").FullName;
+        try
+        {
+            foreach (var (chart, socketDir) in new[] { (await Default, "/var/run/mesh"), (await Custom, "/run/mesh-cni") })
+            {
+                var zt = Container(chart.Ztunnel, "ztunnel");
 
-        Assert.Empty(FlagsNotIn(container, ZtunnelOptions.Usage, ChartExpectations.PendingZtunnelFlags));
-        Assert.Contains("--node", flags);
-        Assert.Contains("--control-plane", flags);
-        Assert.Contains("--token-file", flags);
-        Assert.Contains("--root-cert", flags);
+                var o = ChartExpectations.ZtunnelArgs(chart.Ztunnel, zt, root);
+
+                Assert.Equal(ChartExpectations.NodeName, o.Node);
+                Assert.Equal(ChartExpectations.NodeName, o.Instance);
+                Assert.Equal($"{socketDir}/{ChartExpectations.CniSocketFile}", o.CniSocket);
+                Assert.Equal(root + Flags(zt)["--token-file"], o.TokenFile);
+                Assert.Equal(root + Flags(zt)["--root-cert"], o.RootCertFile);
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [HelmFact]
+    public async Task Args_InstallCni_TheInstallerParserTakesEveryFlagAndTheHostDirsAreMountedThere()
+    {
+        foreach (var (chart, binDir, confDir) in new[] { (await Default, "/opt/cni/bin", "/etc/cni/net.d"), (await Custom, "/home/kubernetes/bin", "/etc/cni/conf.d") })
+        {
+            var cni = Container(chart.Ztunnel, "install-cni");
+
+            var o = ChartExpectations.InstallCniArgs(cni);
+
+            Assert.False(o.Once);
+            Assert.Equal(Flags(Container(chart.Ztunnel, "ztunnel"))["--cni-socket"], o.Socket);
+            Assert.Equal(binDir, VolumeFor(chart.Ztunnel, cni, o.BinDir + "/mesh-cni").Volume["hostPath"]!["path"]!.ToString());
+            Assert.Equal(confDir, VolumeFor(chart.Ztunnel, cni, o.ConfDir + "/10-net.conflist").Volume["hostPath"]!["path"]!.ToString());
+        }
     }
 
     [HelmFact]
@@ -150,7 +199,7 @@ public sealed class ZtunnelManifestTests
     [HelmFact]
     public async Task Token_ProjectedToken_HasTheAudienceTheControlPlaneChecks()
     {
-        foreach (var (chart, audience) in new[] { (await Default, "mesh-controlplane"), (await Custom, "mesh-ca.corp.example") })
+        foreach (var (chart, audience) in new[] { (await Default, Mesh.ControlPlane.Kubernetes.TokenReviewOptions.DefaultAudience), (await Custom, "mesh-ca.corp.example") })
         {
             var zt = Container(chart.Ztunnel, "ztunnel");
             var tokenFile = Flags(zt)["--token-file"];
@@ -159,7 +208,8 @@ public sealed class ZtunnelManifestTests
 
             Assert.Equal(tokenFile, $"{mount["mountPath"]}/{token["path"]}");
             Assert.Equal(audience, token["audience"]!.ToString());
-            Assert.Equal(audience, Flags(Container(chart.ControlPlane, "controlplane"))[ChartExpectations.ControlPlaneTokenAudienceFlag]);
+            // The audience the control plane's TokenReview requires, as its own parser reads the Deployment's args.
+            Assert.Equal(audience, ControlPlaneManifestTests.ParsedArgs(chart).TokenAudience);
             Assert.InRange((long)token["expirationSeconds"]!, 600, 86400);
         }
     }
@@ -170,10 +220,10 @@ public sealed class ZtunnelManifestTests
         foreach (var (chart, dir) in new[] { (await Default, "/var/run/mesh"), (await Custom, "/run/mesh-cni") })
         {
             var zt = Container(chart.Ztunnel, "ztunnel");
-            var socket = Flags(zt)[ChartExpectations.ZtunnelCniSocketFlag];
+            var socket = Flags(zt)["--cni-socket"];
 
             Assert.Equal($"{dir}/{ChartExpectations.CniSocketFile}", socket);
-            Assert.Equal(socket, Flags(Container(chart.Ztunnel, "install-cni"))["--socket"]);
+            Assert.Equal(socket, ChartExpectations.InstallCniArgs(Container(chart.Ztunnel, "install-cni")).Socket);
             var (mount, volume) = VolumeFor(chart.Ztunnel, zt, socket);
             Assert.Equal(dir, volume["hostPath"]!["path"]!.ToString());
             Assert.NotEqual(true, (bool?)mount["readOnly"]);
@@ -230,7 +280,9 @@ public sealed class ZtunnelManifestTests
 
         Assert.Equal("mesh/ztunnel:0.1.0", Container(d.Ztunnel, "ztunnel")["image"]!.ToString());
         Assert.Equal("mesh/controlplane:0.1.0", Container(d.ControlPlane, "controlplane")["image"]!.ToString());
-        Assert.Equal("registry.example/mesh/mesh/install-cni:1.2.3", Container(c.Ztunnel, "install-cni")["image"]!.ToString());
+        // install-cni runs mesh-cni from the ztunnel image (scripts/image-rootfs.sh puts it in /app).
+        Assert.Equal("registry.example/mesh/mesh/ztunnel:1.2.3", Container(c.Ztunnel, "install-cni")["image"]!.ToString());
+        Assert.Equal(Container(d.Ztunnel, "ztunnel")["image"]!.ToString(), Container(d.Ztunnel, "install-cni")["image"]!.ToString());
         Assert.All(Containers(c.Ztunnel), x => Assert.Equal("Always", x["imagePullPolicy"]!.ToString()));
     }
 }

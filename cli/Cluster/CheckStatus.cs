@@ -1,0 +1,8 @@
+namespace Mesh.Cli.Cluster;
+
+internal enum CheckStatus
+{
+    Ok,
+    Fail,
+    Skip,
+}
