@@ -61,9 +61,26 @@ public sealed class CniInstaller(CniInstallOptions options, TextWriter log)
         watcher.Deleted += (_, _) => changed.Release();
         watcher.EnableRaisingEvents = true;
         var waiting = false;
+        string? unusable = null;
         while (!stop.IsCancellationRequested)
         {
-            var chained = Reconcile();
+            bool chained;
+            try
+            {
+                chained = Reconcile();
+                unusable = null;
+            }
+            catch (CniInstallException e)
+            {
+                // Caught mid-write by the network plugin (a truncated file reads as invalid JSON), or really broken:
+                // either way the next change or poll looks again. Said once per distinct problem.
+                if (e.Message != unusable)
+                {
+                    log.WriteLine($"mesh-cni install: {e.Message}; waiting for the file to change");
+                }
+                unusable = e.Message;
+                chained = true;
+            }
             if (!chained && !waiting)
             {
                 log.WriteLine($"mesh-cni install: no CNI configuration in {options.ConfDir} yet; waiting for the network plugin to write one");

@@ -119,6 +119,42 @@ public sealed class CniInstallerTests : IDisposable
         Assert.True(File.Exists(Path.Combine(BinDir, "mesh-cni")));
     }
 
+    [Fact]
+    public void Run_Watching_ConfFileCaughtMidWrite_WaitsForTheWholeFileThenChains()
+    {
+        // What the installer reads while the network plugin rewrites its file: truncated JSON. It must keep watching.
+        File.WriteAllText(Kindnet, ConfLists.Kindnet[..20]);
+        using var stop = new CancellationTokenSource();
+        var log = new StringWriter();
+        var installer = Installer(once: false, log);
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                installer.Run(Self, stop.Token);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        try
+        {
+            WaitFor(() => log.ToString().Contains("is not valid JSON", StringComparison.Ordinal) || failure is not null, log.ToString);
+            Assert.Null(failure);
+            File.WriteAllText(Kindnet, ConfLists.Kindnet);
+            WaitFor(() => SafeTypes(Kindnet) is ["ptp", "portmap", "mesh-cni"], () => File.ReadAllText(Kindnet));
+        }
+        finally
+        {
+            stop.Cancel();
+            Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the installer did not stop after the cancellation");
+        }
+        Assert.Null(failure);
+    }
+
     private static List<string> SafeTypes(string path)
     {
         try
