@@ -63,6 +63,9 @@ public static class ServiceCollectionExtensions
             new SpiffeId(options.TrustDomain, options.Namespace, options.ServiceAccount),
             ["controlplane", $"controlplane.{options.Namespace}.svc", "localhost"], sp.GetRequiredService<TimeProvider>()));
 
+        services.AddSingleton<TrustBundleFeed>();
+        services.AddSingleton<TrustBundlePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrustBundlePublisher>());
         services.AddSingleton<DiscoveryState>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryState>());
         return services;
