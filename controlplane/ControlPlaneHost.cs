@@ -151,7 +151,7 @@ public static partial class ControlPlaneHost
                 ["lastError"] = ca.LastError,
                 ["anchors"] = new JsonArray([.. ca.Anchors.Select(a => (JsonNode)new JsonObject
                 {
-                    ["role"] = a.Role, ["subject"] = a.Subject, ["sha256"] = a.Sha256, ["notAfter"] = a.NotAfter,
+                    ["role"] = a.Role, ["subject"] = a.Subject, ["sha256"] = a.Sha256, ["notBefore"] = a.NotBefore, ["notAfter"] = a.NotAfter,
                 })]),
             },
         };

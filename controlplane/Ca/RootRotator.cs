@@ -128,7 +128,7 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
         var old = OldRoot(material);
         var anchors = material.TrustBundle.Select(c => new AnchorStatus(
             c.Thumbprint == signing ? "signing" : _record!.Phase == RotationPhase.Published ? "next" : "previous",
-            c.Subject, TrustAnchors.Fingerprint(c), new DateTimeOffset(c.NotAfter.ToUniversalTime())));
+            c.Subject, TrustAnchors.Fingerprint(c), new DateTimeOffset(c.NotBefore.ToUniversalTime()), new DateTimeOffset(c.NotAfter.ToUniversalTime())));
         var automatic = options.Rotation.Enabled;
         DateTimeOffset? due = automatic && _record!.Phase == RotationPhase.Steady
             ? RootRotation.RotationDue(new DateTimeOffset(material.Signer.NotBefore.ToUniversalTime()), new DateTimeOffset(material.Signer.NotAfter.ToUniversalTime()), options.RotateAt)
