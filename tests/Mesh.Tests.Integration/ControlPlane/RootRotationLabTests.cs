@@ -60,6 +60,9 @@ public sealed partial class RootRotationLabTests(ITestOutputHelper output)
         string ControlPlaneLog() => lab.ProcessLog(LabMesh.ControlPlaneLog);
         string Report() => $"control plane:\n{ControlPlaneLog()}\nztunnels:\n{lab.ZtunnelLogs()}";
         int Completed() => Regex.Count(ControlPlaneLog(), @"root rotation phase Steady \(was Issuing\)");
+        List<string[]> HeldBy(string node) => [.. Held().Matches(lab.ProcessLog(LabMesh.ZtunnelLog(node))).Select(m => m.Groups["fps"].Value.Split(','))];
+        // Done when the second rotation has ended and each ztunnel took the bundle that ends it (a push after the CA's log line).
+        bool Done() => Completed() >= 2 && lab.State.Nodes.All(n => HeldBy(n.Name).Count >= 5);
 
         var requests = Task.Run(() => lab.Lab.ExecInPodAsync("client", ["/usr/bin/python3", script, server, stop], timeout: TimeSpan.FromMinutes(4)));
         // 160 MiB at 2 MiB/s: one tunnel open through about 80 s of the rotations.
@@ -68,7 +71,7 @@ public sealed partial class RootRotationLabTests(ITestOutputHelper output)
             $"curl -sS -m 200 --limit-rate 2M -T - http://{server}:8080/rotation; sleep 0.5; echo; cat /tmp/mesh-root-{lab.Name}.sha; rm -f /tmp/mesh-root-{lab.Name}.sha"], timeout: TimeSpan.FromMinutes(4)));
         try
         {
-            await LabFixture.WaitUntilAsync(() => Task.FromResult(Completed() >= 2 || requests.IsCompleted), TimeSpan.FromSeconds(200),
+            await LabFixture.WaitUntilAsync(() => Task.FromResult(Done() || requests.IsCompleted), TimeSpan.FromSeconds(200),
                 "two rotations did not complete; " + Report());
         }
         finally
@@ -90,7 +93,7 @@ public sealed partial class RootRotationLabTests(ITestOutputHelper output)
         {
             var log = lab.ProcessLog(LabMesh.ZtunnelLog(node.Name));
             Assert.DoesNotContain("refused the control plane's bundle", log, StringComparison.Ordinal);
-            var held = Held().Matches(log).Select(m => m.Groups["fps"].Value.Split(',')).ToList();
+            var held = HeldBy(node.Name);
             // old, old+new, new, new+newer, newer: each root joins beside the one before it, then stands alone.
             Assert.True(held.Count >= 5, $"{node.Name} held {held.Count} bundles: {string.Join(" | ", held.Select(h => string.Join(",", h)))}\n{Report()}");
             var last5 = held[..5];
