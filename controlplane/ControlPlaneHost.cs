@@ -78,8 +78,8 @@ public static partial class ControlPlaneHost
             ctx.Request.IsHttps ? Results.NotFound() : Readiness(hub, discovery));
         app.MapGet("/metrics", (HttpContext ctx, PrometheusCollector collector) =>
             ctx.Request.IsHttps ? Results.NotFound() : Results.Text(collector.Collect(), PrometheusCollector.ContentType));
-        app.MapGet("/debug/status", (HttpContext ctx, MeshStateHub hub, DiscoveryState discovery) =>
-            ctx.Request.IsHttps ? Results.NotFound() : Results.Text(Status(hub, discovery).ToJsonString(new JsonSerializerOptions { WriteIndented = true }), "application/json"));
+        app.MapGet("/debug/status", (HttpContext ctx, MeshStateHub hub, DiscoveryState discovery, RootRotator rotation) =>
+            ctx.Request.IsHttps ? Results.NotFound() : Results.Text(Status(hub, discovery, rotation.Status).ToJsonString(new JsonSerializerOptions { WriteIndented = true }), "application/json"));
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
@@ -117,7 +117,7 @@ public static partial class ControlPlaneHost
         return Results.Text(skipped == 0 ? "ready\n" : $"ready; {skipped} registry file(s) skipped, see /debug/status\n");
     }
 
-    private static JsonObject Status(MeshStateHub hub, DiscoveryState discovery)
+    private static JsonObject Status(MeshStateHub hub, DiscoveryState discovery, RotationStatus? ca)
     {
         var snap = hub.Current;
         return new JsonObject
@@ -141,6 +141,19 @@ public static partial class ControlPlaneHost
                 ["source"] = e.Source, ["file"] = e.File, ["line"] = e.Line > 0 ? e.Line : null, ["column"] = e.Line > 0 ? e.Column : null,
                 ["message"] = e.Message,
             })]),
+            ["ca"] = ca is null ? null : new JsonObject
+            {
+                ["rotationPhase"] = ca.Phase.ToString().ToLowerInvariant(),
+                ["phaseSince"] = ca.Since,
+                ["automaticRotation"] = ca.Automatic,
+                ["nextRotationAt"] = ca.NextRotationAt,
+                ["oldRootLiveUntil"] = ca.OldLiveUntil,
+                ["lastError"] = ca.LastError,
+                ["anchors"] = new JsonArray([.. ca.Anchors.Select(a => (JsonNode)new JsonObject
+                {
+                    ["role"] = a.Role, ["subject"] = a.Subject, ["sha256"] = a.Sha256, ["notBefore"] = a.NotBefore, ["notAfter"] = a.NotAfter,
+                })]),
+            },
         };
     }
 

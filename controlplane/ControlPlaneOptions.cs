@@ -15,6 +15,7 @@ public sealed record ControlPlaneOptions
                      [--state-dir PATH] [--listen IP:PORT] [--monitoring IP:PORT]
                      [--trust-domain TD] [--cert-ttl 24h] [--namespace mesh-system] [--service-account controlplane]
                      [--ca-cert PEM --ca-key PEM [--ca-bundle PEM]]
+                     [--root-lifetime 3650d] [--root-rotate-at 0.667] [--rotation-overlap 5m]
         controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
         controlplane bench [--workloads 10000] [--clients 100]
         """;
@@ -35,6 +36,12 @@ public sealed record ControlPlaneOptions
     public IPEndPoint Monitoring { get; init; } = new(IPAddress.Any, 15014);
     public string TrustDomain { get; init; } = MeshLabels.DefaultTrustDomain;
     public TimeSpan CertTtl { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>Self-managed root: the lifetime of each root made (the first and every rotation's).</summary>
+    public TimeSpan RootLifetime { get; init; } = TimeSpan.FromDays(3650);
+    /// <summary>Fraction of a root's life at which the next one is made and published; 0 rotates by hand only.</summary>
+    public double RootRotateAt { get; init; } = 2.0 / 3;
+    /// <summary>How long a new root is published before it signs.</summary>
+    public TimeSpan RotationOverlap { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>The control plane's own identity: spiffe://TD/ns/NAMESPACE/sa/SERVICE-ACCOUNT.</summary>
     public string Namespace { get; init; } = "mesh-system";
     public string ServiceAccount { get; init; } = "controlplane";
@@ -83,6 +90,11 @@ public sealed record ControlPlaneOptions
                 "--ca-cert" => o with { CaCert = v },
                 "--ca-key" => o with { CaKey = v },
                 "--ca-bundle" => o with { CaBundle = v },
+                "--root-lifetime" => o with { RootLifetime = Duration(flag, v) },
+                "--root-rotate-at" => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is >= 0 and < 1
+                    ? o with { RootRotateAt = f }
+                    : throw new ControlPlaneOptionsException($"--root-rotate-at is a fraction of the root's life in [0, 1) (e.g. 0.667; 0 = rotate by hand only), not '{v}'"),
+                "--rotation-overlap" => o with { RotationOverlap = Duration(flag, v) },
                 "--workloads" => o with { BenchWorkloads = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--clients" => o with { BenchClients = int.Parse(v, CultureInfo.InvariantCulture) },
                 _ => throw new ControlPlaneOptionsException($"unknown option '{flag}'\n{Usage}"),
@@ -107,9 +119,13 @@ public sealed record ControlPlaneOptions
         {
             throw new ControlPlaneOptionsException("--ca-cert and --ca-key go together");
         }
-        if (CertTtl < TimeSpan.FromMinutes(1))
+        if (CertTtl < TimeSpan.FromSeconds(10))
         {
-            throw new ControlPlaneOptionsException($"--cert-ttl {CertTtl} is too short (at least 1m)");
+            throw new ControlPlaneOptionsException($"--cert-ttl {CertTtl} is too short (at least 10s)");
+        }
+        if (CaCert is null && Ca.RootRotation.Misfit(RootLifetime, new Ca.RotationPolicy(RootRotateAt, RotationOverlap, CertTtl)) is { } misfit)
+        {
+            throw new ControlPlaneOptionsException(misfit);
         }
     }
 
@@ -128,5 +144,5 @@ public sealed record ControlPlaneOptions
         $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount}" : "")} " +
         $"state-dir={StateDirectory} node-tokens={NodeTokensFile ?? "(none)"} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
         $"cert-ttl={CertTtl} identity=spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount} " +
-        $"ca={(CaCert is null ? "self-managed root" : $"user-supplied {CaCert}")}";
+        $"ca={(CaCert is null ? $"self-managed root (lifetime {RootLifetime}, rotate at {RootRotateAt:0.###}, overlap {RotationOverlap})" : $"user-supplied {CaCert}")}";
 }

@@ -52,7 +52,7 @@ internal static class Program
 
     private static int RotateRoot(ControlPlaneOptions options)
     {
-        var ca = new CaOptions { StateDirectory = options.StateDirectory, TrustDomain = options.TrustDomain };
+        var ca = new CaOptions { StateDirectory = options.StateDirectory, TrustDomain = options.TrustDomain, RootLifetime = options.RootLifetime };
         if (options.Finish)
         {
             Console.WriteLine(CaStore.FinishRotation(ca)

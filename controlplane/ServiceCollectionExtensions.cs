@@ -51,6 +51,9 @@ public static class ServiceCollectionExtensions
             StateDirectory = options.StateDirectory,
             TrustDomain = options.TrustDomain,
             CertTtl = options.CertTtl,
+            RootLifetime = options.RootLifetime,
+            RotateAt = options.RootRotateAt,
+            RotationOverlap = options.RotationOverlap,
             CaCertFile = options.CaCert,
             CaKeyFile = options.CaKey,
             CaBundleFile = options.CaBundle,
@@ -58,11 +61,17 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(caOptions);
         services.AddSingleton(sp => new CaStore(caOptions, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<INodeAuthenticator>(sp => NodeAuthenticator(sp, options));
+        services.AddSingleton<IssuedLedger>();
         services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<RootRotator>();
+        services.AddHostedService(sp => sp.GetRequiredService<RootRotator>());
         services.AddSingleton(sp => new ServingCertificate(sp.GetRequiredService<CertificateAuthority>(),
             new SpiffeId(options.TrustDomain, options.Namespace, options.ServiceAccount),
             ["controlplane", $"controlplane.{options.Namespace}.svc", "localhost"], sp.GetRequiredService<TimeProvider>()));
 
+        services.AddSingleton<TrustBundleFeed>();
+        services.AddSingleton<TrustBundlePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrustBundlePublisher>());
         services.AddSingleton<DiscoveryState>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryState>());
         return services;

@@ -18,5 +18,20 @@ public sealed record CaMaterial(X509Certificate2 Signer, ImmutableArray<X509Cert
         return selfSigned ? [] : [Signer, .. Intermediates];
     }
 
+    /// <summary>The root the signer's certificates chain to: the signer itself when self-signed, else the bundle's root
+    /// that issued the top of the chain (the first root when that cannot be told).</summary>
+    public X509Certificate2 Root
+    {
+        get
+        {
+            var top = Intermediates.IsDefaultOrEmpty ? Signer : Intermediates[^1];
+            if (top.SubjectName.RawData.AsSpan().SequenceEqual(top.IssuerName.RawData))
+            {
+                return top;
+            }
+            return TrustBundle.FirstOrDefault(r => r.SubjectName.RawData.AsSpan().SequenceEqual(top.IssuerName.RawData)) ?? TrustBundle[0];
+        }
+    }
+
     public string TrustBundlePem() => string.Concat(TrustBundle.Select(c => c.ExportCertificatePem() + "\n"));
 }

@@ -10,6 +10,14 @@ public sealed record CaOptions
     public string TrustDomain { get; init; } = MeshLabels.DefaultTrustDomain;
     public TimeSpan CertTtl { get; init; } = TimeSpan.FromHours(24);
     public TimeSpan RootLifetime { get; init; } = TimeSpan.FromDays(3650);
+    /// <summary>Fraction of the root's validity at which a successor is made and published (0: rotate by hand only).</summary>
+    public double RotateAt { get; init; } = 2.0 / 3;
+    /// <summary>How long a new root is in the bundle before it signs (every proxy must have received it by then).</summary>
+    public TimeSpan RotationOverlap { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How often the rotation looks at the clock and the files.</summary>
+    public TimeSpan RotationCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public RotationPolicy Rotation => new(UserSupplied ? 0 : RotateAt, RotationOverlap, CertTtl);
     /// <summary>A user-supplied signing certificate (root or intermediate, PEM; may include its chain) ...</summary>
     public string? CaCertFile { get; init; }
     /// <summary>... and its private key (PEM, PKCS#8 or SEC1/PKCS#1).</summary>
@@ -20,5 +28,7 @@ public sealed record CaOptions
     public string CaDirectory => Path.Combine(StateDirectory, "ca");
     /// <summary>Written at every load: the roots proxies must trust (give this path to ztunnel's --ca-bundle).</summary>
     public string TrustBundleFile => Path.Combine(CaDirectory, "trust-bundle.pem");
+    /// <summary>The rotation's record: since when the current phase holds, and what each root issued until when.</summary>
+    public string RotationFile => Path.Combine(CaDirectory, "rotation.json");
     public bool UserSupplied => CaCertFile is not null;
 }

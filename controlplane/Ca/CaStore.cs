@@ -7,7 +7,8 @@ namespace Mesh.ControlPlane.Ca;
 /// <summary>
 /// Loads the CA's signing material from disk and keeps it current. Self-managed (default): at first start
 /// an ECDSA P-256 root is created in &lt;state&gt;/ca/ (root-cert.pem, root-key.pem mode 0600);
-/// previous-root-cert.pem holds the old root during a rotation's overlap. User-supplied: --ca-cert/--ca-key
+/// next-root-cert.pem/next-root-key.pem hold a new root that is published in the bundle but does not sign yet,
+/// previous-root-cert.pem the old root while certificates it issued are still live (see <see cref="RootRotator"/>). User-supplied: --ca-cert/--ca-key
 /// (a root or an intermediate) and --ca-bundle (the roots, needed for an intermediate). The files are
 /// re-read when they change (checked at most once a second), so `controlplane rotate-root` acts on a
 /// running control plane. Every load writes &lt;state&gt;/ca/trust-bundle.pem.
@@ -17,6 +18,8 @@ public sealed class CaStore
     public const string RootCert = "root-cert.pem";
     public const string RootKey = "root-key.pem";
     public const string PreviousRootCert = "previous-root-cert.pem";
+    public const string NextRootCert = "next-root-cert.pem";
+    public const string NextRootKey = "next-root-key.pem";
 
     private readonly CaOptions _options;
     private readonly TimeProvider _time;
@@ -33,6 +36,10 @@ public sealed class CaStore
         if (!options.UserSupplied && !File.Exists(Path.Combine(options.CaDirectory, RootCert)))
         {
             WriteRoot(options.CaDirectory, CertificateIssuer.CreateRoot(options.TrustDomain, time.GetUtcNow(), options.RootLifetime), RootCert, RootKey);
+        }
+        if (!options.UserSupplied && File.Exists(Path.Combine(options.CaDirectory, NextRootCert)) && !File.Exists(Path.Combine(options.CaDirectory, NextRootKey)))
+        {
+            PromoteNextRoot(options); // a promotion the last run was stopped in the middle of
         }
         _fingerprint = Fingerprint();
         _material = Load();
@@ -81,9 +88,17 @@ public sealed class CaStore
         }
     }
 
+    /// <summary>The material re-read now if the files changed (after this process changed them itself).</summary>
+    public CaMaterial Refresh()
+    {
+        Volatile.Write(ref _checkedAt, 0);
+        return Current;
+    }
+
     private IEnumerable<string> Files() => _options.UserSupplied
         ? new[] { _options.CaCertFile!, _options.CaKeyFile!, _options.CaBundleFile }.OfType<string>()
-        : [Path.Combine(_options.CaDirectory, RootCert), Path.Combine(_options.CaDirectory, RootKey), Path.Combine(_options.CaDirectory, PreviousRootCert)];
+        : [Path.Combine(_options.CaDirectory, RootCert), Path.Combine(_options.CaDirectory, RootKey), Path.Combine(_options.CaDirectory, PreviousRootCert),
+            Path.Combine(_options.CaDirectory, NextRootCert)];
 
     private string Fingerprint() => string.Join("|", Files().Select(f => File.Exists(f) ? $"{File.GetLastWriteTimeUtc(f).Ticks}:{new FileInfo(f).Length}" : "-"));
 
@@ -100,11 +115,19 @@ public sealed class CaStore
     {
         var signer = X509Certificate2.CreateFromPemFile(Path.Combine(dir, RootCert), Path.Combine(dir, RootKey));
         signer = X509CertificateLoader.LoadPkcs12(signer.Export(X509ContentType.Pkcs12), null);
+        var bundle = ImmutableArray.CreateBuilder<X509Certificate2>(2);
         var previous = Path.Combine(dir, PreviousRootCert);
-        ImmutableArray<X509Certificate2> bundle = File.Exists(previous)
-            ? [X509CertificateLoader.LoadCertificate(signer.RawData), X509Certificate2.CreateFromPem(File.ReadAllText(previous))]
-            : [X509CertificateLoader.LoadCertificate(signer.RawData)];
-        return new CaMaterial(signer, [], bundle);
+        if (File.Exists(previous))
+        {
+            bundle.Add(X509Certificate2.CreateFromPem(File.ReadAllText(previous)));
+        }
+        bundle.Add(X509CertificateLoader.LoadCertificate(signer.RawData));
+        var next = Path.Combine(dir, NextRootCert);
+        if (File.Exists(next))
+        {
+            bundle.Add(X509Certificate2.CreateFromPem(File.ReadAllText(next)));
+        }
+        return new CaMaterial(signer, [], bundle.ToImmutable());
     }
 
     private CaMaterial LoadUserSupplied()
@@ -176,27 +199,63 @@ public sealed class CaStore
     /// <summary>
     /// `controlplane rotate-root`: creates a new root and signs with it from now on; the old root stays in
     /// the trust bundle (previous-root-cert.pem) so certificates it issued keep validating. Run
-    /// <see cref="FinishRotation"/> once every proxy has renewed (after one certificate TTL).
+    /// <see cref="FinishRotation"/> once every proxy has renewed (after one certificate TTL). The same two steps
+    /// as the automatic rotation (<see cref="PublishNextRoot"/>, <see cref="PromoteNextRoot"/>), without the overlap
+    /// in between.
     /// </summary>
     public static X509Certificate2 RotateRoot(CaOptions options, TimeProvider time)
+    {
+        var root = PublishNextRoot(options, time);
+        PromoteNextRoot(options);
+        return root;
+    }
+
+    /// <summary>
+    /// Rotation step 1: a new root (next-root-cert.pem) joins the trust bundle; the current root keeps signing, so
+    /// every proxy can hold the new anchor before any certificate chains to it.
+    /// </summary>
+    public static X509Certificate2 PublishNextRoot(CaOptions options, TimeProvider time)
     {
         var dir = options.CaDirectory;
         if (options.UserSupplied || !File.Exists(Path.Combine(dir, RootCert)))
         {
             throw new CaException($"no self-managed root in '{dir}'; with --ca-cert the roots are yours to rotate: put both roots in --ca-bundle, then switch --ca-cert/--ca-key");
         }
-        if (File.Exists(Path.Combine(dir, PreviousRootCert)))
+        if (File.Exists(Path.Combine(dir, PreviousRootCert)) || File.Exists(Path.Combine(dir, NextRootCert)))
         {
-            throw new CaException($"a rotation is still in its overlap ('{PreviousRootCert}' exists, the bundle holds two roots); run `controlplane rotate-root --finish --state-dir {options.StateDirectory}` after every proxy renewed, then rotate again");
+            throw new CaException($"a rotation is still in progress (the bundle holds two roots); run `controlplane rotate-root --finish --state-dir {options.StateDirectory}` after every proxy renewed, then rotate again");
         }
         var root = CertificateIssuer.CreateRoot(options.TrustDomain, time.GetUtcNow(), options.RootLifetime);
-        File.Copy(Path.Combine(dir, RootCert), Path.Combine(dir, PreviousRootCert));
-        WriteRoot(dir, root, RootCert, RootKey);
+        WriteRoot(dir, root, NextRootCert, NextRootKey);
         File.WriteAllText(options.TrustBundleFile, LoadSelfManaged(dir).TrustBundlePem());
         return root;
     }
 
-    /// <summary>`controlplane rotate-root --finish`: drops the old root from the trust bundle.</summary>
+    /// <summary>Rotation step 2: the published next root signs from now on; the old one stays in the bundle as previous.</summary>
+    public static void PromoteNextRoot(CaOptions options)
+    {
+        var dir = options.CaDirectory;
+        if (!File.Exists(Path.Combine(dir, NextRootCert)))
+        {
+            throw new CaException($"no next root in '{dir}' to sign with; `controlplane rotate-root` makes one");
+        }
+        // In this order, so a promotion cut short (only the key moved) is completed by running it again.
+        if (File.Exists(Path.Combine(dir, NextRootKey)))
+        {
+            File.Copy(Path.Combine(dir, RootCert), Path.Combine(dir, PreviousRootCert), overwrite: true);
+            File.Move(Path.Combine(dir, NextRootKey), Path.Combine(dir, RootKey), overwrite: true);
+        }
+        File.Move(Path.Combine(dir, NextRootCert), Path.Combine(dir, RootCert), overwrite: true);
+        File.WriteAllText(options.TrustBundleFile, LoadSelfManaged(dir).TrustBundlePem());
+    }
+
+    /// <summary>Which rotation step the files on disk are at (a restarted control plane resumes from it).</summary>
+    public static RotationPhase PhaseOnDisk(CaOptions options) =>
+        File.Exists(Path.Combine(options.CaDirectory, NextRootCert)) ? RotationPhase.Published
+        : File.Exists(Path.Combine(options.CaDirectory, PreviousRootCert)) ? RotationPhase.Issuing
+        : RotationPhase.Steady;
+
+    /// <summary>Rotation step 3 (`controlplane rotate-root --finish`): drops the old root from the trust bundle.</summary>
     public static bool FinishRotation(CaOptions options)
     {
         var previous = Path.Combine(options.CaDirectory, PreviousRootCert);

@@ -13,7 +13,7 @@ namespace Mesh.ControlPlane.Ca;
 /// Also issues the control plane's own serving certificate.
 /// </summary>
 public sealed partial class CertificateAuthority(CaStore store, CaOptions options, INodeAuthenticator authenticator,
-    MeshStateHub hub, ControlPlaneMetrics metrics, TimeProvider time, ILogger<CertificateAuthority> log)
+    MeshStateHub hub, ControlPlaneMetrics metrics, TimeProvider time, ILogger<CertificateAuthority> log, IssuedLedger? ledger = null)
 {
     public CaStore Store => store;
 
@@ -98,6 +98,7 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
         }
         var material = store.Current;
         using var leaf = CertificateIssuer.IssueLeaf(material.Signer, check.PublicKey!, identity, time.GetUtcNow(), options.CertTtl);
+        ledger?.Record(material.Root.Thumbprint, new DateTimeOffset(leaf.NotAfter.ToUniversalTime()));
         return new SignOutcome(new CaSignResponse(
             leaf.ExportCertificatePem(),
             [.. material.ChainFor().Select(c => c.ExportCertificatePem())],
@@ -115,8 +116,13 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
     }
 
     /// <summary>The control plane's own serving certificate (with key) for <paramref name="identity"/>.</summary>
-    public X509Certificate2 IssueServing(SpiffeId identity, IEnumerable<string> dnsNames) =>
-        CertificateIssuer.IssueWithNewKey(store.Current.Signer, identity, time.GetUtcNow(), options.CertTtl, dnsNames);
+    public X509Certificate2 IssueServing(SpiffeId identity, IEnumerable<string> dnsNames)
+    {
+        var material = store.Current;
+        var leaf = CertificateIssuer.IssueWithNewKey(material.Signer, identity, time.GetUtcNow(), options.CertTtl, dnsNames);
+        ledger?.Record(material.Root.Thumbprint, new DateTimeOffset(leaf.NotAfter.ToUniversalTime()));
+        return leaf;
+    }
 
     private static partial class Log
     {

@@ -18,14 +18,14 @@ public static class CertificateIssuer
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
         req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
-        using var cert = req.CreateSelfSigned(now.AddMinutes(-5), now + lifetime);
+        using var cert = req.CreateSelfSigned(now - Backdate(lifetime), now + lifetime);
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
     }
 
     /// <summary>
     /// A leaf for <paramref name="identity"/> signed by <paramref name="signer"/>: empty subject, the
     /// identity as the only (critical) URI SAN plus <paramref name="dnsNames"/>, client+server auth,
-    /// valid from 5 minutes ago (clock skew) for <paramref name="ttl"/>, never past the signer's expiry.
+    /// valid from <see cref="Backdate"/> ago (clock skew) for <paramref name="ttl"/>, never past the signer's expiry.
     /// </summary>
     public static X509Certificate2 IssueLeaf(X509Certificate2 signer, PublicKey publicKey, SpiffeId identity, DateTimeOffset now,
         TimeSpan ttl, IEnumerable<string>? dnsNames = null)
@@ -60,7 +60,7 @@ public static class CertificateIssuer
             ? X509SignatureGenerator.CreateForECDsa(ec)
             : X509SignatureGenerator.CreateForRSA(signer.GetRSAPrivateKey()
                 ?? throw new CaException("the CA certificate has no usable private key"), RSASignaturePadding.Pkcs1);
-        return req.Create(signer.SubjectName, generator, now.AddMinutes(-5), notAfter, serial);
+        return req.Create(signer.SubjectName, generator, now - Backdate(ttl), notAfter, serial);
     }
 
     /// <summary>A fresh ECDSA P-256 key and a leaf for it (the control plane's own serving certificate).</summary>
@@ -73,6 +73,12 @@ public static class CertificateIssuer
         using var withKey = leaf.CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
+
+    /// <summary>
+    /// How far back a certificate's validity starts (clock skew between nodes): 5 minutes, or a tenth of a short
+    /// lifetime, so a certificate of seconds is not renewed at once (renewal is at half of NotBefore..NotAfter).
+    /// </summary>
+    public static TimeSpan Backdate(TimeSpan lifetime) => lifetime / 10 < TimeSpan.FromMinutes(5) ? lifetime / 10 : TimeSpan.FromMinutes(5);
 
     /// <summary>True when <paramref name="cert"/> has basicConstraints CA=true.</summary>
     public static bool IsCa(X509Certificate2 cert) =>

@@ -1,18 +1,20 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
 using Mesh.ControlPlane.Registry;
+using Mesh.Core.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>
-/// Turns each registry snapshot into a discovery version: serializes every resource, diffs against the
+/// Turns each registry snapshot, and each trust bundle the CA publishes (<see cref="TrustBundleFeed"/>), into a
+/// discovery version: serializes every resource, diffs against the
 /// previous version, and when something changed bumps the version, appends the change to a bounded
 /// history and wakes every stream. The only writer of <see cref="Current"/>. Versions start at the Unix
 /// time in milliseconds (so they keep growing across restarts); the epoch is new at every start.
 /// </summary>
-public sealed partial class DiscoveryState(MeshStateHub hub, TimeProvider time, ILogger<DiscoveryState> log) : BackgroundService
+public sealed partial class DiscoveryState(MeshStateHub hub, TimeProvider time, ILogger<DiscoveryState> log, TrustBundleFeed? bundles = null) : BackgroundService
 {
     /// <summary>How many version steps are kept for resuming clients.</summary>
     public int HistoryLimit { get; init; } = 256;
@@ -35,14 +37,20 @@ public sealed partial class DiscoveryState(MeshStateHub hub, TimeProvider time, 
     {
         try
         {
+            // Each wait is kept until it completes, so a quiet source does not collect one waiter per change of the other.
+            Task? next = null, nextBundle = null;
             while (!stoppingToken.IsCancellationRequested)
             {
-                var next = hub.NextAsync(stoppingToken);
-                if (hub.Current is { } snapshot && snapshot.Generation != _lastGeneration)
+                next ??= hub.NextAsync(stoppingToken);
+                nextBundle ??= bundles?.NextAsync(stoppingToken) ?? Task.Delay(Timeout.Infinite, stoppingToken);
+                if (hub.Current is { } snapshot && (snapshot.Generation != _lastGeneration || !ReferenceEquals(bundles?.Current, _lastBundle)))
                 {
                     Apply(snapshot);
                 }
-                await next;
+                var woke = await Task.WhenAny(next, nextBundle);
+                stoppingToken.ThrowIfCancellationRequested();
+                next = woke == next ? null : next;
+                nextBundle = woke == nextBundle ? null : nextBundle;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -51,13 +59,15 @@ public sealed partial class DiscoveryState(MeshStateHub hub, TimeProvider time, 
     }
 
     private long _lastGeneration = -1;
+    private TrustBundle? _lastBundle;
 
     /// <summary>Applies one registry snapshot (public for tests and the benchmark).</summary>
     public void Apply(RegistrySnapshot snapshot)
     {
         _lastGeneration = snapshot.Generation;
+        _lastBundle = bundles?.Current;
         var sw = Stopwatch.StartNew();
-        var entries = ResourceSerializer.Entries(snapshot.State);
+        var entries = ResourceSerializer.Entries(_lastBundle is null ? snapshot.State : snapshot.State with { TrustBundle = _lastBundle });
         var previous = _current;
         var changes = new List<(ResourceId, ResourceEntry?)>();
         if (previous is not null)

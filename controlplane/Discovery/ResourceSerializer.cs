@@ -38,6 +38,10 @@ public static class ResourceSerializer
         {
             Add(entries, DiscoveryWire.Namespaces, n.Name, n, DiscoveryJson.Context.MeshNamespace);
         }
+        if (state.TrustBundle is { } bundle)
+        {
+            Add(entries, DiscoveryWire.TrustBundles, bundle.TrustDomain, bundle, DiscoveryJson.Context.TrustBundle);
+        }
         return entries;
     }
 

@@ -13,6 +13,9 @@ public sealed class ControlPlaneMetrics : IDisposable
     private readonly Meter _meter = new(MeterName);
     private long _connected;
     private long _fileErrors;
+    private volatile string _rotationPhase = "steady";
+    private double _anchorSeconds = double.NaN;
+    private static readonly string[] RotationPhases = ["steady", "published", "issuing"];
 
     public ControlPlaneMetrics()
     {
@@ -26,6 +29,18 @@ public sealed class ControlPlaneMetrics : IDisposable
         CertificatesRefused = _meter.CreateCounter<long>("mesh_controlplane_certificates_refused", description: "CSRs refused, by reason");
         _meter.CreateObservableGauge("mesh_controlplane_registry_file_errors", () => Interlocked.Read(ref _fileErrors),
             description: "Registry files skipped because they cannot be read (named in /debug/status)");
+        _meter.CreateObservableGauge("mesh_controlplane_ca_rotation_phase",
+            () => RotationPhases.Select(p => new Measurement<long>(p == _rotationPhase ? 1 : 0, new KeyValuePair<string, object?>("phase", p))),
+            description: "1 for the phase the root rotation is in (steady, published: new root in the bundle, issuing: new root signs, old still trusted)");
+        _meter.CreateObservableGauge("mesh_controlplane_ca_anchor_expiry_seconds", () => Volatile.Read(ref _anchorSeconds), unit: "s",
+            description: "Seconds until the first anchor of the trust bundle expires");
+    }
+
+    /// <summary>Set by the CA's rotation at each check.</summary>
+    public void SetRotation(string phase, TimeSpan untilFirstAnchorExpires)
+    {
+        _rotationPhase = phase;
+        Volatile.Write(ref _anchorSeconds, untilFirstAnchorExpires.TotalSeconds);
     }
 
     public Counter<long> Pushes { get; }

@@ -28,6 +28,7 @@ public sealed partial class DiscoveryClient : IDisposable
     private readonly ResourceTable<AuthorizationPolicy> _policies = new(DiscoveryWire.Policies, DiscoveryJson.Strict<AuthorizationPolicy>(), p => $"{p.Namespace}/{p.Name}");
     private readonly ResourceTable<HttpRoute> _routes = new(DiscoveryWire.HttpRoutes, DiscoveryJson.Strict<HttpRoute>(), r => r.Key.ToString());
     private readonly ResourceTable<MeshNamespace> _namespaces = new(DiscoveryWire.Namespaces, DiscoveryJson.Strict<MeshNamespace>(), n => n.Name);
+    private readonly ResourceTable<TrustBundle> _bundles = new(DiscoveryWire.TrustBundles, DiscoveryJson.Strict<TrustBundle>(), b => b.TrustDomain);
     private readonly IResourceTable[] _tables;
     private volatile MeshState _current = MeshState.Empty;
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +39,7 @@ public sealed partial class DiscoveryClient : IDisposable
         _options = options;
         _log = (ILogger?)log ?? NullLogger.Instance;
         _http = ControlPlaneHttp.CreateClient(options.ControlPlane);
-        _tables = [_workloads, _services, _waypoints, _policies, _routes, _namespaces];
+        _tables = [_workloads, _services, _waypoints, _policies, _routes, _namespaces, _bundles];
     }
 
     /// <summary>The last good state (Empty until the first message).</summary>
@@ -219,7 +220,7 @@ public sealed partial class DiscoveryClient : IDisposable
         }
         Epoch = epoch;
         return changed
-            ? MeshState.Build(version, _workloads.Values, _services.Values, _waypoints.Values, _policies.Values) with { HttpRoutes = [.. _routes.Values], Namespaces = [.. _namespaces.Values] }
+            ? MeshState.Build(version, _workloads.Values, _services.Values, _waypoints.Values, _policies.Values) with { HttpRoutes = [.. _routes.Values], Namespaces = [.. _namespaces.Values], TrustBundle = _bundles.Values.FirstOrDefault() }
             : _current with { Version = version };
     }
 

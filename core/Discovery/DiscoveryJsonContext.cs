@@ -16,5 +16,6 @@ namespace Mesh.Core.Discovery;
 [JsonSerializable(typeof(AuthorizationPolicy))]
 [JsonSerializable(typeof(HttpRoute))]
 [JsonSerializable(typeof(MeshNamespace))]
+[JsonSerializable(typeof(TrustBundle))]
 [JsonSerializable(typeof(DiscoveryRequest))]
 public sealed partial class DiscoveryJsonContext : JsonSerializerContext;

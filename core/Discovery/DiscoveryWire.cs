@@ -6,12 +6,12 @@ namespace Mesh.Core.Discovery;
 /// a <see cref="DiscoveryRequest"/> body. The response is a long-lived stream of JSON lines (one message
 /// per '\n'-terminated line):
 /// <list type="bullet">
-/// <item><c>{"type":"full","epoch":E,"version":V,"workloads":[..],"services":[..],"waypoints":[..],"policies":[..],"httpRoutes":[..],"namespaces":[..]}</c>
+/// <item><c>{"type":"full","epoch":E,"version":V,"workloads":[..],"services":[..],"waypoints":[..],"policies":[..],"httpRoutes":[..],"namespaces":[..],"trustBundles":[..]}</c>
 /// replaces everything the client holds;</item>
 /// <item><c>{"type":"delta","epoch":E,"version":V,"from":U,"workloads":[..],..,"removed":{"workloads":["uid"],"services":["ns/name"],..}}</c>
 /// upserts whole resources and removes others by key.</item>
 /// </list>
-/// Keys: workloads by uid, everything else by "namespace/name". Resources are the core/Model records in
+/// Keys: workloads by uid, trust bundles by trust domain, everything else by "namespace/name". Resources are the core/Model records in
 /// camelCase JSON (<see cref="DiscoveryJson"/>). The epoch changes when the control plane restarts; versions
 /// only grow. A resource's hash (<see cref="ResourceHash"/>) is FNV-1a 64 over its exact JSON bytes on the wire.
 /// </summary>
@@ -31,7 +31,9 @@ public static class DiscoveryWire
     public const string Policies = "policies";
     public const string HttpRoutes = "httpRoutes";
     public const string Namespaces = "namespaces";
+    /// <summary>The trust bundle (<see cref="Model.TrustBundle"/>), keyed by trust domain: every view gets it.</summary>
+    public const string TrustBundles = "trustBundles";
     public const string Removed = "removed";
 
-    public static readonly string[] Kinds = [Workloads, Services, Waypoints, Policies, HttpRoutes, Namespaces];
+    public static readonly string[] Kinds = [Workloads, Services, Waypoints, Policies, HttpRoutes, Namespaces, TrustBundles];
 }

@@ -7,14 +7,23 @@ namespace Mesh.Core.Hbone;
 
 /// <summary>
 /// A workload's TLS identity for HBONE: its leaf certificate with the private key, the intermediates up to
-/// the root, and the trust bundle (one or two roots during a rotation) peers are checked against. Immutable:
-/// a rotation makes a new credential; connections already open keep the one they started with.
+/// the root, and the proxy's trust anchors (one or two roots during a rotation) peers are checked against. The
+/// certificate is immutable: a renewal makes a new credential; connections already open keep the one they started
+/// with. The anchors are read at each handshake, so a new trust bundle applies to the next one.
 /// </summary>
 public sealed class HboneCredential
 {
     private readonly Lazy<SslStreamCertificateContext> _context;
 
     public HboneCredential(X509Certificate2 certificate, ImmutableArray<X509Certificate2> chain, ImmutableArray<X509Certificate2> trustBundle)
+        : this(certificate, chain, trustBundle.IsDefaultOrEmpty
+            ? throw new ArgumentException("the trust bundle is empty; pass the mesh root certificate(s)", nameof(trustBundle))
+            : TrustAnchors.Fixed(trustBundle))
+    {
+    }
+
+    /// <summary>A credential whose peers are verified against the proxy's held <paramref name="anchors"/> at each handshake.</summary>
+    public HboneCredential(X509Certificate2 certificate, ImmutableArray<X509Certificate2> chain, TrustAnchors anchors)
     {
         if (!certificate.HasPrivateKey)
         {
@@ -22,13 +31,9 @@ public sealed class HboneCredential
         }
         Identity = SpiffeCertificate.Identity(certificate) ?? throw new ArgumentException(
             $"certificate {certificate.Subject} has no single spiffe:// URI SAN; HBONE needs a workload identity certificate", nameof(certificate));
-        if (trustBundle.IsDefaultOrEmpty)
-        {
-            throw new ArgumentException("the trust bundle is empty; pass the mesh root certificate(s)", nameof(trustBundle));
-        }
         Certificate = certificate;
         Chain = chain.IsDefault ? [] : chain;
-        TrustBundle = trustBundle;
+        Anchors = anchors;
         _context = new Lazy<SslStreamCertificateContext>(() =>
             SslStreamCertificateContext.Create(Certificate, new X509Certificate2Collection(Chain.ToArray()), offline: true));
     }
@@ -39,7 +44,10 @@ public sealed class HboneCredential
 
     public ImmutableArray<X509Certificate2> Chain { get; }
 
-    public ImmutableArray<X509Certificate2> TrustBundle { get; }
+    /// <summary>The roots peers are checked against now: read at every handshake, so a new bundle applies at once.</summary>
+    public ImmutableArray<X509Certificate2> TrustBundle => Anchors.Current;
+
+    public TrustAnchors Anchors { get; }
 
     /// <summary>The certificate and chain as TLS sends them (built once).</summary>
     public SslStreamCertificateContext Context => _context.Value;

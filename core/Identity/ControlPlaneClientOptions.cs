@@ -12,6 +12,9 @@ public sealed record ControlPlaneClientOptions
     public required Uri Address { get; init; }
     /// <summary>PEM roots (the control plane writes &lt;state&gt;/ca/trust-bundle.pem); re-read when it changes.</summary>
     public required string TrustBundleFile { get; init; }
+    /// <summary>The proxy's held anchors: when set, the control plane's certificate may also chain to the bundle it
+    /// published (the file only bootstraps the first connection).</summary>
+    public TrustAnchors? Anchors { get; init; }
     /// <summary>This proxy's node (selects the entry of a JSON tokens file, and the discovery view).</summary>
     public string? Node { get; init; }
     /// <summary>The bearer token itself, or ...</summary>

@@ -27,7 +27,7 @@ public static class ControlPlaneHttp
             {
                 ApplicationProtocols = [SslApplicationProtocol.Http2],
                 RemoteCertificateValidationCallback = (_, cert, chain, _) =>
-                    cert is not null && TrustBundleFile.Validate(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()), bundle.Roots,
+                    cert is not null && TrustBundleFile.Validate(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()), options.Anchors?.ControlPlaneRoots() ?? bundle.Roots,
                         chain?.ChainPolicy.ExtraStore, options.ServerIdentity, out _),
             },
         };

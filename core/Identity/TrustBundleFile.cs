@@ -40,15 +40,20 @@ public sealed class TrustBundleFile(string path)
 
     /// <summary>
     /// True when <paramref name="certificate"/> chains to one of <paramref name="roots"/> (CustomRootTrust,
-    /// no revocation, host name not checked) and, when <paramref name="expected"/> is set, its SPIFFE id is it.
+    /// no revocation, host name not checked), at <paramref name="at"/> when given (else now), and, when <paramref name="expected"/> is set, its SPIFFE id is it.
     /// </summary>
     public static bool Validate(X509Certificate2 certificate, X509Certificate2Collection roots, IEnumerable<X509Certificate2>? intermediates,
-        SpiffeId? expected, out string problem)
+        SpiffeId? expected, out string problem, DateTimeOffset? at = null)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        if (at is { } time)
+        {
+            chain.ChainPolicy.VerificationTime = time.UtcDateTime;
+            chain.ChainPolicy.VerificationTimeIgnored = false;
+        }
         if (intermediates is not null)
         {
             chain.ChainPolicy.ExtraStore.AddRange(intermediates.ToArray());

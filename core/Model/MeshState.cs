@@ -21,6 +21,8 @@ public sealed record MeshState
     public ImmutableArray<HttpRoute> HttpRoutes { get; init; } = [];
     /// <summary>Every namespace with its enrollment (the node agent decides new pods from it).</summary>
     public ImmutableArray<MeshNamespace> Namespaces { get; init; } = [];
+    /// <summary>The trust anchors the control plane publishes (null until a bundle arrived: the bootstrap file is used).</summary>
+    public TrustBundle? TrustBundle { get; init; }
 
     public FrozenDictionary<IPAddress, Workload> WorkloadsByAddress { get; init; } = FrozenDictionary<IPAddress, Workload>.Empty;
     public FrozenDictionary<string, Workload> WorkloadsByUid { get; init; } = FrozenDictionary<string, Workload>.Empty;

@@ -30,8 +30,9 @@ public static class LabMesh
 
     /// <param name="certTtl">Workload certificate lifetime (the control plane's default, 24 h, when null).</param>
     /// <param name="drainTimeout">ztunnel's drain window on SIGTERM or takeover (its default, 30 s, when null).</param>
+    /// <param name="rootRotation">The CA's root lifetime, rotation point and overlap (the control plane's defaults when null).</param>
     public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, TimeSpan? certTtl = null,
-        TimeSpan? drainTimeout = null, CancellationToken ct = default)
+        TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null, CancellationToken ct = default)
     {
         var s = lab.Status;
         var dir = MeshDir(s);
@@ -52,6 +53,12 @@ public static class LabMesh
         if (certTtl is { } ttl)
         {
             cp.AddRange(["--cert-ttl", $"{(int)Math.Ceiling(ttl.TotalSeconds)}s"]);
+        }
+        if (rootRotation is { } r)
+        {
+            cp.AddRange(["--root-lifetime", $"{(int)Math.Ceiling(r.RootLifetime.TotalSeconds)}s",
+                "--root-rotate-at", r.RotateAt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--rotation-overlap", $"{(int)Math.Ceiling(r.Overlap.TotalSeconds)}s"]);
         }
         lab.StartFabricProcess(cp, ControlPlaneLog);
         var bundle = TrustBundle(s);

@@ -26,18 +26,22 @@ public sealed partial class WaypointHost(WaypointOptions options)
 {
     public async Task<int> RunAsync(CancellationToken stop)
     {
+        using var loggers = LoggerFactory.Create(ConfigureLogging);
+        // The file bootstraps the first connection to the control plane; from then on peers verify against the bundle it publishes.
+        var anchors = new TrustAnchors(new TrustBundleFile(options.RootCertFile), loggers.CreateLogger<TrustAnchors>());
         var controlPlane = new ControlPlaneClientOptions
         {
             Address = options.ControlPlane,
             TrustBundleFile = options.RootCertFile,
+            Anchors = anchors,
             Node = options.Node,
             TokenFile = options.TokenFile,
         };
-        using var loggers = LoggerFactory.Create(ConfigureLogging);
         using var ca = new CaClient(controlPlane);
-        var identity = new WaypointIdentity(ca, options.Identity, TimeProvider.System, loggers.CreateLogger<WaypointIdentity>());
+        var identity = new WaypointIdentity(ca, options.Identity, TimeProvider.System, loggers.CreateLogger<WaypointIdentity>(), anchors);
         using var discovery = new DiscoveryClient(new DiscoveryClientOptions { ControlPlane = controlPlane, FullView = true },
             loggers.CreateLogger<DiscoveryClient>());
+        discovery.StateChanged += s => anchors.Offer(s.TrustBundle, identity.LiveCertificates(), TimeProvider.System.GetUtcNow());
         var store = new RouteTableStore(options.GatewayKey);
         discovery.StateChanged += store.Update;
         await using var hbone = new HboneClient(new HboneClientOptions());

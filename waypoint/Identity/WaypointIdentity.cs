@@ -6,12 +6,13 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Waypoint.Identity;
 
 /// <summary>
-/// The waypoint's own SPIFFE certificate (its service account), from the control plane CA: a fresh key and CSR
-/// per certificate, kept in memory only, renewed at half its lifetime; failures retry with backoff (0.5 s
+/// The waypoint's own SPIFFE certificate (its service account), from the control plane CA through
+/// <see cref="CertificateFetch"/> (the fetch and checks ztunnel's identity manager uses), kept in memory only, renewed at half its lifetime; failures retry with backoff (0.5 s
 /// doubling to 30 s) while a still-valid certificate keeps being served. New TLS handshakes (inbound and
 /// outbound) take <see cref="Current"/>; open connections keep the credential they started with.
 /// </summary>
-public sealed partial class WaypointIdentity(ICertificateAuthorityClient ca, SpiffeId identity, TimeProvider time, ILogger<WaypointIdentity> logger)
+public sealed partial class WaypointIdentity(ICertificateAuthorityClient ca, SpiffeId identity, TimeProvider time, ILogger<WaypointIdentity> logger,
+    TrustAnchors? anchors = null)
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile HboneCredential? _current;
@@ -35,8 +36,7 @@ public sealed partial class WaypointIdentity(ICertificateAuthorityClient ca, Spi
                 _current = credential;
                 _ready.TrySetResult();
                 var notAfter = new DateTimeOffset(credential.Certificate.NotAfter.ToUniversalTime());
-                var notBefore = new DateTimeOffset(credential.Certificate.NotBefore.ToUniversalTime());
-                var refresh = notBefore + (notAfter - notBefore) / 2;
+                var refresh = CertificateFetch.RefreshAt(credential.Certificate, 0.5);
                 wait = refresh - time.GetUtcNow();
                 if (wait < TimeSpan.FromSeconds(1))
                 {
@@ -69,15 +69,17 @@ public sealed partial class WaypointIdentity(ICertificateAuthorityClient ca, Spi
 
     private async Task<HboneCredential> FetchAsync(CancellationToken cancellationToken)
     {
-        var (key, csr) = CsrBuilder.Create(identity);
-        using (key)
+        var issued = await CertificateFetch.FetchAsync(ca, identity, cancellationToken);
+        return anchors is null ? new HboneCredential(issued.Leaf, issued.Chain, issued.TrustBundle) : new HboneCredential(issued.Leaf, issued.Chain, anchors);
+    }
+
+    /// <summary>The certificate served now if it is valid, with its chain (a trust bundle must keep it verifiable).</summary>
+    public IEnumerable<(X509Certificate2 Leaf, System.Collections.Immutable.ImmutableArray<X509Certificate2> Chain)> LiveCertificates()
+    {
+        var now = time.GetUtcNow();
+        if (_current is { } c && now >= c.Certificate.NotBefore.ToUniversalTime() && now < c.Certificate.NotAfter.ToUniversalTime())
         {
-            var issued = await ca.SignAsync(identity, csr, cancellationToken);
-            using var publicOnly = issued.Leaf;
-            // Round-trip through PKCS#12 so the private key is usable by SslStream on every platform.
-            using var withKey = publicOnly.CopyWithPrivateKey(key);
-            var leaf = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-            return new HboneCredential(leaf, issued.Chain, issued.TrustBundle);
+            yield return (c.Certificate, c.Chain);
         }
     }
 

@@ -44,18 +44,23 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         {
             return 1;
         }
+        // The file bootstraps the first connection to the control plane; from then on peers verify against the bundle it publishes.
+        var anchors = new TrustAnchors(new TrustBundleFile(options.RootCertFile), loggers.CreateLogger<TrustAnchors>());
         var controlPlane = new ControlPlaneClientOptions
         {
             Address = options.ControlPlane,
             TrustBundleFile = options.RootCertFile,
+            Anchors = anchors,
             Node = options.Node,
             TokenFile = options.TokenFile,
         };
         var store = new MeshStateStore();
         using var discovery = new DiscoveryClient(new DiscoveryClientOptions { ControlPlane = controlPlane }, loggers.CreateLogger<DiscoveryClient>());
-        discovery.StateChanged += store.Update;
         using var ca = new CaClient(controlPlane);
         await using var identities = new IdentityManager(ca, TimeProvider.System, loggers.CreateLogger<IdentityManager>());
+        // The bundle first: a state whose workloads carry certificates of a new root arrives with that root.
+        discovery.StateChanged += s => anchors.Offer(s.TrustBundle, identities.LiveCertificates(), TimeProvider.System.GetUtcNow());
+        discovery.StateChanged += store.Update;
         using var metrics = new TcpMetrics();
         using var process = new ProcessMetrics();
         using var collector = new PrometheusCollector(TcpMetrics.MeterName, ProcessMetrics.MeterName);
@@ -85,7 +90,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
             limits.MaxHandshakes, limits.ConnectTimeout, limits.HandshakeTimeout, limits.ConnectionIdleTimeout, limits.StreamIdleTimeout);
         await using var client = new HboneClient(HboneLimits.Client(limits, TunnelWindows, proxy.ConnectFromPodAsync));
         var server = new HboneServer(HboneLimits.Server(limits, TunnelWindows, refusals), loggers.CreateLogger<HboneServer>());
-        inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities),
+        inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities, anchors),
             client, server, metrics, MtlsMode.Permissive, proxyLogger, budget, refusals, idle);
         var pods = new LocalPods();
         var reconciler = new PodReconciler(pods, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());

@@ -165,27 +165,21 @@ public sealed class IdentityManager : IAsyncDisposable
 
     private async Task<WorkloadCertificate> FetchOnce(SpiffeId identity, CancellationToken cancellationToken)
     {
-        var (key, csr) = CsrBuilder.Create(identity);
-        using (key)
+        var issued = await CertificateFetch.FetchAsync(_ca, identity, cancellationToken).ConfigureAwait(false);
+        return new WorkloadCertificate(identity, issued.Leaf, issued.Chain, issued.TrustBundle,
+            CertificateFetch.RefreshAt(issued.Leaf, _options.RefreshFraction));
+    }
+
+    /// <summary>The certificates held that are valid now, with their chains (a trust bundle must keep them verifiable).</summary>
+    public IEnumerable<(X509Certificate2 Leaf, System.Collections.Immutable.ImmutableArray<X509Certificate2> Chain)> LiveCertificates()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var entry in _entries.Values)
         {
-            var issued = await _ca.SignAsync(identity, csr, cancellationToken).ConfigureAwait(false);
-            var leafIdentity = SpiffeCertificate.Identity(issued.Leaf);
-            if (leafIdentity != identity)
+            if (entry.Current is { } c && c.IsValidAt(now))
             {
-                throw new InvalidDataException($"the CA returned a certificate for {leafIdentity?.ToString() ?? "no identity"}, not {identity}");
+                yield return (c.Certificate, c.Chain);
             }
-            if (issued.TrustBundle.IsDefaultOrEmpty)
-            {
-                throw new InvalidDataException("the CA returned no trust bundle");
-            }
-            // Throws when the leaf's public key is not ours.
-            using var withKey = issued.Leaf.CopyWithPrivateKey(key);
-            // Re-import so the private key lives in a certificate independent of `key` (disposed here) and
-            // usable by SslStream on every platform.
-            var leaf = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-            var lifetime = leaf.NotAfter.ToUniversalTime() - leaf.NotBefore.ToUniversalTime();
-            var refreshAt = new DateTimeOffset(leaf.NotBefore.ToUniversalTime()) + lifetime * _options.RefreshFraction;
-            return new WorkloadCertificate(identity, leaf, issued.Chain.IsDefault ? [] : issued.Chain, issued.TrustBundle, refreshAt);
         }
     }
 
