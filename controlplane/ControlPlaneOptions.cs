@@ -14,6 +14,7 @@ public sealed record ControlPlaneOptions
                      [--state-dir PATH] [--listen IP:PORT] [--monitoring IP:PORT]
                      [--trust-domain TD] [--cert-ttl 24h] [--namespace mesh-system] [--service-account controlplane]
                      [--ca-cert PEM --ca-key PEM [--ca-bundle PEM]]
+                     [--waypoint-image IMAGE] [--leader-lease 15s]
         controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
         controlplane bench [--workloads 10000] [--clients 100]
         """;
@@ -40,6 +41,10 @@ public sealed record ControlPlaneOptions
     public string? CaCert { get; init; }
     public string? CaKey { get; init; }
     public string? CaBundle { get; init; }
+    /// <summary>Kubernetes registry: the image of the waypoint Deployments the waypoint controller creates.</summary>
+    public string WaypointImage { get; init; } = Waypoints.WaypointSettings.DefaultImage;
+    /// <summary>Kubernetes registry: the leader Lease's duration (renew deadline 2/3 of it, retry period 2/15 of it, client-go's ratios).</summary>
+    public TimeSpan LeaderLease { get; init; } = TimeSpan.FromSeconds(15);
     public bool Finish { get; init; }
     public int BenchWorkloads { get; init; } = 10_000;
     public int BenchClients { get; init; } = 100;
@@ -82,6 +87,8 @@ public sealed record ControlPlaneOptions
                 "--ca-cert" => o with { CaCert = v },
                 "--ca-key" => o with { CaKey = v },
                 "--ca-bundle" => o with { CaBundle = v },
+                "--waypoint-image" => v.Length > 0 ? o with { WaypointImage = v } : throw new ControlPlaneOptionsException("--waypoint-image needs an image (e.g. mesh/waypoint:0.1.0)"),
+                "--leader-lease" => o with { LeaderLease = Duration(flag, v) },
                 "--workloads" => o with { BenchWorkloads = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--clients" => o with { BenchClients = int.Parse(v, CultureInfo.InvariantCulture) },
                 _ => throw new ControlPlaneOptionsException($"unknown option '{flag}'\n{Usage}"),
@@ -105,6 +112,10 @@ public sealed record ControlPlaneOptions
         if ((CaCert is null) != (CaKey is null))
         {
             throw new ControlPlaneOptionsException("--ca-cert and --ca-key go together");
+        }
+        if (LeaderLease < TimeSpan.FromSeconds(3))
+        {
+            throw new ControlPlaneOptionsException($"--leader-lease {LeaderLease} is too short (at least 3s; 15s is client-go's default)");
         }
         if (CertTtl < TimeSpan.FromMinutes(1))
         {
@@ -135,7 +146,7 @@ public sealed record ControlPlaneOptions
 
     public override string ToString() =>
         $"registry={Registry}{(Registry == "file" ? $" dir={Directory}" : $" kubeconfig={Kubeconfig ?? "(in-cluster/default)"}")} " +
-        $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount}" : "")} " +
+        $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount} waypoint-image={WaypointImage} leader-lease={LeaderLease}" : "")} " +
         $"state-dir={StateDirectory} node-tokens={NodeTokensFile ?? "(none)"} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
         $"cert-ttl={CertTtl} identity=spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount} " +
         $"ca={(CaCert is null ? "self-managed root" : $"user-supplied {CaCert}")}";

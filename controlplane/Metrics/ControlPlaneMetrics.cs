@@ -13,6 +13,7 @@ public sealed class ControlPlaneMetrics : IDisposable
     private readonly Meter _meter = new(MeterName);
     private long _connected;
     private long _fileErrors;
+    private long _leader;
 
     public ControlPlaneMetrics()
     {
@@ -26,12 +27,16 @@ public sealed class ControlPlaneMetrics : IDisposable
         CertificatesRefused = _meter.CreateCounter<long>("mesh_controlplane_certificates_refused", description: "CSRs refused, by reason");
         _meter.CreateObservableGauge("mesh_controlplane_registry_file_errors", () => Interlocked.Read(ref _fileErrors),
             description: "Registry files skipped because they cannot be read (named in /debug/status)");
+        _meter.CreateObservableGauge("mesh_controlplane_leader", () => Interlocked.Read(ref _leader),
+            description: "1 while this replica holds the leader Lease (runs the waypoint controller), else 0");
+        LeaderChanges = _meter.CreateCounter<long>("mesh_controlplane_leader_changes", description: "Leader changes this replica observed on the Lease");
     }
 
     public Counter<long> Pushes { get; }
     public Histogram<double> PushLatency { get; }
     public Counter<long> CertificatesSigned { get; }
     public Counter<long> CertificatesRefused { get; }
+    public Counter<long> LeaderChanges { get; }
 
     public void ProxyConnected() => Interlocked.Increment(ref _connected);
     public void ProxyDisconnected() => Interlocked.Decrement(ref _connected);
@@ -39,6 +44,11 @@ public sealed class ControlPlaneMetrics : IDisposable
 
     /// <summary>Set by the registry at each publish: how many files are skipped now.</summary>
     public void SetRegistryFileErrors(long files) => Interlocked.Exchange(ref _fileErrors, files);
+
+    /// <summary>Whether this replica holds the leader Lease now.</summary>
+    public void SetLeader(bool leading) => Interlocked.Exchange(ref _leader, leading ? 1 : 0);
+
+    public long Leader => Interlocked.Read(ref _leader);
 
     public void Dispose() => _meter.Dispose();
 }
