@@ -22,7 +22,7 @@ public static class WaypointStatus
         var meta = (JsonObject)gateway["metadata"]!;
         var name = (string?)meta["name"];
         var ns = (string?)meta["namespace"];
-        var generation = (long?)meta["generation"] ?? 0;
+        var generation = long.TryParse(meta["generation"]?.ToJsonString(), out var g) ? g : 0;
         var old = Conditions(gateway);
         var ips = ClusterIps(service);
         var programmed = ips.Count > 0

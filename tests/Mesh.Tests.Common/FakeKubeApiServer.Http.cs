@@ -31,7 +31,7 @@ public sealed partial class FakeKubeApiServer
             return;
         }
 
-        if (await TryServeAuthAsync(context, request))
+        if (await TryServeAuthAsync(context, request) || await TryServeObjectAsync(context, request))
         {
             return;
         }
