@@ -77,7 +77,7 @@ public sealed class LeaderElection(
         {
             StopTasks();
             await _running;
-            if (elector.IsLeader())
+            if (options.ReleaseOnStop && elector.IsLeader())
             {
                 await ReleaseAsync();
             }

@@ -18,6 +18,9 @@ public sealed record LeaderElectionOptions
     /// <summary>How long the leader keeps trying to renew before it gives up leading.</summary>
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>At shutdown, hand the Lease back (an empty holder) so a follower need not wait for it to expire (client-go's ReleaseOnCancel).</summary>
+    public bool ReleaseOnStop { get; init; } = true;
+
     /// <summary>Between two attempts to acquire or renew.</summary>
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
 }
