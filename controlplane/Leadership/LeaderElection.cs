@@ -59,6 +59,10 @@ public sealed class LeaderElection(
         };
         elector.OnError += e =>
         {
+            if (e is k8s.Autorest.HttpOperationException { Response.StatusCode: System.Net.HttpStatusCode.NotFound })
+            {
+                return; // no Lease yet: the elector creates it next
+            }
             // One line per distinct failure, not one per retry period while the API server is away.
             var message = Kubernetes.KubeConfigLoader.FirstLine(e.Message);
             if (Interlocked.Exchange(ref _lastError, message) != message)
