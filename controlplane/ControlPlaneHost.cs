@@ -79,7 +79,8 @@ public static partial class ControlPlaneHost
         app.MapGet("/metrics", (HttpContext ctx, PrometheusCollector collector) =>
             ctx.Request.IsHttps ? Results.NotFound() : Results.Text(collector.Collect(), PrometheusCollector.ContentType));
         app.MapGet("/debug/status", (HttpContext ctx, MeshStateHub hub, DiscoveryState discovery, RootRotator rotation) =>
-            ctx.Request.IsHttps ? Results.NotFound() : Results.Text(Status(hub, discovery, rotation.Status).ToJsonString(new JsonSerializerOptions { WriteIndented = true }), "application/json"));
+            ctx.Request.IsHttps ? Results.NotFound() : Results.Text(Status(hub, discovery, rotation.Status, ctx.RequestServices.GetService<Leadership.LeaderElection>())
+                .ToJsonString(new JsonSerializerOptions { WriteIndented = true }), "application/json"));
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
@@ -117,12 +118,15 @@ public static partial class ControlPlaneHost
         return Results.Text(skipped == 0 ? "ready\n" : $"ready; {skipped} registry file(s) skipped, see /debug/status\n");
     }
 
-    private static JsonObject Status(MeshStateHub hub, DiscoveryState discovery, RotationStatus? ca)
+    private static JsonObject Status(MeshStateHub hub, DiscoveryState discovery, RotationStatus? ca, Leadership.LeaderElection? election)
     {
         var snap = hub.Current;
         return new JsonObject
         {
             ["ready"] = snap is not null,
+            // Kubernetes registry only: the holder of the leader Lease and whether it is this replica.
+            ["leader"] = election?.Leader,
+            ["leading"] = election?.IsLeader,
             ["generation"] = snap?.Generation,
             ["discoveryEpoch"] = discovery.Epoch,
             ["discoveryVersion"] = discovery.Current?.Version,

@@ -16,6 +16,7 @@ public sealed record ControlPlaneOptions
                      [--trust-domain TD] [--cert-ttl 24h] [--namespace mesh-system] [--service-account controlplane]
                      [--ca-cert PEM --ca-key PEM [--ca-bundle PEM]]
                      [--root-lifetime 3650d] [--root-rotate-at 0.667] [--rotation-overlap 5m]
+                     [--waypoint-image IMAGE] [--leader-lease 15s]
         controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
         controlplane bench [--workloads 10000] [--clients 100]
         """;
@@ -48,6 +49,10 @@ public sealed record ControlPlaneOptions
     public string? CaCert { get; init; }
     public string? CaKey { get; init; }
     public string? CaBundle { get; init; }
+    /// <summary>Kubernetes registry: the image of the waypoint Deployments the waypoint controller creates.</summary>
+    public string WaypointImage { get; init; } = Waypoints.WaypointSettings.DefaultImage;
+    /// <summary>Kubernetes registry: the leader Lease's duration (renew deadline 2/3 of it, retry period 2/15 of it, client-go's ratios).</summary>
+    public TimeSpan LeaderLease { get; init; } = TimeSpan.FromSeconds(15);
     public bool Finish { get; init; }
     public int BenchWorkloads { get; init; } = 10_000;
     public int BenchClients { get; init; } = 100;
@@ -95,6 +100,8 @@ public sealed record ControlPlaneOptions
                     ? o with { RootRotateAt = f }
                     : throw new ControlPlaneOptionsException($"--root-rotate-at is a fraction of the root's life in [0, 1) (e.g. 0.667; 0 = rotate by hand only), not '{v}'"),
                 "--rotation-overlap" => o with { RotationOverlap = Duration(flag, v) },
+                "--waypoint-image" => v.Length > 0 ? o with { WaypointImage = v } : throw new ControlPlaneOptionsException("--waypoint-image needs an image (e.g. mesh/waypoint:0.1.0)"),
+                "--leader-lease" => o with { LeaderLease = Duration(flag, v) },
                 "--workloads" => o with { BenchWorkloads = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--clients" => o with { BenchClients = int.Parse(v, CultureInfo.InvariantCulture) },
                 _ => throw new ControlPlaneOptionsException($"unknown option '{flag}'\n{Usage}"),
@@ -119,6 +126,10 @@ public sealed record ControlPlaneOptions
         {
             throw new ControlPlaneOptionsException("--ca-cert and --ca-key go together");
         }
+        if (LeaderLease < TimeSpan.FromSeconds(3))
+        {
+            throw new ControlPlaneOptionsException($"--leader-lease {LeaderLease} is too short (at least 3s; 15s is client-go's default)");
+        }
         if (CertTtl < TimeSpan.FromSeconds(10))
         {
             throw new ControlPlaneOptionsException($"--cert-ttl {CertTtl} is too short (at least 10s)");
@@ -141,7 +152,7 @@ public sealed record ControlPlaneOptions
 
     public override string ToString() =>
         $"registry={Registry}{(Registry == "file" ? $" dir={Directory}" : $" kubeconfig={Kubeconfig ?? "(in-cluster/default)"}")} " +
-        $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount}" : "")} " +
+        $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount} waypoint-image={WaypointImage} leader-lease={LeaderLease}" : "")} " +
         $"state-dir={StateDirectory} node-tokens={NodeTokensFile ?? "(none)"} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
         $"cert-ttl={CertTtl} identity=spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount} " +
         $"ca={(CaCert is null ? $"self-managed root (lifetime {RootLifetime}, rotate at {RootRotateAt:0.###}, overlap {RotationOverlap})" : $"user-supplied {CaCert}")}";

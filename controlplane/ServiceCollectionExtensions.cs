@@ -2,9 +2,11 @@ using Mesh.ControlPlane.Ca;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Hosting;
 using Mesh.ControlPlane.Kubernetes;
+using Mesh.ControlPlane.Leadership;
 using Mesh.ControlPlane.Metrics;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Translation;
+using Mesh.ControlPlane.Waypoints;
 using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +44,7 @@ public static class ServiceCollectionExtensions
         else
         {
             services.AddKubernetesRegistry(kubeconfig: options.Kubeconfig, context: options.KubeContext);
+            AddLeaderWriters(services, options);
         }
         services.AddSingleton<ObjectRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<ObjectRegistry>());
@@ -75,6 +78,33 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DiscoveryState>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryState>());
         return services;
+    }
+
+    /// <summary>
+    /// The writers, which only the leader runs (a Lease in the control plane's namespace): the waypoint controller.
+    /// Every replica serves the CA and discovery.
+    /// </summary>
+    private static void AddLeaderWriters(IServiceCollection services, ControlPlaneOptions options)
+    {
+        var settings = new WaypointSettings
+        {
+            Image = options.WaypointImage,
+            ControlPlaneNamespace = options.Namespace,
+            TrustDomain = options.TrustDomain,
+            TokenAudience = options.TokenAudience,
+        };
+        services.AddSingleton<ILeaderTask>(sp => new WaypointController(sp.GetRequiredService<k8s.IKubernetes>(), settings,
+            () => sp.GetRequiredService<CaStore>().Current.TrustBundlePem(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(new LeaderElectionOptions
+        {
+            Namespace = options.Namespace,
+            LeaseDuration = options.LeaderLease,
+            RenewDeadline = options.LeaderLease * 2 / 3,
+            RetryPeriod = options.LeaderLease * 2 / 15,
+        });
+        services.AddSingleton<LeaderElection>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
     }
 
     /// <summary>

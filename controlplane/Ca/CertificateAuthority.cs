@@ -126,10 +126,10 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
 
     private static partial class Log
     {
-        [LoggerMessage(4400, LogLevel.Information, "ca: signed {Identity} for node {Node}")]
+        [LoggerMessage(4260, LogLevel.Information, "ca: signed {Identity} for node {Node}")]
         public static partial void Signed(ILogger logger, string node, string identity);
 
-        [LoggerMessage(4401, LogLevel.Warning, "ca: refused {Identity} for node {Node}: {Code}: {Message}")]
+        [LoggerMessage(4261, LogLevel.Warning, "ca: refused {Identity} for node {Node}: {Code}: {Message}")]
         public static partial void Refused(ILogger logger, string node, string identity, string code, string message);
     }
 }

@@ -13,6 +13,11 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
     public static readonly KubeResource HttpRoutes = new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", Namespaced: true);
     public static readonly KubeResource AuthorizationPolicies = new(MeshLabels.SecurityApiGroup, "v1", "authorizationpolicies", "AuthorizationPolicy", Namespaced: true);
 
+    // Written (and Deployments watched) by the waypoint controller; not read by the translation.
+    public static readonly KubeResource Deployments = new("apps", "v1", "deployments", "Deployment", Namespaced: true);
+    public static readonly KubeResource ServiceAccounts = new("", "v1", "serviceaccounts", "ServiceAccount", Namespaced: true);
+    public static readonly KubeResource ConfigMaps = new("", "v1", "configmaps", "ConfigMap", Namespaced: true);
+
     /// <summary>Everything the mesh translation reads, in the order it is listed at startup.</summary>
     public static IReadOnlyList<KubeResource> All { get; } =
         [Namespaces, Pods, Services, EndpointSlices, Gateways, HttpRoutes, AuthorizationPolicies];

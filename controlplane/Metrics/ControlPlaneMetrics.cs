@@ -16,6 +16,7 @@ public sealed class ControlPlaneMetrics : IDisposable
     private volatile string _rotationPhase = "steady";
     private double _anchorSeconds = double.NaN;
     private static readonly string[] RotationPhases = ["steady", "published", "issuing"];
+    private long _leader;
 
     public ControlPlaneMetrics()
     {
@@ -34,6 +35,9 @@ public sealed class ControlPlaneMetrics : IDisposable
             description: "1 for the phase the root rotation is in (steady, published: new root in the bundle, issuing: new root signs, old still trusted)");
         _meter.CreateObservableGauge("mesh_controlplane_ca_anchor_expiry_seconds", () => Volatile.Read(ref _anchorSeconds), unit: "s",
             description: "Seconds until the first anchor of the trust bundle expires");
+        _meter.CreateObservableGauge("mesh_controlplane_leader", () => Interlocked.Read(ref _leader),
+            description: "1 while this replica holds the leader Lease (runs the waypoint controller), else 0");
+        LeaderChanges = _meter.CreateCounter<long>("mesh_controlplane_leader_changes", description: "Leader changes this replica observed on the Lease");
     }
 
     /// <summary>Set by the CA's rotation at each check.</summary>
@@ -47,6 +51,7 @@ public sealed class ControlPlaneMetrics : IDisposable
     public Histogram<double> PushLatency { get; }
     public Counter<long> CertificatesSigned { get; }
     public Counter<long> CertificatesRefused { get; }
+    public Counter<long> LeaderChanges { get; }
 
     public void ProxyConnected() => Interlocked.Increment(ref _connected);
     public void ProxyDisconnected() => Interlocked.Decrement(ref _connected);
@@ -54,6 +59,11 @@ public sealed class ControlPlaneMetrics : IDisposable
 
     /// <summary>Set by the registry at each publish: how many files are skipped now.</summary>
     public void SetRegistryFileErrors(long files) => Interlocked.Exchange(ref _fileErrors, files);
+
+    /// <summary>Whether this replica holds the leader Lease now.</summary>
+    public void SetLeader(bool leading) => Interlocked.Exchange(ref _leader, leading ? 1 : 0);
+
+    public long Leader => Interlocked.Read(ref _leader);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -134,10 +134,10 @@ public sealed partial class TrustAnchors
 
     private static partial class Log
     {
-        [LoggerMessage(5200, LogLevel.Information, "trust bundle: holding {Count} anchor(s) from the control plane, sha256 {Fingerprints}")]
+        [LoggerMessage(5300, LogLevel.Information, "trust bundle: holding {Count} anchor(s) from the control plane, sha256 {Fingerprints}")]
         public static partial void Applied(ILogger logger, int count, string fingerprints);
 
-        [LoggerMessage(5201, LogLevel.Error, "trust bundle: refused the control plane's bundle, keeping sha256 {Held}: {Reason}")]
+        [LoggerMessage(5301, LogLevel.Error, "trust bundle: refused the control plane's bundle, keeping sha256 {Held}: {Reason}")]
         public static partial void Refused(ILogger logger, string held, string reason);
     }
 }

@@ -23,7 +23,9 @@ namespace Mesh.Tests.Common;
 /// BOOKMARK), answer 410 Gone for a compacted resourceVersion (as an HTTP status or as an ERROR
 /// event, like the real server), and can be dropped or ended mid-stream. For the control plane's
 /// TokenReview authentication it also reviews the service account tokens a test issues (expiry,
-/// audiences, bound pod name/uid) and serves GET of one pod (<c>FakeKubeApiServer.Auth.cs</c>). It is a
+/// audiences, bound pod name/uid) and serves GET of one pod (<c>FakeKubeApiServer.Auth.cs</c>). For the
+/// control plane's writers it serves GET/POST/PUT/PATCH (server-side apply, status merge patch)/DELETE of one
+/// object with optimistic concurrency and owner-reference garbage collection (<c>FakeKubeApiServer.Objects.cs</c>). It is a
 /// fake only because kube-apiserver cannot run here; the client side is the real KubernetesClient
 /// library. Every request is logged.
 /// </summary>
@@ -134,7 +136,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes an object; returns the resourceVersion of the deletion.</summary>
+    /// <summary>Deletes an object and, like the garbage collector, what it owns; returns the resourceVersion of the deletion.</summary>
     public string Delete(string collectionPath, string? ns, string name)
     {
         lock (_lock)
@@ -146,6 +148,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             var copy = (JsonObject)old.DeepClone();
             copy["metadata"]!["resourceVersion"] = rv.ToString();
             collection.Record(rv, copy, deleted: true);
+            CollectGarbage((string?)copy["metadata"]!["uid"]);
             return rv.ToString();
         }
     }

@@ -20,6 +20,13 @@ internal sealed class FakeKubeCollection(string path)
 
     public static string Key(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
 
+    /// <summary>"/apis/apps/v1/deployments" -> "deployments" (with the group, as kube-apiserver names a resource in messages).</summary>
+    public static string PluralOf(string path)
+    {
+        var parts = path.Split('/');
+        return parts is ["", "apis", var g, _, var plural] ? $"{plural}.{g}" : parts[^1];
+    }
+
     /// <summary>"/api/v1/pods" -> "Pod"-ish kind name for list and bookmark objects.</summary>
     public static string KindOf(string path)
     {

@@ -5,8 +5,9 @@ using static Mesh.Tests.Common.Charts.RenderedChart;
 
 namespace Mesh.Tests.Unit.Charts;
 
-/// <summary>RBAC grants exactly what the control plane uses: list/watch of what its Kubernetes registry reads
-/// (<see cref="KubeResource.All"/>) and TokenReview create. ztunnel gets nothing.</summary>
+/// <summary>RBAC grants exactly what the control plane uses (<see cref="ControlPlanePermissions"/>: list/watch of what its
+/// Kubernetes registry reads, TokenReview create, the waypoint controller's writes cluster-wide; the leader Lease in its
+/// namespace). ztunnel gets nothing.</summary>
 public sealed class ControlPlaneRbacTests
 {
     /// <summary>Every (group, resource, verb) a role grants.</summary>
@@ -18,21 +19,36 @@ public sealed class ControlPlaneRbacTests
             select (g, res, v))];
 
     [HelmFact]
-    public async Task ClusterRole_Rules_AreExactlyTheWatchedResourcesAndTokenReview()
+    public async Task ClusterRole_Rules_AreExactlyTheControlPlanesClusterWideCalls()
     {
         var chart = await Default;
         var role = chart.Get("ClusterRole", "mesh-controlplane");
 
-        var expected = KubeResource.All.SelectMany(r => new[] { (r.Group, r.Plural, "list"), (r.Group, r.Plural, "watch") }).ToHashSet();
-        expected.Add(("authentication.k8s.io", "tokenreviews", "create"));
-        Assert.Equal(expected.OrderBy(e => e.ToString()), Grants(role).OrderBy(e => e.ToString()));
+        Assert.Equal(ControlPlanePermissions.ClusterWide.OrderBy(e => e.ToString()), Grants(role).OrderBy(e => e.ToString()));
+        Assert.Contains(("", "pods", "list"), Grants(role));
+        Assert.Contains(("apps", "deployments", "patch"), Grants(role));
+        AssertNarrow(role);
+    }
+
+    [HelmFact]
+    public async Task Role_Rules_AreExactlyTheLeaderLeaseInTheReleaseNamespace()
+    {
+        var chart = await Default;
+        var o = ControlPlaneManifestTests.ParsedArgs(chart);
+        var role = chart.Get("Role", "mesh-controlplane-leader");
+
+        Assert.Equal(o.Namespace, role["metadata"]!["namespace"]!.ToString());
+        Assert.Equal(ControlPlanePermissions.InNamespace.OrderBy(e => e.ToString()), Grants(role).OrderBy(e => e.ToString()));
+        AssertNarrow(role);
+    }
+
+    private static void AssertNarrow(JsonObject role) =>
         Assert.All(role["rules"]!.AsArray().OfType<JsonObject>(), r =>
         {
             Assert.Null(r["resourceNames"]);
             Assert.Null(r["nonResourceURLs"]);
             Assert.DoesNotContain("*", Strings(r["verbs"]).Concat(Strings(r["resources"])).Concat(Strings(r["apiGroups"])));
         });
-    }
 
     [HelmFact]
     public async Task Rbac_Bindings_GiveTheRoleOnlyToTheControlPlane()
@@ -40,14 +56,16 @@ public sealed class ControlPlaneRbacTests
         var chart = await Default;
         var o = ControlPlaneManifestTests.ParsedArgs(chart);
 
-        var binding = Assert.Single(chart.OfKind("ClusterRoleBinding"));
-        Assert.Equal("mesh-controlplane", binding["roleRef"]!["name"]!.ToString());
-        var subject = Assert.Single(binding["subjects"]!.AsArray())!;
-        Assert.Equal("ServiceAccount", subject["kind"]!.ToString());
-        Assert.Equal(o.ServiceAccount, subject["name"]!.ToString());
-        Assert.Equal(o.Namespace, subject["namespace"]!.ToString());
-        Assert.Empty(chart.OfKind("Role"));
-        Assert.Empty(chart.OfKind("RoleBinding"));
+        foreach (var (kind, role) in new[] { ("ClusterRoleBinding", "mesh-controlplane"), ("RoleBinding", "mesh-controlplane-leader") })
+        {
+            var binding = Assert.Single(chart.OfKind(kind));
+            Assert.Equal(role, binding["roleRef"]!["name"]!.ToString());
+            var subject = Assert.Single(binding["subjects"]!.AsArray())!;
+            Assert.Equal("ServiceAccount", subject["kind"]!.ToString());
+            Assert.Equal(o.ServiceAccount, subject["name"]!.ToString());
+            Assert.Equal(o.Namespace, subject["namespace"]!.ToString());
+        }
+        Assert.Single(chart.OfKind("Role"));
         Assert.Single(chart.OfKind("ClusterRole"));
         // ztunnel never calls the API server: no role, and no API token mounted.
         Assert.False((bool)PodSpec(chart.Ztunnel)["automountServiceAccountToken"]!);

@@ -44,4 +44,28 @@ public sealed class ControlPlaneOptionsTests
 
         Assert.Contains("--registry file needs --node-tokens FILE", e.Message);
     }
+
+    [Fact]
+    public void Parse_WaypointImageAndLeaderLease_ReachTheControllerSettings()
+    {
+        var o = ControlPlaneOptions.Parse(["--registry", "kubernetes", "--waypoint-image", "reg.example/mesh/waypoint:2.0", "--leader-lease", "30s"]);
+
+        Assert.Equal("reg.example/mesh/waypoint:2.0", o.WaypointImage);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.LeaderLease);
+        o.ValidateForServe();
+        Assert.Contains("waypoint-image=reg.example/mesh/waypoint:2.0 leader-lease=00:00:30", o.ToString());
+        Assert.Equal(Mesh.ControlPlane.Waypoints.WaypointSettings.DefaultImage, ControlPlaneOptions.Parse([]).WaypointImage);
+    }
+
+    [Theory]
+    [InlineData("--leader-lease", "1s", "too short (at least 3s")]
+    [InlineData("--leader-lease", "soon", "is not a duration")]
+    [InlineData("--waypoint-image", "", "needs an image")]
+    public void Parse_BadWaypointOrLeaseFlag_OneLineSayingWhatToPass(string flag, string value, string expected)
+    {
+        var e = Assert.Throws<ControlPlaneOptionsException>(() => ControlPlaneOptions.Parse(["--registry", "kubernetes", flag, value]).ValidateForServe());
+
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
 }
