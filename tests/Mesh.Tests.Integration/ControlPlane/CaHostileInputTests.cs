@@ -190,7 +190,12 @@ public sealed class CaHostileInputTests : IDisposable
 
         Assert.Contains("alias bomb", status);
         Assert.InRange(after - baseline, long.MinValue, FiftyMegabytes);
-        Assert.Single(cp.Output, l => l.Contains("bomb.yaml", StringComparison.Ordinal));
+        // The console logger writes after the status has changed: wait for the line, then there must be exactly one.
+        while (!cp.Output.ToArray().Any(l => l.Contains("bomb.yaml", StringComparison.Ordinal)) && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+        Assert.Single(cp.Output.ToArray(), l => l.Contains("bomb.yaml", StringComparison.Ordinal));
         Console.WriteLine($"alias bomb (9^12 nodes if expanded): RSS baseline {baseline / 1048576.0:F1} MiB, after {after / 1048576.0:F1} MiB");
     }
 }

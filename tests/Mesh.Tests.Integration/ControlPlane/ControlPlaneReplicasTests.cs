@@ -123,7 +123,15 @@ public sealed class ControlPlaneReplicasTests : IAsyncLifetime
         }
         // Both hosts share this process's meters, so each /metrics would show both gauges; each host's own instrument says it.
         Assert.Equal((1, 0), (LeaderGauge(leader), LeaderGauge(follower)));
-        Assert.Contains("mesh_controlplane_leader_changes_total", (await GetAsync(_apps[follower], "/metrics")).Body);
+        // The follower counts the leader once it has read the Lease (its next retry period, later under load).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        string metrics;
+        while (!(metrics = (await GetAsync(_apps[follower], "/metrics")).Body).Contains("mesh_controlplane_leader_changes_total", StringComparison.Ordinal)
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Contains("mesh_controlplane_leader_changes_total", metrics);
         Assert.Contains("Leader of mesh-system/mesh-controlplane is now", _logs.ToString());
 
         var from = _kube.Requests.Count;
