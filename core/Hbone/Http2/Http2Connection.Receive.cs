@@ -199,11 +199,19 @@ public sealed partial class Http2Connection
                     return;
                 }
                 stream.Headers = fields;
+                if (endStream)
+                {
+                    // Ended before the opener sees the response: a 403 with END_STREAM reads as ended at once.
+                    stream.OnRemoteEnd();
+                }
                 response.TrySetResult(true);
+            }
+            else if (endStream)
+            {
+                stream.OnRemoteEnd();
             }
             if (endStream)
             {
-                stream.OnRemoteEnd();
                 StreamStateChanged(stream);
             }
             return;

@@ -86,19 +86,7 @@ public sealed class CniInstallerTests : IDisposable
         File.WriteAllText(Kindnet, ConfLists.Kindnet);
         using var stop = new CancellationTokenSource();
         var installer = Installer(once: false);
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                installer.Run(Self, stop.Token);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
+        var (thread, failed) = Watch(installer, stop.Token);
         try
         {
             WaitFor(() => SafeTypes(Kindnet).Contains("mesh-cni"), () => File.ReadAllText(Kindnet));
@@ -113,7 +101,7 @@ public sealed class CniInstallerTests : IDisposable
             Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the installer did not stop after the cancellation");
         }
 
-        Assert.Null(failure);
+        Assert.Null(failed());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(ConfLists.Kindnet), JsonNode.Parse(File.ReadAllText(Kindnet))));
         // Kept: pods created while it was chained get their DEL through it.
         Assert.True(File.Exists(Path.Combine(BinDir, "mesh-cni")));
@@ -127,23 +115,11 @@ public sealed class CniInstallerTests : IDisposable
         using var stop = new CancellationTokenSource();
         var log = new StringWriter();
         var installer = Installer(once: false, log);
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                installer.Run(Self, stop.Token);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
+        var (thread, failed) = Watch(installer, stop.Token);
         try
         {
-            WaitFor(() => log.ToString().Contains("is not valid JSON", StringComparison.Ordinal) || failure is not null, log.ToString);
-            Assert.Null(failure);
+            WaitFor(() => log.ToString().Contains("is not valid JSON", StringComparison.Ordinal) || failed() is not null, log.ToString);
+            Assert.Null(failed());
             File.WriteAllText(Kindnet, ConfLists.Kindnet);
             WaitFor(() => SafeTypes(Kindnet) is ["ptp", "portmap", "mesh-cni"], () => File.ReadAllText(Kindnet));
         }
@@ -152,7 +128,26 @@ public sealed class CniInstallerTests : IDisposable
             stop.Cancel();
             Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the installer did not stop after the cancellation");
         }
-        Assert.Null(failure);
+        Assert.Null(failed());
+    }
+
+    /// <summary>Runs the watching installer on its own thread; <c>failed()</c> is what it threw, if anything.</summary>
+    private (Thread Thread, Func<Exception?> Failed) Watch(CniInstaller installer, CancellationToken stop)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                installer.Run(Self, stop);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        return (thread, () => failure);
     }
 
     private static List<string> SafeTypes(string path)
