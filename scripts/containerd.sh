@@ -52,6 +52,12 @@ TOML
     fi
     awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     rm -rf "$dir"
+    # The parent cgroup its containers ran under, in every hierarchy: removed once empty (rmdir refuses a busy one,
+    # so another run's live containers are left alone).
+    for parent in /sys/fs/cgroup/mesh-test /sys/fs/cgroup/*/mesh-test; do
+      [ -d "$parent" ] || continue
+      find "$parent" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    done
     ;;
   *) echo "containerd.sh: start or stop, not '$cmd'" >&2; exit 2 ;;
 esac

@@ -39,6 +39,12 @@ case "$cmd" in
     # Overlay and shm mounts the daemon left under its folders, deepest first, then the folder.
     awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     rm -rf "$dir"
+    # The parent cgroup its containers ran under, in every hierarchy: removed once empty (rmdir refuses a busy one,
+    # so another run's live containers are left alone).
+    for parent in /sys/fs/cgroup/mesh-docker /sys/fs/cgroup/*/mesh-docker; do
+      [ -d "$parent" ] || continue
+      find "$parent" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    done
     ;;
   *) echo "dockerd.sh: start or stop, not '$cmd'" >&2; exit 2 ;;
 esac

@@ -61,6 +61,13 @@ public sealed class ImageRuntimes : IAsyncLifetime
         {
             throw new InvalidOperationException($"the test's runtimes did not stop cleanly: dockerd {stop.ExitCode} {stop.Stderr}; containerd {ctrd.ExitCode} {ctrd.Stderr}");
         }
+        // Their containers' parent cgroups go with them.
+        var left = Directory.GetDirectories("/sys/fs/cgroup", "*", SearchOption.TopDirectoryOnly)
+            .SelectMany(h => new[] { Path.Combine(h, "mesh-docker"), Path.Combine(h, CtrNamespace) }).Where(Directory.Exists).ToList();
+        if (left.Count > 0)
+        {
+            throw new InvalidOperationException($"cgroups of the test's runtimes outlived them: {string.Join(", ", left)}");
+        }
     }
 
     private async Task StartAsync()
