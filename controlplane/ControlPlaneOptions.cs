@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Mesh.Core;
+using Mesh.Core.CommandLine;
 using Mesh.Core.Text;
 
 namespace Mesh.ControlPlane;
@@ -57,25 +58,59 @@ public sealed record ControlPlaneOptions
     public int BenchWorkloads { get; init; } = 10_000;
     public int BenchClients { get; init; } = 100;
 
-    /// <summary>Parses flags after the command word; throws <see cref="ControlPlaneOptionsException"/> on anything unknown.</summary>
-    public static ControlPlaneOptions Parse(IReadOnlyList<string> args)
+    /// <summary>The flags of every command (serve, rotate-root, bench), each with its <c>MESH_*</c> environment fallback.</summary>
+    public static readonly IReadOnlyList<Flag> Flags =
+    [
+        new("registry", "where the cluster's objects come from: file or kubernetes") { Default = "file" },
+        new("dir", "--registry file: the folder of cluster YAML") { HelpName = "PATH" },
+        new("kubeconfig", "--registry kubernetes: the kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)") { HelpName = "FILE" },
+        new("kube-context", "--registry kubernetes: the kubeconfig context") { HelpName = "NAME" },
+        new("node-tokens", "JSON {\"<node>\": \"<token>\"}: the lab's node credentials") { HelpName = "FILE" },
+        new("token-audience", "the audience of callers' projected service account tokens (TokenReview)") { Default = Kubernetes.TokenReviewOptions.DefaultAudience },
+        new("ztunnel-service-account", "the ztunnel service account, which may obtain its node's pods' identities") { HelpName = "NS/NAME", Default = "mesh-system/ztunnel" },
+        new("state-dir", "the CA's state folder") { HelpName = "PATH", Default = "/var/lib/mesh/controlplane" },
+        new("listen", "CA and discovery (TLS, HTTP/2)") { HelpName = "IP:PORT", Default = "0.0.0.0:15012" },
+        new("monitoring", "readiness, metrics and status (plain HTTP)") { HelpName = "IP:PORT", Default = "0.0.0.0:15014" },
+        new("trust-domain", "the mesh's trust domain") { HelpName = "TD", Default = MeshLabels.DefaultTrustDomain },
+        new("cert-ttl", "workload certificates' lifetime") { HelpName = "DURATION", Default = "24h" },
+        new("namespace", "the control plane's own namespace (its identity)", "POD_NAMESPACE") { HelpName = "NS", Default = "mesh-system" },
+        new("service-account", "the control plane's own service account (its identity)") { HelpName = "SA", Default = "controlplane" },
+        new("ca-cert", "an intermediate signed elsewhere (PEM); the self-managed root when absent") { HelpName = "PEM" },
+        new("ca-key", "the key of --ca-cert (PEM)") { HelpName = "PEM" },
+        new("ca-bundle", "the roots --ca-cert chains to (PEM)") { HelpName = "PEM" },
+        new("root-lifetime", "self-managed root: each root's lifetime") { HelpName = "DURATION", Default = "3650d" },
+        new("root-rotate-at", "self-managed root: fraction of its life at which the next one is made (0 = by hand only)") { HelpName = "FRACTION", Default = "0.667" },
+        new("rotation-overlap", "how long a new root is published before it signs") { HelpName = "DURATION", Default = "5m" },
+        new("waypoint-image", "the image of the waypoints the waypoint controller creates") { HelpName = "IMAGE", Default = Waypoints.WaypointSettings.DefaultImage },
+        new("leader-lease", "the leader Lease's duration") { HelpName = "DURATION", Default = "15s" },
+        new("workloads", "bench: workloads in the mesh") { HelpName = "N", Default = "10000" },
+        new("clients", "bench: discovery clients") { HelpName = "N", Default = "100" },
+    ];
+
+    /// <summary><c>rotate-root --finish</c>.</summary>
+    public static readonly IReadOnlyList<Flag> Switches = [new("finish", "rotate-root: drop the old root from the bundle")];
+
+    public const string Description = "controlplane: the mesh's CA, discovery and waypoint controller. Commands: serve (default), rotate-root [--finish], bench.";
+
+    /// <summary>Parses flags after the command word (the environment for those not given); throws <see cref="ControlPlaneOptionsException"/> with one line.</summary>
+    public static ControlPlaneOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null, string command = "controlplane")
+    {
+        var parse = FlagParser.Parse(command, Description, Flags, args, environment ?? (_ => null), Switches);
+        return parse.Error is { } error ? throw new ControlPlaneOptionsException(error)
+            : parse.Help is not null ? throw new ControlPlaneOptionsException("help was asked for; run 'controlplane --help' on its own")
+            : From(parse.Values);
+    }
+
+    /// <summary>Checks the parsed values (flag name without "--" -> value).</summary>
+    public static ControlPlaneOptions From(IReadOnlyDictionary<string, string> values)
     {
         var o = new ControlPlaneOptions();
-        for (var i = 0; i < args.Count; i++)
+        foreach (var (name, v) in values)
         {
-            var flag = args[i];
-            if (flag == "--finish")
-            {
-                o = o with { Finish = true };
-                continue;
-            }
-            if (i + 1 >= args.Count)
-            {
-                throw new ControlPlaneOptionsException($"{flag} needs a value\n{Usage}");
-            }
-            var v = args[++i];
+            var flag = "--" + name;
             o = flag switch
             {
+                "--finish" => o with { Finish = true },
                 "--registry" => v is "file" or "kubernetes" ? o with { Registry = v } : throw new ControlPlaneOptionsException($"--registry is 'file' or 'kubernetes', not '{v}'"),
                 "--dir" => o with { Directory = v },
                 "--kubeconfig" => o with { Kubeconfig = v },
@@ -102,13 +137,17 @@ public sealed record ControlPlaneOptions
                 "--rotation-overlap" => o with { RotationOverlap = Duration(flag, v) },
                 "--waypoint-image" => v.Length > 0 ? o with { WaypointImage = v } : throw new ControlPlaneOptionsException("--waypoint-image needs an image (e.g. mesh/waypoint:0.1.0)"),
                 "--leader-lease" => o with { LeaderLease = Duration(flag, v) },
-                "--workloads" => o with { BenchWorkloads = int.Parse(v, CultureInfo.InvariantCulture) },
-                "--clients" => o with { BenchClients = int.Parse(v, CultureInfo.InvariantCulture) },
-                _ => throw new ControlPlaneOptionsException($"unknown option '{flag}'\n{Usage}"),
+                "--workloads" => o with { BenchWorkloads = Count(flag, v) },
+                "--clients" => o with { BenchClients = Count(flag, v) },
+                _ => throw new ControlPlaneOptionsException($"unknown option '{flag}'"),
             };
         }
         return o;
     }
+
+    private static int Count(string flag, string v) =>
+        int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+            : throw new ControlPlaneOptionsException($"{flag} '{v}' must be a positive whole number");
 
     /// <summary>Checks what serving needs.</summary>
     public void ValidateForServe()

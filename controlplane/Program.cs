@@ -1,4 +1,5 @@
 using Mesh.ControlPlane.Ca;
+using Mesh.Core.CommandLine;
 using Mesh.ControlPlane.Hosting;
 using Microsoft.AspNetCore.Builder;
 
@@ -13,11 +14,22 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "serve";
-        var rest = command == "serve" && (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) ? args : args[1..];
+        var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+        var rest = command == "serve" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
         try
         {
-            var options = ControlPlaneOptions.Parse(rest);
+            if (command is "help")
+            {
+                rest = ["--help"];
+            }
+            var parse = FlagParser.Parse(command is "serve" or "help" ? "controlplane" : $"controlplane {command}", ControlPlaneOptions.Description,
+                ControlPlaneOptions.Flags, rest, Environment.GetEnvironmentVariable, ControlPlaneOptions.Switches);
+            if (parse.Help is { } help)
+            {
+                Console.Write($"{ControlPlaneOptions.Usage}\n{help}");
+                return 0;
+            }
+            var options = parse.Error is { } error ? throw new ControlPlaneOptionsException(error) : ControlPlaneOptions.From(parse.Values);
             switch (command)
             {
                 case "serve":
@@ -30,9 +42,6 @@ internal static class Program
                     return RotateRoot(options);
                 case "bench":
                     return await DiscoveryBenchmark.RunAsync(options);
-                case "help" or "--help" or "-h":
-                    Console.WriteLine(ControlPlaneOptions.Usage);
-                    return 0;
                 default:
                     Console.Error.WriteLine($"controlplane: unknown command '{command}'\n{ControlPlaneOptions.Usage}");
                     return 2;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Mesh.Core.CommandLine;
 using Mesh.Waypoint.Host;
 
 namespace Mesh.Waypoint;
@@ -8,10 +9,16 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        var parse = FlagParser.Parse("waypoint", WaypointOptions.Description, WaypointOptions.Flags, args, Environment.GetEnvironmentVariable);
+        if (parse.Help is { } help)
+        {
+            Console.Write(help);
+            return 0;
+        }
         WaypointOptions options;
         try
         {
-            options = WaypointOptions.Parse(args, Environment.GetEnvironmentVariable);
+            options = parse.Error is { } error ? throw new WaypointConfigException(error) : WaypointOptions.From(parse.Take());
         }
         catch (WaypointConfigException e)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Mesh.Core.CommandLine;
 using Mesh.Core.Identity;
 using Mesh.Core.Model;
 
@@ -25,43 +26,55 @@ public sealed record WaypointOptions
     public SpiffeId Identity => new(TrustDomain, Namespace, ServiceAccount);
     public NamespacedName GatewayKey => new(Namespace, Gateway);
 
-    public const string Usage =
-        "usage: waypoint --control-plane https://HOST:15012 (or MESH_CONTROL_PLANE) --root-cert FILE (MESH_ROOT_CERT) " +
-        "--token-file FILE (MESH_TOKEN_FILE) [--node NODE (NODE_NAME)] [--namespace NS (POD_NAMESPACE)] " +
-        "[--service-account SA (SERVICE_ACCOUNT)] [--gateway NAME (GATEWAY_NAME)] [--listen IP] [--hbone-port 15008] [--trust-domain TD]";
+    /// <summary>The waypoint's flags, each with its environment fallback (<c>MESH_*</c>, then the Kubernetes downward-API names).</summary>
+    public static readonly IReadOnlyList<Flag> Flags =
+    [
+        new("control-plane", "the control plane's CA and discovery address") { HelpName = "https://HOST:15012" },
+        new("root-cert", "the mesh trust bundle (PEM) that bootstraps the first connection to the control plane") { HelpName = "FILE" },
+        new("token-file", "the file with the control plane token") { HelpName = "FILE" },
+        new("node", "the node this pod runs on", "NODE_NAME") { HelpName = "NODE" },
+        new("namespace", "the namespace of the waypoint's Gateway", "POD_NAMESPACE") { HelpName = "NS" },
+        new("service-account", "the pod's service account (its identity)", "SERVICE_ACCOUNT") { HelpName = "SA", Default = "the Gateway's name" },
+        new("gateway", "the Gateway (class mesh-waypoint) this waypoint serves", "GATEWAY_NAME") { HelpName = "NAME" },
+        new("listen", "the address HBONE, metrics and readiness listen on") { HelpName = "IP", Default = "0.0.0.0" },
+        new("hbone-port", "the HBONE port") { HelpName = "PORT", Default = "15008" },
+        new("trust-domain", "the mesh's trust domain") { HelpName = "TD", Default = Mesh.Core.MeshLabels.DefaultTrustDomain },
+    ];
 
+    public const string Description = "waypoint: the mesh's L7 proxy for a namespace or service (HTTP routing, retries, timeouts, splits, L7 policy).";
+
+    /// <summary>Parses flags, falling back to <paramref name="env"/>; throws <see cref="WaypointConfigException"/> with one line saying what to do.</summary>
     public static WaypointOptions Parse(IReadOnlyList<string> args, Func<string, string?> env)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Count; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
-            {
-                throw new WaypointConfigException($"'{args[i]}' needs a value; {Usage}");
-            }
-            values[args[i][2..]] = args[++i];
-        }
-        string Required(string key, string variable, string what) =>
+        var parse = FlagParser.Parse("waypoint", Description, Flags, args, env);
+        return parse.Error is { } error ? throw new WaypointConfigException(error)
+            : parse.Help is not null ? throw new WaypointConfigException("help was asked for; run 'waypoint --help' on its own")
+            : From(parse.Take());
+    }
+
+    /// <summary>Checks the parsed values (flag name without "--" -> value, environment already applied).</summary>
+    public static WaypointOptions From(Dictionary<string, string> values)
+    {
+        string Required(string key, string what) =>
             values.Remove(key, out var v) && v.Length > 0 ? v
-            : env(variable) is { Length: > 0 } e ? e
-            : throw new WaypointConfigException($"--{key} (or ${variable}) is required: {what}");
-        var cp = Required("control-plane", "MESH_CONTROL_PLANE", "the control plane address, e.g. https://198.19.0.1:15012");
+            : throw new WaypointConfigException($"--{key} (or ${Flags.First(f => f.Name == key).EnvironmentVariables.Last()}) is required: {what}");
+        var cp = Required("control-plane", "the control plane address, e.g. https://198.19.0.1:15012");
         if (!Uri.TryCreate(cp, UriKind.Absolute, out var cpUri) || cpUri.Scheme != Uri.UriSchemeHttps)
         {
             throw new WaypointConfigException($"--control-plane '{cp}' must be an https:// URL, e.g. https://198.19.0.1:15012");
         }
-        var ns = Required("namespace", "POD_NAMESPACE", "the namespace of the waypoint's Gateway");
-        var gateway = Required("gateway", "GATEWAY_NAME", "the name of the Gateway (class mesh-waypoint) this waypoint serves");
+        var ns = Required("namespace", "the namespace of the waypoint's Gateway");
+        var gateway = Required("gateway", "the name of the Gateway (class mesh-waypoint) this waypoint serves");
         var options = new WaypointOptions
         {
             ControlPlane = cpUri,
-            RootCertFile = Required("root-cert", "MESH_ROOT_CERT", "the mesh trust bundle (PEM) the control plane writes"),
-            TokenFile = Required("token-file", "MESH_TOKEN_FILE", "the file with the node's control plane token (the lab's interim credential)"),
-            Node = Required("node", "NODE_NAME", "the node this pod runs on"),
+            RootCertFile = Required("root-cert", "the mesh trust bundle (PEM) the control plane writes"),
+            TokenFile = Required("token-file", "the file with the node's control plane token (the lab's interim credential)"),
+            Node = Required("node", "the node this pod runs on"),
             Namespace = ns,
             Gateway = gateway,
             // Istio's convention: a waypoint runs as the service account named after its Gateway.
-            ServiceAccount = values.Remove("service-account", out var sa) ? sa : env("SERVICE_ACCOUNT") is { Length: > 0 } esa ? esa : gateway,
+            ServiceAccount = values.Remove("service-account", out var sa) ? sa : gateway,
         };
         if (values.Remove("trust-domain", out var td))
         {
@@ -80,10 +93,6 @@ public sealed record WaypointOptions
             {
                 HbonePort = int.TryParse(hp, out var p) && p is > 0 and < 65536 ? p : throw new WaypointConfigException($"--hbone-port '{hp}' is not a port"),
             };
-        }
-        if (values.Count > 0)
-        {
-            throw new WaypointConfigException($"unknown option --{values.Keys.First()}; {Usage}");
         }
         return options;
     }

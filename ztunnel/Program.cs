@@ -1,11 +1,16 @@
+using Mesh.Core.CommandLine;
 using Mesh.Ztunnel.Host;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel;
 
 /// <summary>
-/// ztunnel's entry point. With --control-plane: the mesh (discovery, certificates, HBONE, policy, metrics).
-/// Without: a capture-only local mode driven by --enroll-namespaces, used to test eBPF capture on its own.
+/// ztunnel's entry point: flags (or their environment variables, <see cref="FlagParser"/>), then a generic host
+/// (Microsoft.Extensions.Hosting: logging configured from <c>Logging__LogLevel__*</c>, SIGTERM/SIGINT through its
+/// console lifetime) running <see cref="ZtunnelService"/>. With a control plane: the mesh (<see cref="MeshHost"/>).
+/// With <c>--pods-file</c>, or as <c>ztunnel uninstall</c>: the capture-only host, used to test eBPF capture on its own.
 /// </summary>
 internal static class Program
 {
@@ -24,44 +29,58 @@ internal static class Program
         {
             Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
         }
-        using var loggers = LoggerFactory.Create(b => b
-            .SetMinimumLevel(LogLevel.Information)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            }));
-        using var stop = new CancellationTokenSource();
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        var uninstall = args.Length > 0 && args[0] == "uninstall";
+        var captureOnly = uninstall || args.Contains("--pods-file") || Environment.GetEnvironmentVariable(Flag.EnvironmentName("pods-file")) is { Length: > 0 };
+        var parse = FlagParser.Parse(uninstall ? "ztunnel uninstall" : "ztunnel", captureOnly ? CaptureHostOptions.Description : ZtunnelOptions.Description,
+            captureOnly ? CaptureHostOptions.Flags : ZtunnelOptions.Flags, uninstall ? args[1..] : args, Environment.GetEnvironmentVariable);
+        if (parse.Help is { } help)
         {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        if (args.Contains("--control-plane") && !(args.Length > 0 && args[0] == "uninstall"))
-        {
-            ZtunnelOptions options;
-            try
-            {
-                options = ZtunnelOptions.Parse(args);
-            }
-            catch (ZtunnelConfigException e)
-            {
-                await Console.Error.WriteLineAsync($"ztunnel: {e.Message}");
-                return 2;
-            }
-            return await new MeshHost(options, loggers).RunAsync(stop.Token);
+            Console.Write(help);
+            return 0;
         }
-        var local = CaptureHostOptions.Parse(args, out var error);
-        if (local is null)
+        Func<ILoggerFactory, CancellationToken, Task<int>> run;
+        var shutdown = TimeSpan.FromSeconds(10);
+        try
         {
-            await Console.Error.WriteLineAsync($"ztunnel: {error}\n{ZtunnelOptions.Usage}\n{CaptureHostOptions.Usage}");
+            if (parse.Error is { } error)
+            {
+                throw new ZtunnelConfigException(error);
+            }
+            if (captureOnly)
+            {
+                var local = CaptureHostOptions.From(parse.Take(), uninstall);
+                run = (loggers, stop) => new CaptureHost(local, loggers).RunAsync(stop);
+            }
+            else
+            {
+                var options = ZtunnelOptions.From(parse.Take());
+                run = (loggers, stop) => new MeshHost(options, loggers).RunAsync(stop);
+                // The drain runs inside the service's stop: the host must wait for it, and a little for the pins' cleanup.
+                shutdown = options.DrainTimeout + TimeSpan.FromSeconds(10);
+            }
+        }
+        catch (ZtunnelConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"ztunnel: {e.Message}");
             return 2;
         }
-        return await new CaptureHost(local, loggers).RunAsync(stop.Token);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton(sp => new ZtunnelService(stop => run(sp.GetRequiredService<ILoggerFactory>(), stop), sp.GetRequiredService<IHostApplicationLifetime>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ZtunnelService>());
+        using var host = builder.Build();
+        var service = host.Services.GetRequiredService<ZtunnelService>();
+        // RunAsync disposes the host (and its services) when it returns: the exit code is read off the instance.
+        await host.RunAsync();
+        return service.ExitCode;
     }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using Mesh.Core.CommandLine;
+using Mesh.Core.Text;
 using Mesh.Native;
 using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.Limits;
@@ -48,27 +50,45 @@ public sealed record ZtunnelOptions
     /// <summary>A Kubernetes pod's default termination grace period.</summary>
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
-    public const string Usage =
-        "usage: ztunnel --node NODE --control-plane https://HOST:15012 --token-file FILE --root-cert FILE " +
-        "[--cni-socket PATH (default /var/run/mesh/cni.sock)] [--cgroup-root DIR (default /sys/fs/cgroup)] " +
-        "[--telemetry-address IP] [--bpf-dir DIR] [--tc-mode auto|tcx|clsact] [--instance NAME] [--drain-timeout 30s] [--handoff-socket PATH] " + ProxyLimitFlags.Usage;
+    /// <summary>The mesh mode's flags (with <see cref="ProxyLimitFlags.Flags"/>), each with its environment fallback.</summary>
+    public static readonly IReadOnlyList<Flag> Flags =
+    [
+        new("node", "the name of this node (its identity towards the control plane)", "NODE_NAME") { HelpName = "NODE" },
+        new("control-plane", "the control plane's CA and discovery address") { HelpName = "https://HOST:15012" },
+        new("token-file", "the file with this node's control plane token") { HelpName = "FILE" },
+        new("root-cert", "the mesh trust bundle (PEM) that bootstraps the first connection to the control plane") { HelpName = "FILE" },
+        new("cni-socket", "the node agent's unix socket, where mesh-cni reports new pods") { HelpName = "PATH", Default = Mesh.Core.NodeAgent.NodeAgentWire.DefaultSocket },
+        new("cgroup-root", "the cgroup v2 folder that holds the kubelet's kubepods tree") { HelpName = "DIR", Default = "/sys/fs/cgroup" },
+        new("telemetry-address", "where metrics (15020) and readiness (15021) listen") { HelpName = "IP", Default = "0.0.0.0" },
+        new("bpf-dir", "the folder of the compiled eBPF objects") { HelpName = "DIR" },
+        new("tc-mode", "how the TC programs attach: auto, tcx or clsact") { HelpName = "MODE", Default = "auto" },
+        new("instance", "this ztunnel's capture instance (pins in /sys/fs/bpf/mesh/INSTANCE/)") { HelpName = "NAME", Default = "the node name" },
+        new("drain-timeout", "how long established connections may run after SIGTERM or a takeover") { HelpName = "DURATION", Default = DurationText.Format(DefaultDrainTimeout) },
+        new("handoff-socket", "the unix socket a successor asks for the listeners on") { HelpName = "PATH", Default = "/run/mesh/ztunnel/INSTANCE/handoff.sock" },
+        .. ProxyLimitFlags.Flags,
+    ];
+
+    public const string Description = "ztunnel: the mesh's node proxy (capture, HBONE mTLS, L4 policy). " +
+        "Also: 'ztunnel uninstall --instance NAME' removes a node's capture; 'ztunnel --pods-file F ...' is the capture-only test harness.";
 
     public static string DefaultHandoffSocket(string instance) => $"/run/mesh/ztunnel/{instance}/handoff.sock";
 
-    /// <summary>Parses argv; a bad or missing value throws <see cref="ZtunnelConfigException"/> with what to do.</summary>
-    public static ZtunnelOptions Parse(IReadOnlyList<string> args)
+    /// <summary>Parses argv (and the environment for flags not given); a bad or missing value throws <see cref="ZtunnelConfigException"/> with what to do.</summary>
+    public static ZtunnelOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Count; i++)
+        var parse = FlagParser.Parse("ztunnel", Description, Flags, args, environment ?? (_ => null));
+        if (parse.Help is not null || parse.Error is not null)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
-            {
-                throw new ZtunnelConfigException($"'{args[i]}' needs a value; {Usage}");
-            }
-            values[args[i][2..]] = args[++i];
+            throw new ZtunnelConfigException(parse.Error ?? "help was asked for; run 'ztunnel --help' on its own");
         }
+        return From(parse.Take());
+    }
+
+    /// <summary>Checks the parsed values (flag name without "--" -> value); throws <see cref="ZtunnelConfigException"/> naming the flag and what to write.</summary>
+    public static ZtunnelOptions From(Dictionary<string, string> values)
+    {
         string Required(string key, string what) => values.Remove(key, out var v) && v.Length > 0 ? v
-            : throw new ZtunnelConfigException($"--{key} is required: {what}");
+            : throw new ZtunnelConfigException($"--{key} (or ${Flag.EnvironmentName(key)}) is required: {what}");
         var node = Required("node", "the name of this node");
         var cp = Required("control-plane", "the control plane address, e.g. https://198.19.0.1:15012");
         if (!Uri.TryCreate(cp, UriKind.Absolute, out var cpUri) || cpUri.Scheme != Uri.UriSchemeHttps)
@@ -129,10 +149,6 @@ public sealed record ZtunnelOptions
             };
         }
         options = options with { Limits = ProxyLimitFlags.Take(values) };
-        if (values.Count > 0)
-        {
-            throw new ZtunnelConfigException($"unknown option --{values.Keys.First()}; {Usage}");
-        }
         foreach (var file in new[] { options.TokenFile, options.RootCertFile })
         {
             if (!File.Exists(file))

@@ -1,11 +1,10 @@
+using Mesh.Core.CommandLine;
+
 namespace Mesh.Cni.Install;
 
 /// <summary><c>mesh-cni install</c>'s flags: where the host's CNI folders are mounted and the socket the chained entry names.</summary>
 public sealed record CniInstallOptions
 {
-    public const string Usage =
-        "usage: mesh-cni install --bin-dir DIR --conf-dir DIR [--socket PATH (default /var/run/mesh/cni.sock)] [--once]";
-
     /// <summary>The host's CNI bin folder, where mesh-cni is copied.</summary>
     public required string BinDir { get; init; }
 
@@ -18,38 +17,37 @@ public sealed record CniInstallOptions
     /// <summary>Install and chain once, then exit (no watching, no unchaining).</summary>
     public bool Once { get; init; }
 
-    public static CniInstallOptions Parse(IReadOnlyList<string> args)
+    /// <summary>The installer's flags (and <c>--once</c>), each with its <c>MESH_*</c> environment fallback.</summary>
+    public static readonly IReadOnlyList<Flag> Flags =
+    [
+        new("bin-dir", "the host's CNI bin folder, where mesh-cni is copied (e.g. /opt/cni/bin)") { HelpName = "DIR" },
+        new("conf-dir", "the host's CNI conf folder, whose first conf list gets mesh-cni chained (e.g. /etc/cni/net.d)") { HelpName = "DIR" },
+        new("socket", "ztunnel's node agent socket, named in the chained entry") { HelpName = "PATH", Default = Mesh.Core.NodeAgent.NodeAgentWire.DefaultSocket },
+    ];
+
+    public static readonly IReadOnlyList<Flag> Switches = [new("once", "install and chain once, then exit (no watching, no unchaining)")];
+
+    public const string Description = "mesh-cni install: copies mesh-cni into the host's CNI bin folder and chains it into the runtime's conf list, until SIGTERM.";
+
+    /// <summary>Parses the flags after <c>install</c>; throws <see cref="CniInstallException"/> with one line saying what to do.</summary>
+    public static CniInstallOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null)
     {
-        string? bin = null, conf = null, socket = null;
-        var once = false;
-        for (var i = 0; i < args.Count; i++)
-        {
-            if (args[i] == "--once")
-            {
-                once = true;
-                continue;
-            }
-            if (i + 1 >= args.Count || !args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new CniInstallException($"'{args[i]}' needs a value; {Usage}");
-            }
-            var value = args[++i];
-            switch (args[i - 1])
-            {
-                case "--bin-dir": bin = Absolute("--bin-dir", value); break;
-                case "--conf-dir": conf = Absolute("--conf-dir", value); break;
-                case "--socket": socket = Absolute("--socket", value); break;
-                default: throw new CniInstallException($"unknown option {args[i - 1]}; {Usage}");
-            }
-        }
-        return new CniInstallOptions
-        {
-            BinDir = bin ?? throw new CniInstallException($"--bin-dir is required (the host's CNI bin folder, e.g. /opt/cni/bin); {Usage}"),
-            ConfDir = conf ?? throw new CniInstallException($"--conf-dir is required (the host's CNI conf folder, e.g. /etc/cni/net.d); {Usage}"),
-            Socket = socket ?? Mesh.Core.NodeAgent.NodeAgentWire.DefaultSocket,
-            Once = once,
-        };
+        var parse = FlagParser.Parse("mesh-cni install", Description, Flags, args, environment ?? (_ => null), Switches);
+        return parse.Error is { } error ? throw new CniInstallException(error)
+            : parse.Help is not null ? throw new CniInstallException("help was asked for; run 'mesh-cni install --help' on its own")
+            : From(parse.Values);
     }
+
+    /// <summary>Checks the parsed values.</summary>
+    public static CniInstallOptions From(IReadOnlyDictionary<string, string> values) => new()
+    {
+        BinDir = values.TryGetValue("bin-dir", out var bin) ? Absolute("--bin-dir", bin)
+            : throw new CniInstallException("--bin-dir (or $MESH_BIN_DIR) is required: the host's CNI bin folder, e.g. /opt/cni/bin"),
+        ConfDir = values.TryGetValue("conf-dir", out var conf) ? Absolute("--conf-dir", conf)
+            : throw new CniInstallException("--conf-dir (or $MESH_CONF_DIR) is required: the host's CNI conf folder, e.g. /etc/cni/net.d"),
+        Socket = values.TryGetValue("socket", out var socket) ? Absolute("--socket", socket) : Mesh.Core.NodeAgent.NodeAgentWire.DefaultSocket,
+        Once = values.ContainsKey("once"),
+    };
 
     private static string Absolute(string flag, string value) =>
         Path.IsPathRooted(value) ? value : throw new CniInstallException($"{flag} '{value}' must be an absolute path");

@@ -1,3 +1,4 @@
+using Mesh.Core.CommandLine;
 using System.Runtime.InteropServices;
 
 namespace Mesh.Cni.Install;
@@ -16,10 +17,17 @@ public sealed class CniInstaller(CniInstallOptions options, TextWriter log)
 
     public static int Run(IReadOnlyList<string> args)
     {
+        var parse = FlagParser.Parse("mesh-cni install", CniInstallOptions.Description, CniInstallOptions.Flags, args, Environment.GetEnvironmentVariable,
+            CniInstallOptions.Switches);
+        if (parse.Help is { } help)
+        {
+            Console.Write(help);
+            return 0;
+        }
         CniInstallOptions options;
         try
         {
-            options = CniInstallOptions.Parse(args);
+            options = parse.Error is { } error ? throw new CniInstallException(error) : CniInstallOptions.From(parse.Values);
         }
         catch (CniInstallException e)
         {

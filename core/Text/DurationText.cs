@@ -44,4 +44,24 @@ public static class DurationText
         value = TimeSpan.FromTicks((long)Math.Round(ticks));
         return true;
     }
+
+    /// <summary>The shortest text <see cref="TryParse"/> reads back as <paramref name="value"/> in a whole unit ("10s", "1h", "0"), for help and status.</summary>
+    public static string Format(TimeSpan value)
+    {
+        if (value == TimeSpan.Zero)
+        {
+            return "0";
+        }
+        foreach (var (ticks, unit) in Units)
+        {
+            if (value.Ticks % ticks == 0)
+            {
+                return (value.Ticks / ticks).ToString(CultureInfo.InvariantCulture) + unit;
+            }
+        }
+        return value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + "ms";
+    }
+
+    private static readonly (long Ticks, string Unit)[] Units =
+        [(TimeSpan.TicksPerDay, "d"), (TimeSpan.TicksPerHour, "h"), (TimeSpan.TicksPerMinute, "m"), (TimeSpan.TicksPerSecond, "s"), (TimeSpan.TicksPerMillisecond, "ms")];
 }

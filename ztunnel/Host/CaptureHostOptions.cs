@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mesh.Core.CommandLine;
 using Mesh.Native;
 
 namespace Mesh.Ztunnel.Host;
@@ -22,57 +23,54 @@ public sealed record CaptureHostOptions
     /// <summary><c>ztunnel uninstall</c>: remove the instance's pins instead of running.</summary>
     public bool Uninstall { get; init; }
 
-    public const string Usage =
-        "usage: ztunnel uninstall [--instance NAME] [--pods-file PATH] | ztunnel --pods-file PATH [--node NODE] [--enroll-namespaces a,b] [--tc-mode auto|tcx|clsact] [--bpf-dir DIR] [--instance NAME]";
+    /// <summary>The capture-only host's flags (and <c>uninstall</c>'s).</summary>
+    public static readonly IReadOnlyList<Flag> Flags =
+    [
+        new("pods-file", "the JSON file listing the node's pods") { HelpName = "PATH" },
+        new("node", "the node whose pods the file lists", "NODE_NAME") { HelpName = "NODE" },
+        new("enroll-namespaces", "the namespaces whose pods are captured, comma-separated") { HelpName = "a,b" },
+        new("tc-mode", "how the TC programs attach: auto, tcx or clsact") { HelpName = "MODE", Default = "auto" },
+        new("bpf-dir", "the folder of the compiled eBPF objects") { HelpName = "DIR" },
+        new("instance", "the capture instance (pins in /sys/fs/bpf/mesh/INSTANCE/)") { HelpName = "NAME", Default = "the node, else ztunnel" },
+    ];
 
-    /// <summary>Parses the arguments; null with <paramref name="error"/> set when they are wrong.</summary>
-    public static CaptureHostOptions? Parse(IReadOnlyList<string> args, out string? error)
+    public const string Description = "ztunnel's capture-only host (the eBPF tests' harness), or 'ztunnel uninstall' (removes an instance's pins).";
+
+    /// <summary>Parses the arguments (after the word <c>uninstall</c>, when given); throws <see cref="ZtunnelConfigException"/> saying what is wrong.</summary>
+    public static CaptureHostOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null)
     {
-        string? podsFile = null, node = null, bpfDir = null, instance = null;
         var uninstall = args.Count > 0 && args[0] == "uninstall";
-        var namespaces = ImmutableHashSet<string>.Empty;
+        var parse = FlagParser.Parse(uninstall ? "ztunnel uninstall" : "ztunnel", Description, Flags, uninstall ? args.Skip(1).ToList() : args, environment ?? (_ => null));
+        return parse.Error is { } error ? throw new ZtunnelConfigException(error)
+            : parse.Help is not null ? throw new ZtunnelConfigException("help was asked for; run 'ztunnel --help' on its own")
+            : From(parse.Take(), uninstall);
+    }
+
+    /// <summary>Checks the parsed values; throws <see cref="ZtunnelConfigException"/> naming the flag and what to write.</summary>
+    public static CaptureHostOptions From(Dictionary<string, string> values, bool uninstall)
+    {
+        var podsFile = values.GetValueOrDefault("pods-file");
+        var node = values.GetValueOrDefault("node");
+        var namespaces = (values.GetValueOrDefault("enroll-namespaces") ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToImmutableHashSet();
         var mode = TcAttachMode.Auto;
-        error = null;
-        for (var i = uninstall ? 1 : 0; i < args.Count; i++)
+        if (values.TryGetValue("tc-mode", out var tc) && !Enum.TryParse(tc, ignoreCase: true, out mode))
         {
-            var value = i + 1 < args.Count ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--pods-file": podsFile = value; i++; break;
-                case "--instance": instance = value; i++; break;
-                case "--node": node = value; i++; break;
-                case "--bpf-dir": bpfDir = value; i++; break;
-                case "--enroll-namespaces":
-                    namespaces = (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToImmutableHashSet();
-                    i++;
-                    break;
-                case "--tc-mode":
-                    if (!Enum.TryParse(value, ignoreCase: true, out mode))
-                    {
-                        error = $"--tc-mode must be auto, tcx or clsact, not '{value}'";
-                        return null;
-                    }
-                    i++;
-                    break;
-                default:
-                    error = $"unknown argument '{args[i]}'";
-                    return null;
-            }
+            throw new ZtunnelConfigException($"--tc-mode must be auto, tcx or clsact, not '{tc}'");
         }
         if (podsFile is null && !uninstall)
         {
-            error = "say where the node's pods are: --pods-file PATH";
-            return null;
+            throw new ZtunnelConfigException("say where the node's pods are: --pods-file PATH");
         }
-        instance ??= node ?? "ztunnel";
+        var instance = values.GetValueOrDefault("instance") ?? node ?? "ztunnel";
         if (!Mesh.Ztunnel.Redirection.CapturePins.IsValidInstance(instance))
         {
-            error = $"--instance '{instance}' must be 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit";
-            return null;
+            throw new ZtunnelConfigException($"--instance '{instance}' must be 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
         }
         return new CaptureHostOptions
         {
-            PodsFile = podsFile, EnrollNamespaces = namespaces, TcMode = mode, BpfDirectory = bpfDir, Instance = instance, Uninstall = uninstall,
+            PodsFile = podsFile, EnrollNamespaces = namespaces, TcMode = mode, BpfDirectory = values.GetValueOrDefault("bpf-dir"), Instance = instance,
+            Uninstall = uninstall,
         };
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mesh.Core.CommandLine;
 using Mesh.Core.Text;
 
 namespace Mesh.Ztunnel.Limits;
@@ -6,10 +7,21 @@ namespace Mesh.Ztunnel.Limits;
 /// <summary>The command-line flags of <see cref="ProxyLimits"/> (part of <see cref="ZtunnelOptions.Parse"/>).</summary>
 public static class ProxyLimitFlags
 {
-    public const string Usage =
-        "[--connect-timeout 10s] [--handshake-timeout 10s] [--max-handshakes 128] [--max-connections 65536] " +
-        "[--max-connections-per-pod 4096] [--max-connections-per-peer 1024] [--max-streams-per-connection 100] " +
-        "[--connection-idle-timeout 60s] [--stream-idle-timeout 1h (0 = off)]";
+    private static readonly ProxyLimits D = new();
+
+    /// <summary>The limit flags, with their defaults (<see cref="ProxyLimits"/>) in help.</summary>
+    public static readonly IReadOnlyList<Flag> Flags =
+    [
+        new("connect-timeout", "the time to open a connection to a destination") { HelpName = "DURATION", Default = DurationText.Format(D.ConnectTimeout) },
+        new("handshake-timeout", "the time for a TLS handshake, either side") { HelpName = "DURATION", Default = DurationText.Format(D.HandshakeTimeout) },
+        new("max-handshakes", "TLS handshakes in progress at once") { HelpName = "N", Default = Text(D.MaxHandshakes) },
+        new("max-connections", "connections this ztunnel carries at once") { HelpName = "N", Default = Text(D.MaxConnections) },
+        new("max-connections-per-pod", "connections one pod may have at once") { HelpName = "N", Default = Text(D.MaxConnectionsPerPod) },
+        new("max-connections-per-peer", "HBONE connections from one peer address at once") { HelpName = "N", Default = Text(D.MaxConnectionsPerPeer) },
+        new("max-streams-per-connection", "HBONE streams on one connection") { HelpName = "N", Default = Text(D.MaxStreamsPerConnection) },
+        new("connection-idle-timeout", "an HBONE connection with no stream is closed after") { HelpName = "DURATION", Default = DurationText.Format(D.ConnectionIdleTimeout) },
+        new("stream-idle-timeout", "a stream with no bytes either way is reset after (0 = off)") { HelpName = "DURATION", Default = DurationText.Format(D.StreamIdleTimeout) },
+    ];
 
     /// <summary>Takes the limit flags out of <paramref name="values"/> (flag name without "--" -> value); a bad value throws <see cref="ZtunnelConfigException"/>.</summary>
     public static ProxyLimits Take(Dictionary<string, string> values)
@@ -53,6 +65,8 @@ public static class ProxyLimitFlags
         }
         return l;
     }
+
+    private static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A duration flag in the one syntax of <see cref="DurationText"/>; zero only where <paramref name="allowZero"/>.</summary>
     public static TimeSpan Duration(string flag, string text, bool allowZero) =>

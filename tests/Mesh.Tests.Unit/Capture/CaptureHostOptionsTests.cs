@@ -1,4 +1,5 @@
 using Mesh.Native;
+using Mesh.Ztunnel;
 using Mesh.Ztunnel.Host;
 
 namespace Mesh.Tests.Unit.Capture;
@@ -8,10 +9,9 @@ public sealed class CaptureHostOptionsTests
     [Fact]
     public void Parse_PodsFileAndNamespaces_AreRead()
     {
-        var options = CaptureHostOptions.Parse(["--pods-file", "/x.json", "--enroll-namespaces", "a, b"], out var error);
+        var options = CaptureHostOptions.Parse(["--pods-file", "/x.json", "--enroll-namespaces", "a, b"]);
 
-        Assert.Null(error);
-        Assert.Equal("/x.json", options!.PodsFile);
+        Assert.Equal("/x.json", options.PodsFile);
         Assert.True(options.EnrollNamespaces.SetEquals(["a", "b"]));
         Assert.Equal(TcAttachMode.Auto, options.TcMode);
     }
@@ -19,9 +19,9 @@ public sealed class CaptureHostOptionsTests
     [Fact]
     public void Parse_TcMode_IsRead()
     {
-        var options = CaptureHostOptions.Parse(["--pods-file", "/x.json", "--tc-mode", "clsact"], out _);
+        var options = CaptureHostOptions.Parse(["--pods-file", "/x.json", "--tc-mode", "clsact"]);
 
-        Assert.Equal(TcAttachMode.Clsact, options!.TcMode);
+        Assert.Equal(TcAttachMode.Clsact, options.TcMode);
     }
 
     [Theory]
@@ -31,21 +31,29 @@ public sealed class CaptureHostOptionsTests
     [InlineData("--bogus")]
     public void Parse_BadArguments_SaysWhatIsWrong(string commandLine)
     {
-        var options = CaptureHostOptions.Parse(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries), out var error);
+        var e = Assert.Throws<ZtunnelConfigException>(() => CaptureHostOptions.Parse(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
 
-        Assert.Null(options);
-        Assert.False(string.IsNullOrEmpty(error));
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.NotEmpty(e.Message);
     }
 
     [Fact]
     public void Parse_UninstallWithoutPodsFile_NeedsOnlyTheInstance()
     {
         // On a Kubernetes node there is no pods file: the pins name the pods to clean up.
-        var options = CaptureHostOptions.Parse(["uninstall", "--instance", "node-a"], out var error);
+        var options = CaptureHostOptions.Parse(["uninstall", "--instance", "node-a"]);
 
-        Assert.Null(error);
-        Assert.True(options!.Uninstall);
+        Assert.True(options.Uninstall);
         Assert.Equal("node-a", options.Instance);
         Assert.Null(options.PodsFile);
+    }
+
+    [Fact]
+    public void Parse_FlagAbsent_TakesItFromTheEnvironment()
+    {
+        var options = CaptureHostOptions.Parse(["--pods-file", "/x.json"], name => name switch { "MESH_TC_MODE" => "tcx", "NODE_NAME" => "node-b", _ => null });
+
+        Assert.Equal(TcAttachMode.Tcx, options.TcMode);
+        Assert.Equal("node-b", options.Instance);
     }
 }

@@ -68,4 +68,26 @@ public sealed class ControlPlaneOptionsTests
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    [Fact]
+    public void Parse_FlagAbsent_TakesItFromTheEnvironment()
+    {
+        var env = new Dictionary<string, string> { ["MESH_REGISTRY"] = "kubernetes", ["MESH_CERT_TTL"] = "1h", ["POD_NAMESPACE"] = "istio-system" };
+
+        var o = ControlPlaneOptions.Parse(["--cert-ttl", "2h"], env.GetValueOrDefault);
+
+        Assert.Equal(("kubernetes", "istio-system"), (o.Registry, o.Namespace));
+        Assert.Equal(TimeSpan.FromHours(2), o.CertTtl);
+    }
+
+    [Theory]
+    [InlineData("--registy kubernetes", "'--registy'")]
+    [InlineData("--workloads many", "--workloads 'many' must be a positive whole number")]
+    public void Parse_Wrong_OneLine(string commandLine, string said)
+    {
+        var e = Assert.Throws<ControlPlaneOptionsException>(() => ControlPlaneOptions.Parse(commandLine.Split(' ')));
+
+        Assert.Contains(said, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
 }

@@ -163,11 +163,11 @@ public sealed class CniInstallerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "--conf-dir", "/etc/cni/net.d" }, "--bin-dir is required")]
-    [InlineData(new[] { "--bin-dir", "/opt/cni/bin" }, "--conf-dir is required")]
+    [InlineData(new[] { "--conf-dir", "/etc/cni/net.d" }, "--bin-dir (or $MESH_BIN_DIR) is required")]
+    [InlineData(new[] { "--bin-dir", "/opt/cni/bin" }, "--conf-dir (or $MESH_CONF_DIR) is required")]
     [InlineData(new[] { "--bin-dir", "opt/cni/bin", "--conf-dir", "/etc/cni/net.d" }, "--bin-dir 'opt/cni/bin' must be an absolute path")]
-    [InlineData(new[] { "--bin-dir", "/opt/cni/bin", "--conf-dir", "/etc/cni/net.d", "--cni-dir", "/x" }, "unknown option --cni-dir")]
-    [InlineData(new[] { "--bin-dir" }, "'--bin-dir' needs a value")]
+    [InlineData(new[] { "--bin-dir", "/opt/cni/bin", "--conf-dir", "/etc/cni/net.d", "--cni-dir", "/x" }, "'--cni-dir'")]
+    [InlineData(new[] { "--bin-dir" }, "Required argument missing for option: '--bin-dir'")]
     public void Parse_Wrong_SaysWhatToDo(string[] args, string message)
     {
         var e = Assert.Throws<CniInstallException>(() => CniInstallOptions.Parse(args));
