@@ -79,6 +79,10 @@ public sealed class ZtunnelSigkillLabTests
             // TC program, never handed to the app.
             await Signal(node2.Pid, "STOP");
             await Signal(node2.ChildPid()!.Value, "KILL");
+            // A killed process's sockets close only once the kernel has reaped it: until then a connect can still be
+            // accepted by its listener (curl 56, not 7) under load.
+            await LabFixture.WaitUntilAsync(async () => !(await lab.ExecAsync("server", "ss", "-Hltn", "sport = :15006")).Stdout.Contains("LISTEN", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10), "node2's ztunnel listeners outlived it");
             var appLogBefore = lab.Log("server");
             var outsider = await lab.CurlAsync("plain", url, "-m", "5");
             Assert.Equal(7, outsider.ExitCode);
