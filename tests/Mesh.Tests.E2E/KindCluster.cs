@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Mesh.Lab.Runtime;
 using Mesh.Tests.Common.E2E;
 
 namespace Mesh.Tests.E2E;
@@ -23,25 +24,8 @@ public sealed class KindCluster
 
     public static async Task<(int ExitCode, string Stdout, string Stderr)> KubectlAsync(IEnumerable<string> args, TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("kubectl did not start");
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
-        var stdout = p.StandardOutput.ReadToEndAsync(cts.Token);
-        var stderr = p.StandardError.ReadToEndAsync(cts.Token);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {string.Join(' ', psi.ArgumentList)} ran longer than {timeout ?? TimeSpan.FromMinutes(2)}");
-        }
-        return (p.ExitCode, await stdout, await stderr);
+        var r = await Shell.RunAsync("kubectl", args, timeout: timeout ?? TimeSpan.FromMinutes(2));
+        return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
     /// <summary>

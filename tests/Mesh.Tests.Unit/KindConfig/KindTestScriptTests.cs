@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Mesh.Lab.Runtime;
 using Mesh.Tests.Common.Lab;
 
 namespace Mesh.Tests.Unit.KindConfig;
@@ -48,27 +48,8 @@ public sealed partial class KindTestScriptTests
 
     private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        Process p;
-        try
-        {
-            p = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"{file} is not installed ({e.Message}): run make setup (scripts/deps.sh installs it)", e);
-        }
-        using (p)
-        {
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync();
-            return (p.ExitCode, await stdout + await stderr);
-        }
+        var r = await Shell.RunAsync(file, args, timeout: TimeSpan.FromMinutes(1));
+        return (r.ExitCode, r.Stdout + r.Stderr);
     }
 
     [GeneratedRegex(@"^e2e (\w+)$", RegexOptions.Multiline)]
