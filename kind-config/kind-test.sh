@@ -50,12 +50,16 @@ diagnose() {
     for pod in $(kubectl -n mesh-system get pods -l "$selector" -o name 2>/dev/null); do
       echo "kind-test: ---- logs of mesh-system/$pod ----" >&2
       kubectl -n mesh-system logs "$pod" --all-containers --tail=200 >&2 || true
+      # A container that restarted: what its last run said before it ended.
+      kubectl -n mesh-system logs "$pod" --all-containers --previous --tail=50 >&2 2>/dev/null || true
     done
   done
   for pod in $(kubectl -n "$ns" get pods -l gateway.networking.k8s.io/gateway-name -o name 2>/dev/null); do
     echo "kind-test: ---- logs of $ns/$pod (waypoint) ----" >&2
     kubectl -n "$ns" logs "$pod" --tail=200 >&2 || true
   done
+  echo "kind-test: ---- gateways and routes of $ns ----" >&2
+  kubectl -n "$ns" get gateways,httproutes -o yaml >&2 2>/dev/null || true
   echo "kind-test: ---- events ----" >&2
   kubectl get events -A --sort-by=.lastTimestamp >&2 || true
 }

@@ -46,6 +46,31 @@ public sealed partial class KindTestScriptTests
         Assert.Contains("trap cleanup EXIT", script);
     }
 
+    [Fact]
+    public async Task KindTest_NoKindOnPath_FailsSayingWhatToInstallBeforeMakingAnything()
+    {
+        // A PATH of exactly what the script runs before its kind check (docker is found, kind is not, on any machine):
+        // it must stop at its preflight, before it makes a cluster or a folder.
+        var bin = Directory.CreateTempSubdirectory("mesh-kind-path-");
+        try
+        {
+            foreach (var tool in new[] { "dirname", "date", "sed", "docker" })
+            {
+                var found = new[] { "/usr/bin", "/bin" }.Select(d => Path.Combine(d, tool)).First(File.Exists);
+                File.CreateSymbolicLink(Path.Combine(bin.FullName, tool), found);
+            }
+            var r = await Shell.RunAsync("/usr/bin/env", ["-i", $"PATH={bin.FullName}", "HOME=/nonexistent", "/bin/bash", Path.Combine(Dir, "kind-test.sh")], timeout: TimeSpan.FromMinutes(1));
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("kind-test: kind is not on PATH: install kind v0.29 or later (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)", r.Stderr.Trim());
+            Assert.Equal("", r.Stdout);
+        }
+        finally
+        {
+            bin.Delete(recursive: true);
+        }
+    }
+
     private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
     {
         var r = await Shell.RunAsync(file, args, timeout: TimeSpan.FromMinutes(1));
