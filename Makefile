@@ -53,8 +53,8 @@ images: build
 	@scripts/images.sh
 
 ## kind-test: the mesh end to end on a kind cluster (1 control-plane + 2 workers), created and deleted by the script;
-## needs docker, kind, kubectl (helm from make setup or PATH) on a cgroup v2 host; not part of `make test`
-kind-test: build
+## needs docker, kind, kubectl (helm from make setup or PATH) on a cgroup v2 host; builds through `make images`; not part of `make test`
+kind-test:
 	@kind-config/kind-test.sh
 
 clean:
