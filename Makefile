@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: setup deps bpf build publish test unit integration demo bench fuzz images clean
+.PHONY: setup deps bpf build publish test unit integration demo bench fuzz images kind-test clean
 
 ## setup: install Debian packages, restore NuGet, build the BPF objects and the solution
 setup: deps build
@@ -51,6 +51,11 @@ fuzz: setup
 ## images: container images mesh/<component>:<version> (FROM scratch + a rootfs staged here; needs a Docker daemon)
 images: build
 	@scripts/images.sh
+
+## kind-test: the mesh end to end on a kind cluster (1 control-plane + 2 workers), created and deleted by the script;
+## needs docker, kind, kubectl (helm from make setup or PATH) on a cgroup v2 host; builds through `make images`; not part of `make test`
+kind-test:
+	@kind-config/kind-test.sh
 
 clean:
 	-@bin/meshctl lab down --all 2>/dev/null || true

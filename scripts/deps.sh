@@ -6,7 +6,7 @@ PACKAGES=(
   iproute2 procps psmisc util-linux libcap2-bin
   curl tshark tcpdump wrk iperf3 nghttp2-client python3
   nginx libnginx-mod-stream prometheus jq nodejs unzip containernetworking-plugins
-  afl++ docker.io containerd runc
+  afl++ docker.io containerd runc shellcheck
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -8,7 +8,9 @@
 #   the shared libraries       everything ldd reports for those binaries, plus what .NET and ztunnel dlopen
 #                              (libssl/libcrypto; libbpf for ztunnel), and an ld.so.cache for them
 #   /etc/passwd, /etc/group    root and nonroot (65532); /tmp (1777)
-# Usage: scripts/image-rootfs.sh controlplane|ztunnel|waypoint DEST
+#   echo (samples/echo, for `make kind-test`): the JIT build output, the .NET host as for the controlplane, and
+#   /usr/bin/curl (the e2e clients send their requests with it), with what curl links
+# Usage: scripts/image-rootfs.sh controlplane|ztunnel|waypoint|echo DEST
 set -euo pipefail
 cd "$(dirname "$0")/.."
 component=${1:-}; dest=${2:-}
@@ -16,12 +18,13 @@ case "$component" in
   controlplane) project=Mesh.ControlPlane ;;
   ztunnel)      project=Mesh.Ztunnel ;;
   waypoint)     project=Mesh.Waypoint ;;
-  *) echo "image-rootfs: component is controlplane, ztunnel or waypoint, not '$component'" >&2; exit 2 ;;
+  echo)         project=Mesh.Samples.Echo ;;
+  *) echo "image-rootfs: component is controlplane, ztunnel, waypoint or echo, not '$component'" >&2; exit 2 ;;
 esac
 [ -n "$dest" ] || { echo "image-rootfs: say where to stage the rootfs: scripts/image-rootfs.sh $component DEST" >&2; exit 2; }
 config=${CONFIG:-release}
 native=1
-{ [ "$component" = controlplane ] || [ "${MESH_JIT:-0}" = 1 ]; } && native=0
+{ [ "$component" = controlplane ] || [ "$component" = echo ] || [ "${MESH_JIT:-0}" = 1 ]; } && native=0
 if [ $native = 1 ]; then app=artifacts/publish/$project/${config,,}_linux-x64; else app=artifacts/bin/$project/${config,,}; fi
 [ -x "$app/$component" ] || { echo "image-rootfs: $app/$component is missing; run 'make build' first" >&2; exit 1; }
 
@@ -36,6 +39,11 @@ if [ "$component" = ztunnel ]; then
   cni=artifacts/publish/Mesh.Cni/${config,,}_linux-x64/mesh-cni
   [ -x "$cni" ] || { echo "image-rootfs: $cni is missing; run 'make build' first (it publishes mesh-cni as Native AOT)" >&2; exit 1; }
   cp "$cni" "$dest/app/"
+fi
+if [ "$component" = echo ]; then
+  curl=$(command -v curl) || { echo "image-rootfs: curl is not installed on this machine (scripts/deps.sh installs it)" >&2; exit 1; }
+  mkdir -p "$dest/usr/bin"
+  cp -L "$curl" "$dest/usr/bin/curl"
 fi
 if [ $native = 0 ]; then
   dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")

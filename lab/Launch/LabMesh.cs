@@ -31,8 +31,15 @@ public static class LabMesh
     /// <param name="certTtl">Workload certificate lifetime (the control plane's default, 24 h, when null).</param>
     /// <param name="drainTimeout">ztunnel's drain window on SIGTERM or takeover (its default, 30 s, when null).</param>
     /// <param name="rootRotation">The CA's root lifetime, rotation point and overlap (the control plane's defaults when null).</param>
+    /// <param name="externalControlPlane">
+    /// Runs the control plane somewhere else instead of as a lab process: it is given the control plane's arguments
+    /// (without the executable) and must start a control plane with them that serves on the fabric's address (the
+    /// control plane image in a container joined to <see cref="FabricState.NetnsPath"/>) and writes the lab's state
+    /// folder. The ztunnels are started as usual once its trust bundle is there; the caller stops what it started.
+    /// </param>
     public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, TimeSpan? certTtl = null,
-        TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null, CancellationToken ct = default)
+        TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null,
+        Func<IReadOnlyList<string>, CancellationToken, Task>? externalControlPlane = null, CancellationToken ct = default)
     {
         var s = lab.Status;
         var dir = MeshDir(s);
@@ -47,7 +54,7 @@ public static class LabMesh
         var cpAddress = $"{s.Fabric.Ip}:{ControlPlanePort}";
         List<string> cp =
         [
-            .. binaries.ControlPlane, "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
+            "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
             "--state-dir", Path.Combine(dir, "cp"), "--listen", cpAddress, "--monitoring", $"{s.Fabric.Ip}:15014",
         ];
         if (certTtl is { } ttl)
@@ -60,7 +67,14 @@ public static class LabMesh
                 "--root-rotate-at", r.RotateAt.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--rotation-overlap", $"{(int)Math.Ceiling(r.Overlap.TotalSeconds)}s"]);
         }
-        lab.StartFabricProcess(cp, ControlPlaneLog);
+        if (externalControlPlane is null)
+        {
+            lab.StartFabricProcess([.. binaries.ControlPlane, .. cp], ControlPlaneLog);
+        }
+        else
+        {
+            await externalControlPlane(cp, ct);
+        }
         var bundle = TrustBundle(s);
         await WaitAsync(() => File.Exists(bundle), timeout, $"the control plane did not write {bundle}; see {Path.Combine(s.LogDir, ControlPlaneLog + ".log")}", ct);
         foreach (var n in s.Nodes)

@@ -44,8 +44,10 @@ public sealed class LabFixture : IAsyncDisposable
     }
 
     /// <summary>Starts the mesh on the lab: the control plane in the fabric and a ztunnel per node (waits until ready).</summary>
-    public Task StartMeshAsync(TimeSpan? certTtl = null, TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null, CancellationToken ct = default) =>
-        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), certTtl, drainTimeout, rootRotation, ct);
+    /// <param name="externalControlPlane">Starts the control plane elsewhere with the lab's arguments (see <see cref="LabMesh.StartAsync"/>).</param>
+    public Task StartMeshAsync(TimeSpan? certTtl = null, TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null,
+        Func<IReadOnlyList<string>, CancellationToken, Task>? externalControlPlane = null, CancellationToken ct = default) =>
+        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), certTtl, drainTimeout, rootRotation, externalControlPlane, ct);
 
     /// <summary>Waits until the pod's cgroup has the capture programs attached (ztunnel enrolled it).</summary>
     public Task WaitForCaptureAsync(string pod, bool captured = true, TimeSpan? timeout = null) =>

@@ -14,7 +14,7 @@ namespace Mesh.Tests.Integration.Images;
 /// `ctr run` arguments (<see cref="ChartContainerRun"/>), so a capability, mount or user the chart forgot fails here.
 /// ztunnel runs on containerd: Debian's Docker 20.10 does not know CAP_BPF, which the chart grants.
 /// </summary>
-public sealed class ImageContainerTests(ImageRuntimes docker) : IClassFixture<ImageRuntimes>
+public sealed partial class ImageContainerTests(ImageRuntimes docker) : IClassFixture<ImageRuntimes>
 {
     [RootFact]
     public async Task ControlPlane_ChartSecurityContext_SignsAndServesDiscoveryAsNonRootOnAReadOnlyRoot()

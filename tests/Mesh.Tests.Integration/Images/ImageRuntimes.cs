@@ -5,7 +5,7 @@ namespace Mesh.Tests.Integration.Images;
 
 /// <summary>
 /// The tests' own container runtimes, each with everything under a temp folder: a Docker daemon
-/// (scripts/dockerd.sh: no iptables, no default bridge) that builds the project's images with scripts/images.sh, and
+/// (scripts/dockerd.sh: no iptables, no default bridge) that builds the project's images and the echo sample's with scripts/images.sh, and
 /// containerd (scripts/containerd.sh, no CRI plugin), the runtime of Kubernetes nodes and kind, with the saved
 /// images imported as `kind load image-archive` does. Both stopped, their image stores deleted, on dispose. One per
 /// test class.
@@ -77,7 +77,8 @@ public sealed class ImageRuntimes : IAsyncLifetime
         {
             throw new InvalidOperationException($"dockerd.sh start failed ({start.ExitCode}): {start.Stderr}");
         }
-        var env = new Dictionary<string, string>(Environment) { ["CONFIG"] = RepoPaths.Configuration };
+        // The mesh's images and the echo sample's (kind-config's workloads and clients).
+        var env = new Dictionary<string, string>(Environment) { ["CONFIG"] = RepoPaths.Configuration, ["COMPONENTS"] = "controlplane ztunnel waypoint echo" };
         var build = await Shell.RunAsync(Script("images.sh"), [], timeout: TimeSpan.FromMinutes(5), env: env);
         if (!build.Ok)
         {
@@ -88,10 +89,13 @@ public sealed class ImageRuntimes : IAsyncLifetime
         {
             throw new InvalidOperationException($"containerd.sh start failed ({ctrd.ExitCode}): {ctrd.Stderr}");
         }
-        var import = await CtrAsync(["images", "import", Path.Combine(RepoPaths.Root, "artifacts", "images", "ztunnel.tar")]);
-        if (!import.Ok)
+        foreach (var image in new[] { "ztunnel", "controlplane" })
         {
-            throw new InvalidOperationException($"ctr images import ztunnel.tar failed ({import.ExitCode}): {import.Stderr}");
+            var import = await CtrAsync(["images", "import", Path.Combine(RepoPaths.Root, "artifacts", "images", image + ".tar")]);
+            if (!import.Ok)
+            {
+                throw new InvalidOperationException($"ctr images import {image}.tar failed ({import.ExitCode}): {import.Stderr}");
+            }
         }
     }
 
