@@ -1,10 +1,9 @@
-using System.Runtime.InteropServices;
 using Mesh.Core.CommandLine;
 using Mesh.Waypoint.Host;
 
 namespace Mesh.Waypoint;
 
-/// <summary>The waypoint's entry point: options from flags and the environment, then <see cref="WaypointHost"/> until SIGTERM/SIGINT.</summary>
+/// <summary>The waypoint's entry point: options from flags and the environment, then <see cref="WaypointHost"/> on the generic host until SIGTERM/SIGINT.</summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -25,17 +24,6 @@ internal static class Program
             await Console.Error.WriteLineAsync($"waypoint: {e.Message}");
             return 2;
         }
-        using var stop = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        return await new WaypointHost(options).RunAsync(stop.Token);
+        return await new WaypointHost(options).RunAsync();
     }
 }

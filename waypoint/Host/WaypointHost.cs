@@ -12,7 +12,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Waypoint.Host;
@@ -24,7 +26,8 @@ namespace Mesh.Waypoint.Host;
 /// </summary>
 public sealed partial class WaypointHost(WaypointOptions options)
 {
-    public async Task<int> RunAsync(CancellationToken stop)
+    /// <summary>Runs until SIGTERM/SIGINT (the generic host's console lifetime); 1 when a port cannot be had.</summary>
+    public async Task<int> RunAsync()
     {
         using var loggers = LoggerFactory.Create(ConfigureLogging);
         // The file bootstraps the first connection to the control plane; from then on peers verify against the bundle it publishes.
@@ -46,13 +49,14 @@ public sealed partial class WaypointHost(WaypointOptions options)
         discovery.StateChanged += store.Update;
         await using var hbone = new HboneClient(new HboneClientOptions());
         using var metrics = new WaypointMetrics();
-        await using var app = CreateApp(options, identity, store, hbone, metrics, ConfigureLogging);
+        await using var app = CreateApp(options, identity, store, hbone, metrics, ConfigureLogging, services =>
+        {
+            services.AddHostedService(_ => new WaypointLoops(identity, discovery));
+            services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        });
         var log = app.Services.GetRequiredService<ILogger<WaypointHost>>();
         Log.Starting(log, options.Gateway, options.Namespace, options.Identity, options.ControlPlane, options.Node, Environment.ProcessId);
 
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var identityLoop = identity.RunAsync(running.Token);
-        var discoveryLoop = discovery.RunAsync(running.Token);
         using var collector = new PrometheusCollector(WaypointMetrics.MeterName);
         TelemetryServer metricsServer, readinessServer;
         try
@@ -72,33 +76,16 @@ public sealed partial class WaypointHost(WaypointOptions options)
         await using (metricsServer)
         await using (readinessServer)
         {
+            app.Lifetime.ApplicationStarted.Register(() => Log.Listening(log, options.ListenAddress, options.HbonePort));
             try
             {
-                // TLS handshakes need the certificate: take traffic only once it is there.
-                await identity.Ready.WaitAsync(stop);
-                await app.StartAsync(stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return 0;
+                await app.RunAsync();
             }
             catch (IOException e)
             {
                 Log.StartFailed(log, $"cannot listen on {options.ListenAddress}:{options.HbonePort}: {e.Message}");
                 return 1;
             }
-            Log.Listening(log, options.ListenAddress, options.HbonePort);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await app.StopAsync(drain.Token);
-            await running.CancelAsync();
-            await Task.WhenAll(identityLoop, discoveryLoop.ContinueWith(_ => { }, TaskScheduler.Default));
         }
         return 0;
     }
@@ -108,7 +95,7 @@ public sealed partial class WaypointHost(WaypointOptions options)
     /// caller owns the identity loop, the route table updates and the HBONE client; tests build it on loopback.
     /// </summary>
     public static WebApplication CreateApp(WaypointOptions options, WaypointIdentity identity, RouteTableStore routes, HboneClient hbone,
-        WaypointMetrics metrics, Action<ILoggingBuilder> logging)
+        WaypointMetrics metrics, Action<ILoggingBuilder> logging, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -126,6 +113,7 @@ public sealed partial class WaypointHost(WaypointOptions options)
         builder.Services.AddSingleton<HboneConnectHandler>();
         builder.Services.AddSingleton<RequestForwarder>();
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, identity));
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         var connect = app.Services.GetRequiredService<HboneConnectHandler>();
         var forwarder = app.Services.GetRequiredService<RequestForwarder>();
@@ -133,9 +121,11 @@ public sealed partial class WaypointHost(WaypointOptions options)
         return app;
     }
 
+    /// <summary>Single-line console logs at Information; <c>Logging__LogLevel__*</c> environment variables override the levels.</summary>
     private static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddConfiguration(LoggingSettings.Value);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddSimpleConsole(o =>
         {
@@ -143,6 +133,8 @@ public sealed partial class WaypointHost(WaypointOptions options)
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
     }
+
+    private static readonly Lazy<IConfigurationSection> LoggingSettings = new(() => new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection("Logging"));
 
     private static partial class Log
     {
