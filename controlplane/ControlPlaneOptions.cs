@@ -14,7 +14,7 @@ public sealed record ControlPlaneOptions
                      [--token-audience mesh-ca] [--ztunnel-service-account mesh-system/ztunnel]
                      [--state-dir PATH] [--listen IP:PORT] [--monitoring IP:PORT]
                      [--trust-domain TD] [--cert-ttl 24h] [--namespace mesh-system] [--service-account controlplane]
-                     [--ca-cert PEM --ca-key PEM [--ca-bundle PEM]]
+                     [--ca-cert PEM --ca-key PEM [--ca-bundle PEM] | --ca-secret NAMESPACE/NAME]
                      [--root-lifetime 3650d] [--root-rotate-at 0.667] [--rotation-overlap 5m]
                      [--waypoint-image IMAGE] [--leader-lease 15s]
         controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
@@ -49,6 +49,8 @@ public sealed record ControlPlaneOptions
     public string? CaCert { get; init; }
     public string? CaKey { get; init; }
     public string? CaBundle { get; init; }
+    /// <summary>Kubernetes registry: the CA from a kubernetes.io/tls Secret with ca.crt (cert-manager's), watched for changes.</summary>
+    public string? CaSecret { get; init; }
     /// <summary>Kubernetes registry: the image of the waypoint Deployments the waypoint controller creates.</summary>
     public string WaypointImage { get; init; } = Waypoints.WaypointSettings.DefaultImage;
     /// <summary>Kubernetes registry: the leader Lease's duration (renew deadline 2/3 of it, retry period 2/15 of it, client-go's ratios).</summary>
@@ -95,6 +97,9 @@ public sealed record ControlPlaneOptions
                 "--ca-cert" => o with { CaCert = v },
                 "--ca-key" => o with { CaKey = v },
                 "--ca-bundle" => o with { CaBundle = v },
+                "--ca-secret" => v.Split('/') is [{ Length: > 0 }, { Length: > 0 }]
+                    ? o with { CaSecret = v }
+                    : throw new ControlPlaneOptionsException($"--ca-secret is NAMESPACE/NAME of a kubernetes.io/tls Secret with ca.crt (e.g. mesh-system/mesh-ca), not '{v}'"),
                 "--root-lifetime" => o with { RootLifetime = Duration(flag, v) },
                 "--root-rotate-at" => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is >= 0 and < 1
                     ? o with { RootRotateAt = f }
@@ -126,6 +131,12 @@ public sealed record ControlPlaneOptions
         {
             throw new ControlPlaneOptionsException("--ca-cert and --ca-key go together");
         }
+        if (CaSecret is not null && (CaCert is not null || Registry != "kubernetes"))
+        {
+            throw new ControlPlaneOptionsException(CaCert is not null
+                ? "--ca-secret and --ca-cert both name the CA; give one"
+                : "--ca-secret needs --registry kubernetes (the Secret is read from the cluster); with --registry file give --ca-cert/--ca-key/--ca-bundle");
+        }
         if (LeaderLease < TimeSpan.FromSeconds(3))
         {
             throw new ControlPlaneOptionsException($"--leader-lease {LeaderLease} is too short (at least 3s; 15s is client-go's default)");
@@ -134,7 +145,7 @@ public sealed record ControlPlaneOptions
         {
             throw new ControlPlaneOptionsException($"--cert-ttl {CertTtl} is too short (at least 10s)");
         }
-        if (CaCert is null && Ca.RootRotation.Misfit(RootLifetime, new Ca.RotationPolicy(RootRotateAt, RotationOverlap, CertTtl)) is { } misfit)
+        if (CaCert is null && CaSecret is null && Ca.RootRotation.Misfit(RootLifetime, new Ca.RotationPolicy(RootRotateAt, RotationOverlap, CertTtl)) is { } misfit)
         {
             throw new ControlPlaneOptionsException(misfit);
         }
@@ -155,5 +166,5 @@ public sealed record ControlPlaneOptions
         $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount} waypoint-image={WaypointImage} leader-lease={LeaderLease}" : "")} " +
         $"state-dir={StateDirectory} node-tokens={NodeTokensFile ?? "(none)"} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
         $"cert-ttl={CertTtl} identity=spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount} " +
-        $"ca={(CaCert is null ? $"self-managed root (lifetime {RootLifetime}, rotate at {RootRotateAt:0.###}, overlap {RotationOverlap})" : $"user-supplied {CaCert}")}";
+        $"ca={(CaSecret is not null ? $"user-supplied Secret {CaSecret}" : CaCert is null ? $"self-managed root (lifetime {RootLifetime}, rotate at {RootRotateAt:0.###}, overlap {RotationOverlap})" : $"user-supplied {CaCert}")}";
 }

@@ -30,5 +30,7 @@ public sealed record CaOptions
     public string TrustBundleFile => Path.Combine(CaDirectory, "trust-bundle.pem");
     /// <summary>The rotation's record: since when the current phase holds, and what each root issued until when.</summary>
     public string RotationFile => Path.Combine(CaDirectory, "rotation.json");
-    public bool UserSupplied => CaCertFile is not null;
+    /// <summary>Instead of the files: a Secret "NAMESPACE/NAME" of type kubernetes.io/tls with ca.crt (cert-manager's), watched for changes.</summary>
+    public string? CaSecret { get; init; }
+    public bool UserSupplied => CaCertFile is not null || CaSecret is not null;
 }
