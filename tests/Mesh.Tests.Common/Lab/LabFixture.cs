@@ -44,8 +44,9 @@ public sealed class LabFixture : IAsyncDisposable
     }
 
     /// <summary>Starts the mesh on the lab: the control plane in the fabric and a ztunnel per node (waits until ready).</summary>
-    public Task StartMeshAsync(TimeSpan? certTtl = null, TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null, CancellationToken ct = default) =>
-        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), certTtl, drainTimeout, rootRotation, ct);
+    public Task StartMeshAsync(TimeSpan? certTtl = null, TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null,
+        IReadOnlyList<string>? controlPlaneArgs = null, CancellationToken ct = default) =>
+        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), certTtl, drainTimeout, rootRotation, controlPlaneArgs, ct);
 
     /// <summary>Waits until the pod's cgroup has the capture programs attached (ztunnel enrolled it).</summary>
     public Task WaitForCaptureAsync(string pod, bool captured = true, TimeSpan? timeout = null) =>
