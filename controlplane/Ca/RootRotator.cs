@@ -17,6 +17,8 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
     ILogger<RootRotator> log) : BackgroundService
 {
     private RotationRecord? _record;
+    /// <summary>What rotation.json holds (null until this process wrote it).</summary>
+    private RotationRecord? _written;
     private volatile RotationStatus? _status;
 
     /// <summary>Null until the first check.</summary>
@@ -75,9 +77,15 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
             }
         }
         var record = _record with { Issued = ledger.Snapshot() };
-        if (record.Phase != _record.Phase || record.Since != _record.Since || !record.Issued.SequenceEqual(_record.Issued) || !File.Exists(options.RotationFile))
+        // Compared with what was written, not with the record before this tick: a phase step must reach the file now,
+        // or a restart before the next signing would time the phase from the restart.
+        if (_written is null || record.Phase != _written.Phase || record.Since != _written.Since || !record.Issued.SequenceEqual(_written.Issued) ||
+            !File.Exists(options.RotationFile))
         {
-            TryWrite(record);
+            if (TryWrite(record))
+            {
+                _written = record;
+            }
         }
         _record = record;
         _status = StatusOf(material, now, error ?? store.LastReloadError);
@@ -136,15 +144,17 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
         return new RotationStatus(_record!.Phase, _record.Since, due, old is null ? null : OldLiveUntil(old), automatic, [.. anchors], error);
     }
 
-    private void TryWrite(RotationRecord record)
+    private bool TryWrite(RotationRecord record)
     {
         try
         {
             record.Write(options.RotationFile);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.StepFailed(log, RotationStep.Stay, $"cannot write {options.RotationFile}: {e.Message}");
+            return false;
         }
     }
 

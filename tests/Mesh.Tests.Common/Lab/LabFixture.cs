@@ -79,6 +79,20 @@ public sealed class LabFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>As above, with the failure text made when the wait fails (so logs in it are the logs at that moment).</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> failure)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(failure());
+            }
+            await Task.Delay(100);
+        }
+    }
+
     public PodState Pod(string name, string? ns = null) => Lab.Pod(name, ns);
 
     public Task<CommandResult> ExecAsync(string pod, params string[] argv) => Lab.ExecInPodAsync(pod, argv);

@@ -40,26 +40,26 @@ public sealed partial class ControlPlaneRestartLabTests(ITestOutputHelper output
         string original;
         try
         {
-            await LabFixture.WaitUntilAsync(() => Task.FromResult(RotationRecord.Read(recordFile)?.Phase == RotationPhase.Published || loop.Ended),
-                TimeSpan.FromSeconds(60), "the rotation did not publish a new root; " + Report());
+            await LabFixture.WaitUntilAsync(() => (RotationRecord.Read(recordFile)?.Phase == RotationPhase.Published || loop.Ended),
+                TimeSpan.FromSeconds(60), () => "the rotation did not publish a new root; " + Report());
             published = RotationRecord.Read(recordFile)!;
             original = HeldBy("node1")[0][0];
 
             await LabMesh.StopControlPlaneAsync(lab.Lab, TimeSpan.FromSeconds(10));
             var downFrom = loop.Sent;
             // With the control plane gone, the ztunnels serve on with the certificates and bundle they hold.
-            await LabFixture.WaitUntilAsync(() => Task.FromResult(loop.Sent >= downFrom + 200 || loop.Ended), TimeSpan.FromSeconds(30),
-                "requests stalled while the control plane was down; " + Report());
+            await LabFixture.WaitUntilAsync(() => (loop.Sent >= downFrom + 200 || loop.Ended), TimeSpan.FromSeconds(30),
+                () => "requests stalled while the control plane was down; " + Report());
             whileDown = loop.Sent - downFrom;
             LabMesh.StartControlPlaneAgain(lab.Lab);
 
-            await LabFixture.WaitUntilAsync(() => Task.FromResult(ResumedPublished().IsMatch(ControlPlaneLog())), TimeSpan.FromSeconds(30),
-                "the restarted control plane did not resume the published phase; " + Report());
+            await LabFixture.WaitUntilAsync(() => (ResumedPublished().IsMatch(ControlPlaneLog())), TimeSpan.FromSeconds(30),
+                () => "the restarted control plane did not resume the published phase; " + Report());
             // Done when the old root left the bundle and each ztunnel (reconnected) holds the new root alone.
-            await LabFixture.WaitUntilAsync(() => Task.FromResult(loop.Ended ||
+            await LabFixture.WaitUntilAsync(() => (loop.Ended ||
                     (ControlPlaneLog().Contains("root rotation phase Steady (was Issuing)", StringComparison.Ordinal) &&
                      lab.State.Nodes.All(n => HeldBy(n.Name) is { Count: > 0 } h && h[^1] is [var only] && only != original))),
-                TimeSpan.FromSeconds(120), "the rotation did not complete after the restart; " + Report());
+                TimeSpan.FromSeconds(120), () => "the rotation did not complete after the restart; " + Report());
         }
         finally
         {
