@@ -14,7 +14,7 @@ public sealed record ControlPlaneOptions
                      [--token-audience mesh-ca] [--ztunnel-service-account mesh-system/ztunnel]
                      [--state-dir PATH] [--listen IP:PORT] [--monitoring IP:PORT]
                      [--trust-domain TD] [--cert-ttl 24h] [--namespace mesh-system] [--service-account controlplane]
-                     [--ca-cert PEM --ca-key PEM [--ca-bundle PEM] | --ca-secret NAMESPACE/NAME]
+                     [--ca-cert PEM --ca-key PEM [--ca-bundle PEM] | --ca-secret NAMESPACE/NAME] [--intermediate-lifetime 365d]
                      [--root-lifetime 3650d] [--root-rotate-at 0.667] [--rotation-overlap 5m]
                      [--waypoint-image IMAGE] [--leader-lease 15s]
         controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
@@ -51,6 +51,8 @@ public sealed record ControlPlaneOptions
     public string? CaBundle { get; init; }
     /// <summary>Kubernetes registry: the CA from a kubernetes.io/tls Secret with ca.crt (cert-manager's), watched for changes.</summary>
     public string? CaSecret { get; init; }
+    /// <summary>With a user's root and its key: sign through an intermediate of this lifetime, rotated at --root-rotate-at of its life.</summary>
+    public TimeSpan? IntermediateLifetime { get; init; }
     /// <summary>Kubernetes registry: the image of the waypoint Deployments the waypoint controller creates.</summary>
     public string WaypointImage { get; init; } = Waypoints.WaypointSettings.DefaultImage;
     /// <summary>Kubernetes registry: the leader Lease's duration (renew deadline 2/3 of it, retry period 2/15 of it, client-go's ratios).</summary>
@@ -101,6 +103,7 @@ public sealed record ControlPlaneOptions
                     ? o with { CaSecret = v }
                     : throw new ControlPlaneOptionsException($"--ca-secret is NAMESPACE/NAME of a kubernetes.io/tls Secret with ca.crt (e.g. mesh-system/mesh-ca), not '{v}'"),
                 "--root-lifetime" => o with { RootLifetime = Duration(flag, v) },
+                "--intermediate-lifetime" => o with { IntermediateLifetime = Duration(flag, v) },
                 "--root-rotate-at" => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is >= 0 and < 1
                     ? o with { RootRotateAt = f }
                     : throw new ControlPlaneOptionsException($"--root-rotate-at is a fraction of the root's life in [0, 1) (e.g. 0.667; 0 = rotate by hand only), not '{v}'"),
@@ -137,6 +140,19 @@ public sealed record ControlPlaneOptions
                 ? "--ca-secret and --ca-cert both name the CA; give one"
                 : "--ca-secret needs --registry kubernetes (the Secret is read from the cluster); with --registry file give --ca-cert/--ca-key/--ca-bundle");
         }
+        if (IntermediateLifetime is { } intermediate)
+        {
+            if (CaCert is null && CaSecret is null)
+            {
+                throw new ControlPlaneOptionsException("--intermediate-lifetime is for a user's root: give it with --ca-cert/--ca-key (the root and its key) or --ca-secret; " +
+                    "a self-managed root is rotated itself (--root-lifetime)");
+            }
+            if (RootRotateAt > 0 && intermediate * (1 - RootRotateAt) <= CertTtl)
+            {
+                throw new ControlPlaneOptionsException($"an intermediate of {intermediate} rotated at {RootRotateAt:0.###} of its life has less than --cert-ttl {CertTtl} left " +
+                    "when it is replaced (no certificate may outlive its signer's rotation); lengthen --intermediate-lifetime or shorten --cert-ttl");
+            }
+        }
         if (LeaderLease < TimeSpan.FromSeconds(3))
         {
             throw new ControlPlaneOptionsException($"--leader-lease {LeaderLease} is too short (at least 3s; 15s is client-go's default)");
@@ -166,5 +182,7 @@ public sealed record ControlPlaneOptions
         $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount} waypoint-image={WaypointImage} leader-lease={LeaderLease}" : "")} " +
         $"state-dir={StateDirectory} node-tokens={NodeTokensFile ?? "(none)"} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
         $"cert-ttl={CertTtl} identity=spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount} " +
-        $"ca={(CaSecret is not null ? $"user-supplied Secret {CaSecret}" : CaCert is null ? $"self-managed root (lifetime {RootLifetime}, rotate at {RootRotateAt:0.###}, overlap {RotationOverlap})" : $"user-supplied {CaCert}")}";
+        $"ca={(CaSecret is not null ? $"user-supplied Secret {CaSecret}{Own()}" : CaCert is null ? $"self-managed root (lifetime {RootLifetime}, rotate at {RootRotateAt:0.###}, overlap {RotationOverlap})" : $"user-supplied {CaCert}{Own()}")}";
+
+    private string Own() => IntermediateLifetime is { } l ? $" (a root: signing through its own intermediate, lifetime {l}, rotated at {RootRotateAt:0.###})" : "";
 }

@@ -61,6 +61,7 @@ public static class ServiceCollectionExtensions
             CaKeyFile = options.CaKey,
             CaBundleFile = options.CaBundle,
             CaSecret = options.CaSecret,
+            IntermediateLifetime = options.IntermediateLifetime,
         };
         services.AddSingleton(caOptions);
         services.AddSingleton(sp => new CaStore(caOptions, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CaStore>>(),

@@ -17,7 +17,14 @@ public sealed record CaOptions
     /// <summary>How often the rotation looks at the clock and the files.</summary>
     public TimeSpan RotationCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    public RotationPolicy Rotation => new(UserSupplied ? 0 : RotateAt, RotationOverlap, CertTtl);
+    /// <summary>
+    /// With a user-supplied root and its key: sign through the control plane's own intermediate of this lifetime
+    /// (&lt;state&gt;/ca/intermediate-cert.pem), replaced by a new one at <see cref="RotateAt"/> of its life. Null: the user's
+    /// certificate signs itself.
+    /// </summary>
+    public TimeSpan? IntermediateLifetime { get; init; }
+
+    public RotationPolicy Rotation => new(UserSupplied && IntermediateLifetime is null ? 0 : RotateAt, RotationOverlap, CertTtl);
     /// <summary>A user-supplied signing certificate (root or intermediate, PEM; may include its chain) ...</summary>
     public string? CaCertFile { get; init; }
     /// <summary>... and its private key (PEM, PKCS#8 or SEC1/PKCS#1).</summary>

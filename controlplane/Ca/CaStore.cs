@@ -24,6 +24,8 @@ public sealed partial class CaStore
     public const string PreviousRootCert = "previous-root-cert.pem";
     public const string NextRootCert = "next-root-cert.pem";
     public const string NextRootKey = "next-root-key.pem";
+    public const string IntermediateCert = "intermediate-cert.pem";
+    public const string IntermediateKey = "intermediate-key.pem";
 
     private readonly CaOptions _options;
     private readonly TimeProvider _time;
@@ -36,6 +38,8 @@ public sealed partial class CaStore
     /// <summary>The SHA-256 of the user-supplied contents refused last (logged once, not again each second).</summary>
     private string? _refused;
     private long _checkedAt;
+    /// <summary>The user's root with its key when the control plane signs through its own intermediate (<see cref="CaOptions.IntermediateLifetime"/>).</summary>
+    private X509Certificate2? _userRoot;
 
     /// <param name="supplied">The user's CA when it comes from a Kubernetes Secret (<see cref="CaOptions.CaSecret"/>): read
     /// before the host starts, then offered again by <see cref="CaSecretWatcher"/> on every change.</param>
@@ -51,7 +55,7 @@ public sealed partial class CaStore
             var pem = supplied ?? (options.CaSecret is { } secret
                 ? throw new CaException($"--ca-secret {secret}: the Secret was not read; the control plane reads it at start (check the registry is kubernetes)")
                 : ReadFiles());
-            _material = UserCaCheck.Parse(pem, time.GetUtcNow());
+            _material = SignThrough(UserCaCheck.Parse(pem, time.GetUtcNow()), time.GetUtcNow());
             _fingerprint = pem.Sha256;
             WriteBundle(_material);
         }
@@ -151,7 +155,8 @@ public sealed partial class CaStore
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         switch (CaReload.Decide(candidate, _fingerprint, _refused, live, now))
         {
-            case CaReloadDecision.Accept(var material):
+            case CaReloadDecision.Accept(var accepted):
+                var material = SignThrough(accepted, now);
                 WriteBundle(material);
                 Volatile.Write(ref _material, material);
                 _fingerprint = candidate.Sha256;
@@ -167,6 +172,88 @@ public sealed partial class CaStore
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="user"/> as it signs: itself, or, for a user's root with <see cref="CaOptions.IntermediateLifetime"/>,
+    /// through the control plane's intermediate (the one on disk while it is the root's and not yet due, else a new one).
+    /// </summary>
+    private CaMaterial SignThrough(CaMaterial user, DateTimeOffset now)
+    {
+        if (_options.IntermediateLifetime is not { } lifetime || !CertificateIssuer.IsSelfSigned(user.Signer))
+        {
+            _userRoot = null;
+            return user;
+        }
+        _userRoot = user.Signer;
+        var held = ReadIntermediate(user.Signer);
+        return user with { Signer = held is not null && now < IntermediateDue(held) ? held : WriteIntermediate(user.Signer, now, lifetime), Intermediates = [] };
+    }
+
+    /// <summary>When the control plane's intermediate is replaced (never when --root-rotate-at is 0).</summary>
+    public DateTimeOffset IntermediateDue(X509Certificate2 intermediate) => _options.RotateAt <= 0 ? DateTimeOffset.MaxValue
+        : RootRotation.RotationDue(new DateTimeOffset(intermediate.NotBefore.ToUniversalTime()), new DateTimeOffset(intermediate.NotAfter.ToUniversalTime()), _options.RotateAt);
+
+    /// <summary>True when the control plane signs through its own intermediate of the user's root.</summary>
+    public bool OwnIntermediate => Volatile.Read(ref _userRoot) is not null;
+
+    /// <summary>
+    /// The automatic rotation under a user's root: once the intermediate is due, a new one from the root signs at once
+    /// (the bundle, the root, is unchanged, so certificates of the old one keep verifying until they renew). Returns what
+    /// was done, or null when nothing was due.
+    /// </summary>
+    public string? RotateIntermediateIfDue()
+    {
+        CaMaterial next;
+        string detail;
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            var current = _material;
+            if (_userRoot is null || _options.IntermediateLifetime is not { } lifetime || now < IntermediateDue(current.Signer))
+            {
+                return null;
+            }
+            var made = WriteIntermediate(_userRoot, now, lifetime);
+            next = current with { Signer = made };
+            Volatile.Write(ref _material, next);
+            detail = $"new intermediate '{made.Subject}' (until {made.NotAfter.ToUniversalTime():u}) of '{_userRoot.Subject}' signs, replacing '{current.Signer.Subject}'; " +
+                "the bundle (the root) is unchanged";
+        }
+        Reloaded?.Invoke(next);
+        return detail;
+    }
+
+    private X509Certificate2? ReadIntermediate(X509Certificate2 root)
+    {
+        var cert = Path.Combine(_options.CaDirectory, IntermediateCert);
+        var key = Path.Combine(_options.CaDirectory, IntermediateKey);
+        if (!File.Exists(cert) || !File.Exists(key))
+        {
+            return null;
+        }
+        try
+        {
+            var held = X509CertificateLoader.LoadPkcs12(X509Certificate2.CreateFromPemFile(cert, key).Export(X509ContentType.Pkcs12), null);
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.VerificationTimeIgnored = false;
+            chain.ChainPolicy.VerificationTime = _time.GetUtcNow().UtcDateTime;
+            chain.ChainPolicy.CustomTrustStore.Add(root);
+            return chain.Build(held) ? held : null; // another root's, or expired: make a new one
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private X509Certificate2 WriteIntermediate(X509Certificate2 root, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var made = CertificateIssuer.CreateIntermediate(root, _options.TrustDomain, now, lifetime);
+        WriteRoot(_options.CaDirectory, made, IntermediateCert, IntermediateKey);
+        return made;
     }
 
     private CaMaterial? ReloadSelfManaged()

@@ -49,6 +49,12 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
         }
         // Re-read now: the phase on disk and the material must agree (a manual rotate-root may have just run).
         var material = store.Refresh();
+        if (store.OwnIntermediate && store.RotateIntermediateIfDue() is { } rotated)
+        {
+            material = store.Current;
+            _record = _record with { Since = now };
+            Log.IntermediateRotated(log, rotated);
+        }
         if (!options.UserSupplied)
         {
             var onDisk = CaStore.PhaseOnDisk(options);
@@ -138,9 +144,9 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
             c.Thumbprint == signing ? "signing" : _record!.Phase == RotationPhase.Published ? "next" : "previous",
             c.Subject, TrustAnchors.Fingerprint(c), new DateTimeOffset(c.NotBefore.ToUniversalTime()), new DateTimeOffset(c.NotAfter.ToUniversalTime())));
         var automatic = options.Rotation.Enabled;
-        DateTimeOffset? due = automatic && _record!.Phase == RotationPhase.Steady
-            ? RootRotation.RotationDue(new DateTimeOffset(material.Signer.NotBefore.ToUniversalTime()), new DateTimeOffset(material.Signer.NotAfter.ToUniversalTime()), options.RotateAt)
-            : null;
+        DateTimeOffset? due = !automatic || _record!.Phase != RotationPhase.Steady ? null
+            : store.OwnIntermediate ? store.IntermediateDue(material.Signer)
+            : RootRotation.RotationDue(new DateTimeOffset(material.Signer.NotBefore.ToUniversalTime()), new DateTimeOffset(material.Signer.NotAfter.ToUniversalTime()), options.RotateAt);
         return new RotationStatus(_record!.Phase, _record.Since, due, old is null ? null : OldLiveUntil(old), automatic, [.. anchors], error);
     }
 
@@ -168,5 +174,8 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
 
         [LoggerMessage(4252, LogLevel.Error, "ca: root rotation step {Step} failed, retrying in a second: {Reason}")]
         public static partial void StepFailed(ILogger logger, RotationStep step, string reason);
+
+        [LoggerMessage(4253, LogLevel.Information, "ca: intermediate rotation: {Detail}")]
+        public static partial void IntermediateRotated(ILogger logger, string detail);
     }
 }
