@@ -14,9 +14,6 @@ namespace Mesh.Tests.Integration.ControlPlane;
 /// </summary>
 public sealed partial class ControlPlaneRestartLabTests(ITestOutputHelper output)
 {
-    [GeneratedRegex(@"trust bundle: holding \d+ anchor\(s\) from the control plane, sha256 (?<fps>[0-9a-f,]+)")]
-    private static partial Regex Held();
-
     [GeneratedRegex(@"root rotation resumes in phase Published \(since (?<since>[^)]+)\)")]
     private static partial Regex ResumedPublished();
 
@@ -31,7 +28,7 @@ public sealed partial class ControlPlaneRestartLabTests(ITestOutputHelper output
         var recordFile = Path.Combine(LabMesh.MeshDir(lab.State), "cp", "ca", "rotation.json");
         string ControlPlaneLog() => lab.ProcessLog(LabMesh.ControlPlaneLog);
         string Report() => $"control plane:\n{ControlPlaneLog()}\nztunnels:\n{lab.ZtunnelLogs()}";
-        List<string[]> HeldBy(string node) => [.. Held().Matches(lab.ProcessLog(LabMesh.ZtunnelLog(node))).Select(m => m.Groups["fps"].Value.Split(','))];
+        List<string[]> HeldBy(string node) => HeldBundles.Of(lab, node);
 
         var loop = await RequestLoop.StartAsync(lab, "client", "server");
         string summary;

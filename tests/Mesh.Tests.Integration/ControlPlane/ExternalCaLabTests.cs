@@ -16,9 +16,6 @@ public sealed partial class ExternalCaLabTests(ITestOutputHelper output)
     private const string First = "CN=Lab Intermediate 1, O=mesh-test";
     private const string Second = "CN=Lab Intermediate 2, O=mesh-test";
 
-    [GeneratedRegex(@"trust bundle: holding \d+ anchor\(s\) from the control plane, sha256 (?<fps>[0-9a-f,]+)")]
-    private static partial Regex Held();
-
     [RootFact]
     public async Task Replace_IntermediateFilesAtRuntime_NewCertificatesChainToTheNewOneRootKeptNoRequestFails()
     {
@@ -83,7 +80,7 @@ public sealed partial class ExternalCaLabTests(ITestOutputHelper output)
         Assert.Equal(bundle, await File.ReadAllTextAsync(LabMesh.TrustBundle(lab.State)));
         foreach (var n in lab.State.Nodes)
         {
-            var held = Held().Matches(ZtunnelLog(n.Name)).Select(m => m.Groups["fps"].Value).Distinct().ToList();
+            var held = HeldBundles.Of(lab, n.Name).Select(h => string.Join(",", h)).Distinct().ToList();
             Assert.True(held.Count <= 1 && !held.Any(h => h.Contains(',', StringComparison.Ordinal)), $"{n.Name} held {string.Join(" | ", held)}");
             var after = ZtunnelLog(n.Name)[swappedAt[n.Name]..];
             output.WriteLine($"{n.Name}: after the swap {Regex.Count(after, $"issued by '{Regex.Escape(Second)}'")} certificate(s) from the second intermediate, " +

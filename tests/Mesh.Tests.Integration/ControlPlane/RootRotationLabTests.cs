@@ -14,9 +14,6 @@ namespace Mesh.Tests.Integration.ControlPlane;
 /// </summary>
 public sealed partial class RootRotationLabTests(ITestOutputHelper output)
 {
-    [GeneratedRegex(@"trust bundle: holding \d+ anchor\(s\) from the control plane, sha256 (?<fps>[0-9a-f,]+)")]
-    private static partial Regex Held();
-
     [RootFact]
     public async Task Rotation_TwoFullRotationsUnderTraffic_NoRequestFailsTransferIntactAndBundlesMoveOldOldNewNew()
     {
@@ -29,7 +26,7 @@ public sealed partial class RootRotationLabTests(ITestOutputHelper output)
         string ControlPlaneLog() => lab.ProcessLog(LabMesh.ControlPlaneLog);
         string Report() => $"control plane:\n{ControlPlaneLog()}\nztunnels:\n{lab.ZtunnelLogs()}";
         int Completed() => Regex.Count(ControlPlaneLog(), @"root rotation phase Steady \(was Issuing\)");
-        List<string[]> HeldBy(string node) => [.. Held().Matches(lab.ProcessLog(LabMesh.ZtunnelLog(node))).Select(m => m.Groups["fps"].Value.Split(','))];
+        List<string[]> HeldBy(string node) => HeldBundles.Of(lab, node);
         // Done when the second rotation has ended and each ztunnel took the bundle that ends it (a push after the CA's log line).
         bool Done() => Completed() >= 2 && lab.State.Nodes.All(n => HeldBy(n.Name).Count >= 5);
 
