@@ -15,7 +15,7 @@ public sealed record ControlPlaneOptions
                      [--token-audience mesh-ca] [--ztunnel-service-account mesh-system/ztunnel]
                      [--state-dir PATH] [--listen IP:PORT] [--monitoring IP:PORT]
                      [--trust-domain TD] [--cert-ttl 24h] [--namespace mesh-system] [--service-account controlplane]
-                     [--ca-cert PEM --ca-key PEM [--ca-bundle PEM]]
+                     [--ca-cert PEM --ca-key PEM [--ca-bundle PEM] | --ca-secret NAMESPACE/NAME] [--intermediate-lifetime 365d]
                      [--root-lifetime 3650d] [--root-rotate-at 0.667] [--rotation-overlap 5m]
                      [--waypoint-image IMAGE] [--leader-lease 15s]
         controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
@@ -50,6 +50,10 @@ public sealed record ControlPlaneOptions
     public string? CaCert { get; init; }
     public string? CaKey { get; init; }
     public string? CaBundle { get; init; }
+    /// <summary>Kubernetes registry: the CA from a kubernetes.io/tls Secret with ca.crt (cert-manager's), watched for changes.</summary>
+    public string? CaSecret { get; init; }
+    /// <summary>With a user's root and its key: sign through an intermediate of this lifetime, rotated at --root-rotate-at of its life.</summary>
+    public TimeSpan? IntermediateLifetime { get; init; }
     /// <summary>Kubernetes registry: the image of the waypoint Deployments the waypoint controller creates.</summary>
     public string WaypointImage { get; init; } = Waypoints.WaypointSettings.DefaultImage;
     /// <summary>Kubernetes registry: the leader Lease's duration (renew deadline 2/3 of it, retry period 2/15 of it, client-go's ratios).</summary>
@@ -78,6 +82,8 @@ public sealed record ControlPlaneOptions
         new("ca-cert", "an intermediate signed elsewhere (PEM); the self-managed root when absent") { HelpName = "PEM" },
         new("ca-key", "the key of --ca-cert (PEM)") { HelpName = "PEM" },
         new("ca-bundle", "the roots --ca-cert chains to (PEM)") { HelpName = "PEM" },
+        new("ca-secret", "--registry kubernetes: a kubernetes.io/tls Secret with ca.crt (as cert-manager writes it) holding the CA") { HelpName = "NS/NAME" },
+        new("intermediate-lifetime", "under a user's root: sign through an own intermediate of this lifetime, rotated automatically") { HelpName = "DURATION" },
         new("root-lifetime", "self-managed root: each root's lifetime") { HelpName = "DURATION", Default = "3650d" },
         new("root-rotate-at", "self-managed root: fraction of its life at which the next one is made (0 = by hand only)") { HelpName = "FRACTION", Default = "0.667" },
         new("rotation-overlap", "how long a new root is published before it signs") { HelpName = "DURATION", Default = "5m" },
@@ -130,7 +136,11 @@ public sealed record ControlPlaneOptions
                 "--ca-cert" => o with { CaCert = v },
                 "--ca-key" => o with { CaKey = v },
                 "--ca-bundle" => o with { CaBundle = v },
+                "--ca-secret" => v.Split('/') is [{ Length: > 0 }, { Length: > 0 }]
+                    ? o with { CaSecret = v }
+                    : throw new ControlPlaneOptionsException($"--ca-secret is NAMESPACE/NAME of a kubernetes.io/tls Secret with ca.crt (e.g. mesh-system/mesh-ca), not '{v}'"),
                 "--root-lifetime" => o with { RootLifetime = Duration(flag, v) },
+                "--intermediate-lifetime" => o with { IntermediateLifetime = Duration(flag, v) },
                 "--root-rotate-at" => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is >= 0 and < 1
                     ? o with { RootRotateAt = f }
                     : throw new ControlPlaneOptionsException($"--root-rotate-at is a fraction of the root's life in [0, 1) (e.g. 0.667; 0 = rotate by hand only), not '{v}'"),
@@ -165,6 +175,25 @@ public sealed record ControlPlaneOptions
         {
             throw new ControlPlaneOptionsException("--ca-cert and --ca-key go together");
         }
+        if (CaSecret is not null && (CaCert is not null || Registry != "kubernetes"))
+        {
+            throw new ControlPlaneOptionsException(CaCert is not null
+                ? "--ca-secret and --ca-cert both name the CA; give one"
+                : "--ca-secret needs --registry kubernetes (the Secret is read from the cluster); with --registry file give --ca-cert/--ca-key/--ca-bundle");
+        }
+        if (IntermediateLifetime is { } intermediate)
+        {
+            if (CaCert is null && CaSecret is null)
+            {
+                throw new ControlPlaneOptionsException("--intermediate-lifetime is for a user's root: give it with --ca-cert/--ca-key (the root and its key) or --ca-secret; " +
+                    "a self-managed root is rotated itself (--root-lifetime)");
+            }
+            if (RootRotateAt > 0 && intermediate * (1 - RootRotateAt) <= CertTtl)
+            {
+                throw new ControlPlaneOptionsException($"an intermediate of {intermediate} rotated at {RootRotateAt:0.###} of its life has less than --cert-ttl {CertTtl} left " +
+                    "when it is replaced (no certificate may outlive its signer's rotation); lengthen --intermediate-lifetime or shorten --cert-ttl");
+            }
+        }
         if (LeaderLease < TimeSpan.FromSeconds(3))
         {
             throw new ControlPlaneOptionsException($"--leader-lease {LeaderLease} is too short (at least 3s; 15s is client-go's default)");
@@ -173,7 +202,7 @@ public sealed record ControlPlaneOptions
         {
             throw new ControlPlaneOptionsException($"--cert-ttl {CertTtl} is too short (at least 10s)");
         }
-        if (CaCert is null && Ca.RootRotation.Misfit(RootLifetime, new Ca.RotationPolicy(RootRotateAt, RotationOverlap, CertTtl)) is { } misfit)
+        if (CaCert is null && CaSecret is null && Ca.RootRotation.Misfit(RootLifetime, new Ca.RotationPolicy(RootRotateAt, RotationOverlap, CertTtl)) is { } misfit)
         {
             throw new ControlPlaneOptionsException(misfit);
         }
@@ -194,5 +223,7 @@ public sealed record ControlPlaneOptions
         $"{(Registry == "kubernetes" ? $" token-audience={TokenAudience} ztunnel-service-account={ZtunnelNamespace}/{ZtunnelServiceAccount} waypoint-image={WaypointImage} leader-lease={LeaderLease}" : "")} " +
         $"state-dir={StateDirectory} node-tokens={NodeTokensFile ?? "(none)"} listen={Listen} monitoring={Monitoring} trust-domain={TrustDomain} " +
         $"cert-ttl={CertTtl} identity=spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount} " +
-        $"ca={(CaCert is null ? $"self-managed root (lifetime {RootLifetime}, rotate at {RootRotateAt:0.###}, overlap {RotationOverlap})" : $"user-supplied {CaCert}")}";
+        $"ca={(CaSecret is not null ? $"user-supplied Secret {CaSecret}{Own()}" : CaCert is null ? $"self-managed root (lifetime {RootLifetime}, rotate at {RootRotateAt:0.###}, overlap {RotationOverlap})" : $"user-supplied {CaCert}{Own()}")}";
+
+    private string Own() => IntermediateLifetime is { } l ? $" (a root: signing through its own intermediate, lifetime {l}, rotated at {RootRotateAt:0.###})" : "";
 }

@@ -60,9 +60,17 @@ public static class ServiceCollectionExtensions
             CaCertFile = options.CaCert,
             CaKeyFile = options.CaKey,
             CaBundleFile = options.CaBundle,
+            CaSecret = options.CaSecret,
+            IntermediateLifetime = options.IntermediateLifetime,
         };
         services.AddSingleton(caOptions);
-        services.AddSingleton(sp => new CaStore(caOptions, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CaStore(caOptions, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CaStore>>(),
+            sp.GetRequiredService<IssuedLedger>(),
+            caOptions.CaSecret is { } secret ? CaSecretWatcher.Read(sp.GetRequiredService<k8s.IKubernetes>(), secret) : null));
+        if (caOptions.CaSecret is not null)
+        {
+            services.AddHostedService<CaSecretWatcher>();
+        }
         services.AddSingleton<INodeAuthenticator>(sp => NodeAuthenticator(sp, options));
         services.AddSingleton<IssuedLedger>();
         services.AddSingleton<CertificateAuthority>();

@@ -5,13 +5,15 @@ namespace Mesh.Cli.Check;
 
 /// <summary>
 /// The trust part of <c>meshctl check</c>, decided from the control plane's /debug/status (pure): one line per
-/// anchor (role, expiry, SHA-256), the rotation phase, and a warning well before anything expires: an anchor with
-/// less than a third of its life (or 30 days) left that no rotation is replacing, an expired anchor as a failure,
-/// and the rotation's last error.
+/// anchor (role, expiry, SHA-256), the rotation phase, and a warning well before anything expires: without automatic
+/// rotation, a signing anchor with less than a third of its life (or 30 days) left; with it, a rotation past its due
+/// time that has not begun; an expired anchor as a failure, and the rotation's last error.
 /// </summary>
 public static class TrustCheck
 {
     public static readonly TimeSpan WarnWithin = TimeSpan.FromDays(30);
+    /// <summary>How long past its due time an automatic rotation may not have begun before it is a warning (it is checked every second).</summary>
+    public static readonly TimeSpan RotationLate = TimeSpan.FromSeconds(30);
 
     /// <summary>The lines to print and whether nothing failed (warnings do not fail the check).</summary>
     public static (IReadOnlyList<string> Lines, bool Ok) Assess(JsonElement status, DateTimeOffset now)
@@ -26,6 +28,7 @@ public static class TrustCheck
         var automatic = ca.TryGetProperty("automaticRotation", out var a) && a.ValueKind == JsonValueKind.True;
         var ok = true;
         var rotating = phase != "steady";
+        DateTimeOffset? nextRotation = ca.TryGetProperty("nextRotationAt", out var n) && n.ValueKind == JsonValueKind.String ? n.GetDateTimeOffset() : null;
         foreach (var anchor in ca.GetProperty("anchors").EnumerateArray())
         {
             var role = anchor.GetProperty("role").GetString();
@@ -38,11 +41,13 @@ public static class TrustCheck
                 ok = false;
                 lines.Add($"FAIL  trust: {what} -> it has expired: certificates chaining to it no longer verify; rotate (`controlplane rotate-root`) and restart the proxies that refuse");
             }
-            else if (role == "signing" && !rotating && (left < WarnWithin || left < (notAfter - notBefore) / 3))
+            else if (role == "signing" && !rotating && automatic && (nextRotation is null || now > nextRotation + RotationLate))
             {
-                lines.Add(automatic
-                    ? $"WARN  trust: {what} -> the automatic rotation should have begun; see the control plane's log (4251/4252)"
-                    : $"WARN  trust: {what} -> rotate it before it expires: `controlplane rotate-root`, then `--finish` after one certificate lifetime");
+                lines.Add($"WARN  trust: {what} -> the automatic rotation should have begun; see the control plane's log (4251/4252)");
+            }
+            else if (role == "signing" && !rotating && !automatic && (left < WarnWithin || left < (notAfter - notBefore) / 3))
+            {
+                lines.Add($"WARN  trust: {what} -> rotate it before it expires: `controlplane rotate-root`, then `--finish` after one certificate lifetime");
             }
             else
             {
@@ -50,7 +55,7 @@ public static class TrustCheck
             }
         }
         var since = ca.GetProperty("phaseSince").GetDateTimeOffset();
-        var next = ca.TryGetProperty("nextRotationAt", out var n) && n.ValueKind == JsonValueKind.String ? $", next rotation {n.GetDateTimeOffset().UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}" : "";
+        var next = nextRotation is { } at ? $", next rotation {at.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}" : "";
         lines.Add($"ok    rotation: phase {phase} since {since.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}{(automatic ? next : " (automatic rotation off)")}");
         if (ca.TryGetProperty("lastError", out var err) && err.ValueKind == JsonValueKind.String)
         {

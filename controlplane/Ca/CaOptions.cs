@@ -17,7 +17,14 @@ public sealed record CaOptions
     /// <summary>How often the rotation looks at the clock and the files.</summary>
     public TimeSpan RotationCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    public RotationPolicy Rotation => new(UserSupplied ? 0 : RotateAt, RotationOverlap, CertTtl);
+    /// <summary>
+    /// With a user-supplied root and its key: sign through the control plane's own intermediate of this lifetime
+    /// (&lt;state&gt;/ca/intermediate-cert.pem), replaced by a new one at <see cref="RotateAt"/> of its life. Null: the user's
+    /// certificate signs itself.
+    /// </summary>
+    public TimeSpan? IntermediateLifetime { get; init; }
+
+    public RotationPolicy Rotation => new(UserSupplied && IntermediateLifetime is null ? 0 : RotateAt, RotationOverlap, CertTtl);
     /// <summary>A user-supplied signing certificate (root or intermediate, PEM; may include its chain) ...</summary>
     public string? CaCertFile { get; init; }
     /// <summary>... and its private key (PEM, PKCS#8 or SEC1/PKCS#1).</summary>
@@ -30,5 +37,7 @@ public sealed record CaOptions
     public string TrustBundleFile => Path.Combine(CaDirectory, "trust-bundle.pem");
     /// <summary>The rotation's record: since when the current phase holds, and what each root issued until when.</summary>
     public string RotationFile => Path.Combine(CaDirectory, "rotation.json");
-    public bool UserSupplied => CaCertFile is not null;
+    /// <summary>Instead of the files: a Secret "NAMESPACE/NAME" of type kubernetes.io/tls with ca.crt (cert-manager's), watched for changes.</summary>
+    public string? CaSecret { get; init; }
+    public bool UserSupplied => CaCertFile is not null || CaSecret is not null;
 }

@@ -4,7 +4,7 @@ using Mesh.Core.Identity;
 
 namespace Mesh.ControlPlane.Ca;
 
-/// <summary>Builds certificates: roots, and SPIFFE leaves (X.509-SVIDs) for a public key.</summary>
+/// <summary>Builds certificates: roots, intermediates, and SPIFFE leaves (X.509-SVIDs) for a public key.</summary>
 public static class CertificateIssuer
 {
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
@@ -20,6 +20,26 @@ public static class CertificateIssuer
         req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
         using var cert = req.CreateSelfSigned(now - Backdate(lifetime), now + lifetime);
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
+    }
+
+    /// <summary>
+    /// A new ECDSA P-256 intermediate (CA, path length 0) signed by <paramref name="root"/> (ECDSA or RSA key), valid for
+    /// <paramref name="lifetime"/> but never past the root's expiry: the control plane's own signer under a user's root.
+    /// </summary>
+    public static X509Certificate2 CreateIntermediate(X509Certificate2 root, string trustDomain, DateTimeOffset now, TimeSpan lifetime)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest($"CN=Mesh Intermediate CA {now:yyyy-MM-dd'T'HH:mm:ss} {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}, O={trustDomain}", key, HashAlgorithmName.SHA256);
+        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
+        req.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        var notAfter = now + lifetime < root.NotAfter ? now + lifetime : new DateTimeOffset(root.NotAfter.ToUniversalTime());
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var cert = req.Create(root.SubjectName, Generator(root), now - Backdate(lifetime), notAfter, serial);
+        using var withKey = cert.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
     }
 
     /// <summary>
@@ -56,12 +76,14 @@ public static class CertificateIssuer
         var serial = new byte[16];
         RandomNumberGenerator.Fill(serial);
         serial[0] &= 0x7F;
-        var generator = signer.GetECDsaPrivateKey() is { } ec
+        return req.Create(signer.SubjectName, Generator(signer), now - Backdate(ttl), notAfter, serial);
+    }
+
+    private static X509SignatureGenerator Generator(X509Certificate2 signer) =>
+        signer.GetECDsaPrivateKey() is { } ec
             ? X509SignatureGenerator.CreateForECDsa(ec)
             : X509SignatureGenerator.CreateForRSA(signer.GetRSAPrivateKey()
                 ?? throw new CaException("the CA certificate has no usable private key"), RSASignaturePadding.Pkcs1);
-        return req.Create(signer.SubjectName, generator, now - Backdate(ttl), notAfter, serial);
-    }
 
     /// <summary>A fresh ECDSA P-256 key and a leaf for it (the control plane's own serving certificate).</summary>
     public static X509Certificate2 IssueWithNewKey(X509Certificate2 signer, SpiffeId identity, DateTimeOffset now, TimeSpan ttl,

@@ -17,6 +17,8 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
     ILogger<RootRotator> log) : BackgroundService
 {
     private RotationRecord? _record;
+    /// <summary>What rotation.json holds (null until this process wrote it).</summary>
+    private RotationRecord? _written;
     private volatile RotationStatus? _status;
 
     /// <summary>Null until the first check.</summary>
@@ -47,6 +49,12 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
         }
         // Re-read now: the phase on disk and the material must agree (a manual rotate-root may have just run).
         var material = store.Refresh();
+        if (store.OwnIntermediate && store.RotateIntermediateIfDue() is { } rotated)
+        {
+            material = store.Current;
+            _record = _record with { Since = now };
+            Log.IntermediateRotated(log, rotated);
+        }
         if (!options.UserSupplied)
         {
             var onDisk = CaStore.PhaseOnDisk(options);
@@ -75,9 +83,15 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
             }
         }
         var record = _record with { Issued = ledger.Snapshot() };
-        if (record.Phase != _record.Phase || record.Since != _record.Since || !record.Issued.SequenceEqual(_record.Issued) || !File.Exists(options.RotationFile))
+        // Compared with what was written, not with the record before this tick: a phase step must reach the file now,
+        // or a restart before the next signing would time the phase from the restart.
+        if (_written is null || record.Phase != _written.Phase || record.Since != _written.Since || !record.Issued.SequenceEqual(_written.Issued) ||
+            !File.Exists(options.RotationFile))
         {
-            TryWrite(record);
+            if (TryWrite(record))
+            {
+                _written = record;
+            }
         }
         _record = record;
         _status = StatusOf(material, now, error ?? store.LastReloadError);
@@ -130,21 +144,23 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
             c.Thumbprint == signing ? "signing" : _record!.Phase == RotationPhase.Published ? "next" : "previous",
             c.Subject, TrustAnchors.Fingerprint(c), new DateTimeOffset(c.NotBefore.ToUniversalTime()), new DateTimeOffset(c.NotAfter.ToUniversalTime())));
         var automatic = options.Rotation.Enabled;
-        DateTimeOffset? due = automatic && _record!.Phase == RotationPhase.Steady
-            ? RootRotation.RotationDue(new DateTimeOffset(material.Signer.NotBefore.ToUniversalTime()), new DateTimeOffset(material.Signer.NotAfter.ToUniversalTime()), options.RotateAt)
-            : null;
+        DateTimeOffset? due = !automatic || _record!.Phase != RotationPhase.Steady ? null
+            : store.OwnIntermediate ? store.IntermediateDue(material.Signer)
+            : RootRotation.RotationDue(new DateTimeOffset(material.Signer.NotBefore.ToUniversalTime()), new DateTimeOffset(material.Signer.NotAfter.ToUniversalTime()), options.RotateAt);
         return new RotationStatus(_record!.Phase, _record.Since, due, old is null ? null : OldLiveUntil(old), automatic, [.. anchors], error);
     }
 
-    private void TryWrite(RotationRecord record)
+    private bool TryWrite(RotationRecord record)
     {
         try
         {
             record.Write(options.RotationFile);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.StepFailed(log, RotationStep.Stay, $"cannot write {options.RotationFile}: {e.Message}");
+            return false;
         }
     }
 
@@ -158,5 +174,8 @@ public sealed partial class RootRotator(CaStore store, CaOptions options, Issued
 
         [LoggerMessage(4252, LogLevel.Error, "ca: root rotation step {Step} failed, retrying in a second: {Reason}")]
         public static partial void StepFailed(ILogger logger, RotationStep step, string reason);
+
+        [LoggerMessage(4253, LogLevel.Information, "ca: intermediate rotation: {Detail}")]
+        public static partial void IntermediateRotated(ILogger logger, string detail);
     }
 }

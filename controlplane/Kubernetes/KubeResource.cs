@@ -17,6 +17,8 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
     public static readonly KubeResource Deployments = new("apps", "v1", "deployments", "Deployment", Namespaced: true);
     public static readonly KubeResource ServiceAccounts = new("", "v1", "serviceaccounts", "ServiceAccount", Namespaced: true);
     public static readonly KubeResource ConfigMaps = new("", "v1", "configmaps", "ConfigMap", Namespaced: true);
+    // Watched by the CA when its intermediate comes from a Secret (--ca-secret).
+    public static readonly KubeResource Secrets = new("", "v1", "secrets", "Secret", Namespaced: true);
 
     /// <summary>Everything the mesh translation reads, in the order it is listed at startup.</summary>
     public static IReadOnlyList<KubeResource> All { get; } =

@@ -31,6 +31,7 @@ public static class LabMesh
     /// <param name="certTtl">Workload certificate lifetime (the control plane's default, 24 h, when null).</param>
     /// <param name="drainTimeout">ztunnel's drain window on SIGTERM or takeover (its default, 30 s, when null).</param>
     /// <param name="rootRotation">The CA's root lifetime, rotation point and overlap (the control plane's defaults when null).</param>
+    /// <param name="controlPlaneArgs">More control plane flags (e.g. --ca-cert/--ca-key/--ca-bundle for a CA signed elsewhere).</param>
     /// <param name="externalControlPlane">
     /// Runs the control plane somewhere else instead of as a lab process: it is given the control plane's arguments
     /// (without the executable) and must start a control plane with them that serves on the fabric's address (the
@@ -38,7 +39,7 @@ public static class LabMesh
     /// folder. The ztunnels are started as usual once its trust bundle is there; the caller stops what it started.
     /// </param>
     public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, TimeSpan? certTtl = null,
-        TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null,
+        TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null, IReadOnlyList<string>? controlPlaneArgs = null,
         Func<IReadOnlyList<string>, CancellationToken, Task>? externalControlPlane = null, CancellationToken ct = default)
     {
         var s = lab.Status;
@@ -67,6 +68,7 @@ public static class LabMesh
                 "--root-rotate-at", r.RotateAt.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--rotation-overlap", $"{(int)Math.Ceiling(r.Overlap.TotalSeconds)}s"]);
         }
+        cp.AddRange(controlPlaneArgs ?? []);
         if (externalControlPlane is null)
         {
             lab.StartFabricProcess([.. binaries.ControlPlane, .. cp], ControlPlaneLog);
@@ -102,6 +104,25 @@ public static class LabMesh
         }
         // As the mesh's CNI installer adds mesh-cni to each node's chain: pods started from now on are captured before they run.
         lab.InstallMeshCni(binaries.Cni);
+    }
+
+    /// <summary>
+    /// Stops the control plane (SIGTERM, SIGKILL after <paramref name="grace"/>), as a rollout or a node loss does; the
+    /// ztunnels keep serving with what they hold and reconnect when it is back (<see cref="StartControlPlaneAgain"/>).
+    /// </summary>
+    public static Task StopControlPlaneAsync(Runtime.Lab lab, TimeSpan grace, CancellationToken ct = default) =>
+        lab.StopProcessAsync(lab.Process(ControlPlaneLog), grace, ct);
+
+    /// <summary>Starts the control plane again with the command line it was started with (same state folder, same log).</summary>
+    public static LabProcess StartControlPlaneAgain(Runtime.Lab lab)
+    {
+        var last = lab.Status.Processes.LastOrDefault(p => p.Name == ControlPlaneLog)
+            ?? throw new LabException($"lab '{lab.Name}' never started a control plane; start the mesh first");
+        if (Signal.Alive(last.Pid))
+        {
+            throw new LabException($"the control plane of lab '{lab.Name}' still runs (pid {last.Pid}); stop it first");
+        }
+        return lab.StartFabricProcess(last.Argv, ControlPlaneLog);
     }
 
     private static void WritePrivate(string path, string content)

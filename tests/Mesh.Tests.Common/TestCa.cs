@@ -54,6 +54,27 @@ public sealed class TestCa : IDisposable
         return issued.CopyWithPrivateKey(key);
     }
 
+    /// <summary>
+    /// An intermediate CA signed by this root (as cert-manager or a user's PKI issues one), as PEM: the certificate and
+    /// its PKCS#8 key.
+    /// </summary>
+    public (string CertPem, string KeyPem) IssueIntermediatePem(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}, O=mesh-test", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = DateTimeOffset.UtcNow;
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var issued = request.Create(_root, notBefore ?? now.AddMinutes(-5), notAfter ?? now.AddDays(30), serial);
+        return (issued.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
+    }
+
+    /// <summary>The root as PEM (what goes in --ca-bundle or a Secret's ca.crt).</summary>
+    public string RootPem => Root.ExportCertificatePem() + "\n";
+
     public void Dispose()
     {
         _root.Dispose();

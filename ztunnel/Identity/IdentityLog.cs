@@ -6,8 +6,8 @@ namespace Mesh.Ztunnel.Identity;
 /// <summary>Log events of the identity manager (ids 3400-3499).</summary>
 internal static partial class IdentityLog
 {
-    [LoggerMessage(EventId = 3400, Level = LogLevel.Information, Message = "certificate for {Identity} issued: valid {NotBefore:o} to {NotAfter:o}, renewal at {RefreshAt:o}")]
-    public static partial void Issued(ILogger logger, SpiffeId identity, DateTimeOffset notBefore, DateTimeOffset notAfter, DateTimeOffset refreshAt);
+    [LoggerMessage(EventId = 3400, Level = LogLevel.Information, Message = "certificate for {Identity} issued by '{Issuer}': valid {NotBefore:o} to {NotAfter:o}, renewal at {RefreshAt:o}")]
+    public static partial void Issued(ILogger logger, SpiffeId identity, string issuer, DateTimeOffset notBefore, DateTimeOffset notAfter, DateTimeOffset refreshAt);
 
     [LoggerMessage(EventId = 3401, Level = LogLevel.Warning, Message = "signing request for {Identity} failed (attempt {Attempt}), retrying in {Delay}: {Reason}")]
     public static partial void SignFailed(ILogger logger, SpiffeId identity, int attempt, TimeSpan delay, string reason);

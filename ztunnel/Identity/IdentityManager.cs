@@ -142,7 +142,7 @@ public sealed class IdentityManager : IAsyncDisposable
                     // Renewal is armed before the certificate is published, so whoever sees it can rely on the timer.
                     ScheduleRefresh(entry, certificate);
                     entry.Current = certificate;
-                    IdentityLog.Issued(_logger, entry.Identity, certificate.NotBefore, certificate.NotAfter, certificate.RefreshAt);
+                    IdentityLog.Issued(_logger, entry.Identity, certificate.Certificate.Issuer, certificate.NotBefore, certificate.NotAfter, certificate.RefreshAt);
                     return certificate;
                 }
                 catch (Exception e) when (!cancel.IsCancellationRequested)

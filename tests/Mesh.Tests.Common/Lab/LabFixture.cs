@@ -46,8 +46,9 @@ public sealed class LabFixture : IAsyncDisposable
     /// <summary>Starts the mesh on the lab: the control plane in the fabric and a ztunnel per node (waits until ready).</summary>
     /// <param name="externalControlPlane">Starts the control plane elsewhere with the lab's arguments (see <see cref="LabMesh.StartAsync"/>).</param>
     public Task StartMeshAsync(TimeSpan? certTtl = null, TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null,
-        Func<IReadOnlyList<string>, CancellationToken, Task>? externalControlPlane = null, CancellationToken ct = default) =>
-        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), certTtl, drainTimeout, rootRotation, externalControlPlane, ct);
+        IReadOnlyList<string>? controlPlaneArgs = null, Func<IReadOnlyList<string>, CancellationToken, Task>? externalControlPlane = null,
+        CancellationToken ct = default) =>
+        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), certTtl, drainTimeout, rootRotation, controlPlaneArgs, externalControlPlane, ct);
 
     /// <summary>Waits until the pod's cgroup has the capture programs attached (ztunnel enrolled it).</summary>
     public Task WaitForCaptureAsync(string pod, bool captured = true, TimeSpan? timeout = null) =>
@@ -75,6 +76,20 @@ public sealed class LabFixture : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException(failure);
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>As above, with the failure text made when the wait fails (so logs in it are the logs at that moment).</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> failure)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(failure());
             }
             await Task.Delay(100);
         }

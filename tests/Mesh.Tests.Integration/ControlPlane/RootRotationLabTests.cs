@@ -14,36 +14,6 @@ namespace Mesh.Tests.Integration.ControlPlane;
 /// </summary>
 public sealed partial class RootRotationLabTests(ITestOutputHelper output)
 {
-    /// <summary>Requests every 10 ms until the file <c>stop</c> exists; prints "requests N failed M" and each failure.</summary>
-    private const string Requests = """
-        import http.client, os, sys, time
-        host, stop = sys.argv[1], sys.argv[2]
-        sent = failed = 0
-        errors = []
-        while not os.path.exists(stop):
-            t = time.monotonic()
-            sent += 1
-            try:
-                c = http.client.HTTPConnection(host, 8080, timeout=5)
-                c.request("GET", "/r%d" % sent)
-                r = c.getresponse()
-                r.read()
-                c.close()
-                if r.status != 200:
-                    failed += 1
-                    errors.append("%d: HTTP %d" % (sent, r.status))
-            except Exception as e:
-                failed += 1
-                errors.append("%d: %r" % (sent, e))
-            time.sleep(max(0, 0.01 - (time.monotonic() - t)))
-        print("requests %d failed %d" % (sent, failed))
-        for e in errors[:20]:
-            print(e)
-        """;
-
-    [GeneratedRegex(@"trust bundle: holding \d+ anchor\(s\) from the control plane, sha256 (?<fps>[0-9a-f,]+)")]
-    private static partial Regex Held();
-
     [RootFact]
     public async Task Rotation_TwoFullRotationsUnderTraffic_NoRequestFailsTransferIntactAndBundlesMoveOldOldNewNew()
     {
@@ -53,38 +23,33 @@ public sealed partial class RootRotationLabTests(ITestOutputHelper output)
         await lab.WaitForListenerAsync("server", 8080);
         await lab.WaitForCaptureAsync("client");
         var server = lab.Pod("server").Ip;
-        var dir = lab.State.StateDir;
-        var script = Path.Combine(dir, "requests.py");
-        var stop = Path.Combine(dir, "stop-requests");
-        await File.WriteAllTextAsync(script, Requests);
         string ControlPlaneLog() => lab.ProcessLog(LabMesh.ControlPlaneLog);
         string Report() => $"control plane:\n{ControlPlaneLog()}\nztunnels:\n{lab.ZtunnelLogs()}";
         int Completed() => Regex.Count(ControlPlaneLog(), @"root rotation phase Steady \(was Issuing\)");
-        List<string[]> HeldBy(string node) => [.. Held().Matches(lab.ProcessLog(LabMesh.ZtunnelLog(node))).Select(m => m.Groups["fps"].Value.Split(','))];
+        List<string[]> HeldBy(string node) => HeldBundles.Of(lab, node);
         // Done when the second rotation has ended and each ztunnel took the bundle that ends it (a push after the CA's log line).
         bool Done() => Completed() >= 2 && lab.State.Nodes.All(n => HeldBy(n.Name).Count >= 5);
 
-        var requests = Task.Run(() => lab.Lab.ExecInPodAsync("client", ["/usr/bin/python3", script, server, stop], timeout: TimeSpan.FromMinutes(4)));
+        var requests = await RequestLoop.StartAsync(lab, "client", "server");
         // 160 MiB at 2 MiB/s: one tunnel open through about 80 s of the rotations.
         var transfer = Task.Run(() => lab.Lab.ExecInPodAsync("client", ["bash", "-c",
             $"head -c 167772160 /dev/urandom | tee >(sha256sum | cut -d' ' -f1 > /tmp/mesh-root-{lab.Name}.sha) | " +
             $"curl -sS -m 200 --limit-rate 2M -T - http://{server}:8080/rotation; sleep 0.5; echo; cat /tmp/mesh-root-{lab.Name}.sha; rm -f /tmp/mesh-root-{lab.Name}.sha"], timeout: TimeSpan.FromMinutes(4)));
+        string summary;
+        int sent;
         try
         {
-            await LabFixture.WaitUntilAsync(() => Task.FromResult(Done() || requests.IsCompleted), TimeSpan.FromSeconds(200),
-                "two rotations did not complete; " + Report());
+            await LabFixture.WaitUntilAsync(() => Done() || requests.Ended, TimeSpan.FromSeconds(200), () => "two rotations did not complete; " + Report());
         }
         finally
         {
-            await File.WriteAllTextAsync(stop, "");
+            (summary, sent, var printed) = await requests.StopAsync();
+            output.WriteLine(printed);
         }
-        var sent = await requests;
         var moved = await transfer;
 
-        Assert.True(sent.Ok, sent.Stdout + sent.Stderr + Report());
-        var summary = sent.Stdout.Trim().Split('\n')[0];
         Assert.Matches(@"^requests \d+ failed 0$", summary);
-        Assert.True(int.Parse(summary.Split(' ')[1]) > 1000, summary);
+        Assert.True(sent > 1000, summary);
         Assert.True(moved.Ok, moved.Stderr + Report());
         var lines = moved.Stdout.Trim().Split('\n');
         Assert.Contains("\"bodyBytes\":167772160", lines[0], StringComparison.Ordinal);

@@ -90,4 +90,27 @@ public sealed class ControlPlaneOptionsTests
         Assert.Contains(said, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    [Theory]
+    [InlineData(new[] { "--registry", "file", "--dir", "/tmp", "--node-tokens", "t.json", "--ca-secret", "mesh-system/mesh-ca" }, "--ca-secret needs --registry kubernetes")]
+    [InlineData(new[] { "--registry", "kubernetes", "--ca-secret", "mesh-ca" }, "--ca-secret is NAMESPACE/NAME")]
+    [InlineData(new[] { "--registry", "kubernetes", "--ca-secret", "a/b", "--ca-cert", "c.pem", "--ca-key", "k.pem" }, "both name the CA; give one")]
+    [InlineData(new[] { "--registry", "kubernetes", "--intermediate-lifetime", "30d" }, "--intermediate-lifetime is for a user's root")]
+    [InlineData(new[] { "--registry", "kubernetes", "--ca-secret", "a/b", "--intermediate-lifetime", "30s", "--cert-ttl", "20s" }, "lengthen --intermediate-lifetime or shorten --cert-ttl")]
+    public void ValidateForServe_BadExternalCaFlags_OneLineSayingWhatToPass(string[] args, string expected)
+    {
+        var e = Assert.Throws<ControlPlaneOptionsException>(() => ControlPlaneOptions.Parse(args).ValidateForServe());
+
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Parse_CaSecretWithIntermediateLifetime_ValidAndShownInTheEffectiveConfig()
+    {
+        var o = ControlPlaneOptions.Parse(["--registry", "kubernetes", "--ca-secret", "mesh-system/mesh-ca", "--intermediate-lifetime", "365d"]);
+
+        o.ValidateForServe();
+        Assert.Contains("ca=user-supplied Secret mesh-system/mesh-ca (a root: signing through its own intermediate, lifetime 365.00:00:00", o.ToString());
+    }
 }

@@ -93,6 +93,29 @@ public sealed class RootRotatorTests : IDisposable
     }
 
     [Fact]
+    public void Tick_ControlPlaneRestartedWhilePublished_OverlapTimedFromThePublishNotTheRestart()
+    {
+        var rotator = Rotator();
+        rotator.Tick();
+        _time.Advance(TimeSpan.FromSeconds(60));
+        rotator.Tick();
+        var publishedAt = rotator.Status!.Since;
+        Assert.Equal(RotationPhase.Published, rotator.Status.Phase);
+
+        // Stopped before any certificate was signed, started again 5 s later: a new process reads the record back.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var restarted = Rotator(new IssuedLedger());
+        restarted.Tick();
+        var resumed = restarted.Status!;
+        _time.Advance(TimeSpan.FromSeconds(6)); // 11 s after the publish, past the 10 s overlap
+        restarted.Tick();
+
+        Assert.Equal(RotationPhase.Published, resumed.Phase);
+        Assert.Equal(publishedAt, resumed.Since);
+        Assert.Equal(RotationPhase.Issuing, restarted.Status!.Phase);
+    }
+
+    [Fact]
     public async Task Tick_ControlPlaneRestartedWhileIssuing_ResumesThePhaseAndWaitsForTheOldCertificates()
     {
         var rotator = Rotator();

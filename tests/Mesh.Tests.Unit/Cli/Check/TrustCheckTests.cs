@@ -8,15 +8,20 @@ public sealed class TrustCheckTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static JsonElement Status(string phase, bool automatic, params (string Role, DateTimeOffset NotBefore, DateTimeOffset NotAfter)[] anchors)
+    private static JsonElement Status(string phase, bool automatic, params (string Role, DateTimeOffset NotBefore, DateTimeOffset NotAfter)[] anchors) =>
+        Status(phase, automatic ? Now.AddYears(5) : null, anchors);
+
+    /// <summary>An automatic rotation due at <paramref name="nextRotation"/> (none when null).</summary>
+    private static JsonElement Status(string phase, DateTimeOffset? nextRotation, params (string Role, DateTimeOffset NotBefore, DateTimeOffset NotAfter)[] anchors)
     {
+        var automatic = nextRotation is not null;
         var list = string.Join(",", anchors.Select((a, i) => JsonSerializer.Serialize(new Dictionary<string, string>
         {
             ["role"] = a.Role, ["subject"] = $"CN=Mesh Root CA {i}, O=cluster.local", ["sha256"] = new string((char)('a' + i), 64),
             ["notBefore"] = a.NotBefore.ToString("o"), ["notAfter"] = a.NotAfter.ToString("o"),
         })));
         var since = Now.AddDays(-1).ToString("o");
-        var next = automatic ? $"\"{Now.AddYears(5):o}\"" : "null";
+        var next = nextRotation is { } at ? $"\"{at:o}\"" : "null";
         var auto = automatic ? "true" : "false";
         return JsonDocument.Parse("{\"ready\":true,\"ca\":{\"rotationPhase\":\"" + phase + "\",\"phaseSince\":\"" + since + "\",\"automaticRotation\":" + auto +
             ",\"nextRotationAt\":" + next + ",\"oldRootLiveUntil\":null,\"lastError\":null,\"anchors\":[" + list + "]}}").RootElement;
@@ -61,5 +66,25 @@ public sealed class TrustCheckTests
 
         Assert.False(ok);
         Assert.Contains(lines, l => l.StartsWith("FAIL  trust: anchor signing", StringComparison.Ordinal) && l.Contains("has expired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Assess_ShortRootAutomaticRotationAhead_NoWarning()
+    {
+        var (lines, ok) = TrustCheck.Assess(Status("steady", Now.AddSeconds(40), ("signing", Now.AddSeconds(-20), Now.AddSeconds(70))), Now);
+
+        Assert.True(ok);
+        Assert.All(lines, l => Assert.StartsWith("ok    ", l));
+        Assert.Contains(lines, l => l.Contains("in 70 seconds", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Assess_AutomaticRotationPastDueNotBegun_WarnsToReadTheLog()
+    {
+        var (lines, ok) = TrustCheck.Assess(Status("steady", Now.AddMinutes(-5), ("signing", Now.AddMinutes(-40), Now.AddMinutes(20))), Now);
+
+        Assert.True(ok);
+        var warn = Assert.Single(lines, l => l.StartsWith("WARN  ", StringComparison.Ordinal));
+        Assert.Contains("the automatic rotation should have begun", warn);
     }
 }
