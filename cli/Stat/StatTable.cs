@@ -54,17 +54,7 @@ internal static class StatTable
 
     public static void Write(TextWriter output, IRenderable table, bool terminal)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        if (!terminal)
-        {
-            console.Profile.Width = 4096;
-        }
+        var console = TableConsole.Create(output, terminal);
         console.Write(table);
     }
 
