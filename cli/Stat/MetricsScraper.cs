@@ -65,7 +65,8 @@ internal sealed class MetricsScraper : IDisposable
             || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             var why = e is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0} s" : e.Message;
-            throw new StatException($"cannot scrape {target.Name} at {target.Url}: {why}; is the proxy running?");
+            var what = e is BpfException ? "meshctl needs root to enter the lab's namespaces" : "is the proxy running?";
+            throw new StatException($"cannot scrape {target.Name} at {target.Url}: {why}; {what}");
         }
     }
 
