@@ -30,7 +30,7 @@ internal static class CliRunner
             Console.Error.WriteLine($"meshctl: {e.Message}");
             return Failure;
         }
-        catch (Exception e) when (e is Cluster.ClusterException or ControlPlane.Kubernetes.KubeConfigException)
+        catch (Exception e) when (e is Cluster.ClusterException or ControlPlane.Kubernetes.KubeConfigException or Stat.StatException)
         {
             Console.Error.WriteLine($"meshctl: {e.Message}");
             return Failure;

@@ -3,6 +3,7 @@ using Mesh.Cli.Check;
 using Mesh.Cli.Cluster;
 using Mesh.Cli.Install;
 using Mesh.Cli.Lab;
+using Mesh.Cli.Stat;
 
 namespace Mesh.Cli;
 
@@ -19,6 +20,8 @@ internal static class Program
         root.Add(EnrollCommand.Create(enroll: true));
         root.Add(EnrollCommand.Create(enroll: false));
         root.Add(WaypointCommand.Create());
+        root.Add(StatCommand.Create(top: false));
+        root.Add(StatCommand.Create(top: true));
         return CliRunner.Run(root, args);
     }
 }

@@ -8,17 +8,7 @@ internal static class CheckTable
 {
     public static void Write(TextWriter output, IReadOnlyList<CheckLine> lines, bool terminal)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        if (!terminal)
-        {
-            console.Profile.Width = 4096;
-        }
+        var console = TableConsole.Create(output, terminal);
         var table = new Table().Border(TableBorder.Simple).AddColumn("CHECK").AddColumn("RESULT").AddColumn("DETAIL");
         foreach (var line in lines)
         {

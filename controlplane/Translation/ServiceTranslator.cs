@@ -10,7 +10,8 @@ namespace Mesh.ControlPlane.Translation;
 /// Service -> Service. Addresses from spec.clusterIPs (or spec.clusterIP; "None" = headless, no VIP).
 /// Endpoints: from the service's EndpointSlices when there are any, else the pods its selector matches.
 /// targetPort defaults to port; a named targetPort is resolved from the first endpoint pod declaring it.
-/// ExternalName services have no endpoints in the mesh and are left out.
+/// ExternalName services have no endpoints in the mesh and are left out. spec.trafficDistribution PreferClose is kept
+/// for ztunnel's balancer (prefer the client's node).
 /// </summary>
 internal static class ServiceTranslator
 {
@@ -85,6 +86,17 @@ internal static class ServiceTranslator
             Ports = ports.ToImmutable(),
             Endpoints = [.. endpoints.Order(StringComparer.Ordinal)],
             Waypoint = WaypointLabel.Resolve(meta.Namespace, meta.Labels, ctx.LabelsOf(meta.Namespace)),
+            TrafficDistribution = Distribution(JsonFields.String(spec, "trafficDistribution", "spec.trafficDistribution")),
         };
     }
+
+    /// <summary>
+    /// Kubernetes' PreferClose (and the 1.34 spellings PreferSameZone, PreferSameNode): the mesh has no zones, so all
+    /// three prefer the client's node. Anything else is the default, as Kubernetes asks of implementations.
+    /// </summary>
+    private static TrafficDistribution Distribution(string? value) => value switch
+    {
+        "PreferClose" or "PreferSameZone" or "PreferSameNode" => TrafficDistribution.PreferClose,
+        _ => TrafficDistribution.Any,
+    };
 }

@@ -13,6 +13,8 @@ public sealed record Service
     /// <summary>Workload uids of the endpoints.</summary>
     public ImmutableArray<string> Endpoints { get; init; } = [];
     public NamespacedName? Waypoint { get; init; }
+    /// <summary>From <c>spec.trafficDistribution</c>: whether ztunnel keeps connections on the client's node.</summary>
+    public TrafficDistribution TrafficDistribution { get; init; }
 
     public NamespacedName Key => new(Namespace, Name);
 }

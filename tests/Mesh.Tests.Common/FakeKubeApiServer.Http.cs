@@ -31,7 +31,8 @@ public sealed partial class FakeKubeApiServer
             return;
         }
 
-        if (await TryServeAuthAsync(context, request) || await TryServeObjectAsync(context, request))
+        if (await TryServeAuthAsync(context, request) || await TryServePodProxyAsync(context, request) || await TryServeFilteredListAsync(context, request)
+            || await TryServeObjectAsync(context, request))
         {
             return;
         }

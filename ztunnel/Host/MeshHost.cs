@@ -12,6 +12,7 @@ using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.NodeAgent;
+using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Proxy;
 using Mesh.Ztunnel.Redirection;
 using Mesh.Ztunnel.State;
@@ -91,7 +92,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         await using var client = new HboneClient(HboneLimits.Client(limits, TunnelWindows, proxy.ConnectFromPodAsync));
         var server = new HboneServer(HboneLimits.Server(limits, TunnelWindows, refusals), loggers.CreateLogger<HboneServer>());
         inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities, anchors),
-            client, server, metrics, MtlsMode.Permissive, proxyLogger, budget, refusals, idle);
+            client, server, metrics, MtlsMode.Permissive, proxyLogger, budget, refusals, idle, new OutstandingConnections(metrics.Meter));
         var pods = new LocalPods();
         var reconciler = new PodReconciler(pods, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try

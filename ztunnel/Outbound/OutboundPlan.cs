@@ -38,6 +38,12 @@ public sealed record OutboundPlan
     /// <summary>The service the application addressed, if it addressed one.</summary>
     public Service? DestinationService { get; init; }
 
+    /// <summary>
+    /// The pod this ztunnel connects to (the service endpoint, the addressed pod or the waypoint pod), whose outstanding
+    /// connection count (<see cref="OutstandingConnections"/>) the connection holds while it lasts; null when unknown.
+    /// </summary>
+    public Workload? Endpoint { get; init; }
+
     /// <summary>The waypoint the connection goes through, if any.</summary>
     public Waypoint? Waypoint { get; init; }
 

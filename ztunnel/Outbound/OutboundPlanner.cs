@@ -7,7 +7,8 @@ namespace Mesh.Ztunnel.Outbound;
 /// <summary>
 /// Decides where a captured outbound connection goes, from the mesh state only (no I/O):
 /// <list type="bullet">
-/// <item>a service VIP: through the service's waypoint if it has one, else to one endpoint (power of two choices),
+/// <item>a service VIP: through the service's waypoint if it has one, else to one endpoint (<see cref="EndpointPicker"/>:
+/// least outstanding connections by power of two choices, the client's node first for PreferClose),
 /// HBONE when the endpoint is captured, plain TCP to endpoint ip:targetPort when it is not;</item>
 /// <item>a pod address: through the pod's waypoint if it has one, else HBONE when the pod is captured, plain TCP when not;</item>
 /// <item>anything else (outside the mesh): plain TCP to the original destination.</item>
@@ -57,7 +58,7 @@ public static class OutboundPlanner
         {
             return Fail(source, dst, OutboundFailure.NoHealthyEndpoints) with { DestinationService = service };
         }
-        var endpoint = EndpointPicker.Pick(candidates, random, load);
+        var endpoint = EndpointPicker.Pick(candidates, random, load, source, service.TrafficDistribution);
         var endpointAddress = PickAddress(endpoint, dst.Address);
         if (!endpoint.Captured)
         {
@@ -69,6 +70,7 @@ public static class OutboundPlanner
                 SourceIdentity = source.Identity,
                 Source = source,
                 DestinationWorkload = endpoint,
+                Endpoint = endpoint,
                 DestinationService = service,
             };
         }
@@ -83,6 +85,7 @@ public static class OutboundPlanner
             Source = source,
             DestinationWorkload = endpoint,
             DestinationService = service,
+            Endpoint = endpoint,
         };
     }
 
@@ -104,6 +107,7 @@ public static class OutboundPlanner
                 SourceIdentity = source.Identity,
                 Source = source,
                 DestinationWorkload = workload,
+                Endpoint = workload,
             };
         }
         return new OutboundPlan
@@ -116,6 +120,7 @@ public static class OutboundPlanner
             SourceIdentity = source.Identity,
             Source = source,
             DestinationWorkload = workload,
+            Endpoint = workload,
         };
     }
 
@@ -147,11 +152,12 @@ public static class OutboundPlanner
         }
         IPAddress dial;
         SpiffeId identity;
+        Workload? picked = null;
         if (pods.Count > 0)
         {
-            var pod = EndpointPicker.Pick(pods, random, load);
-            dial = PickAddress(pod, dst.Address);
-            identity = pod.Identity;
+            picked = EndpointPicker.Pick(pods, random, load);
+            dial = PickAddress(picked, dst.Address);
+            identity = picked.Identity;
         }
         else
         {
@@ -168,6 +174,7 @@ public static class OutboundPlanner
             SourceIdentity = source.Identity,
             Source = source,
             Waypoint = waypoint,
+            Endpoint = picked,
         };
     }
 

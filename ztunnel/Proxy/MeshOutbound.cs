@@ -41,7 +41,9 @@ public sealed class MeshOutbound(ProxyInputs inputs)
             MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, "UnknownSource", "the control plane has not sent this pod");
             return false;
         }
-        var plan = OutboundPlanner.Plan(state, source, OrigDstAddr.From(destination!), Random.Shared);
+        var plan = OutboundPlanner.Plan(state, source, OrigDstAddr.From(destination!), Random.Shared, inputs.Outstanding);
+        // Counted from the choice to the end, whatever the end: the next choices see this connection at once.
+        using var outstanding = inputs.Outstanding.Open(plan.Endpoint);
         switch (plan.Kind)
         {
             case OutboundKind.Hbone:

@@ -2,6 +2,7 @@ using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
+using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Redirection;
 using Mesh.Ztunnel.State;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,8 @@ public sealed record ProxyInputs(
     ILogger Logger,
     ConnectionBudget Budget,
     RefusalReporter Refusals,
-    IdleTracker Idle)
+    IdleTracker Idle,
+    OutstandingConnections Outstanding)
 {
     public ProxyLimits Limits => Budget.Limits;
 }

@@ -277,6 +277,39 @@ public sealed class MeshTranslatorTests
     }
 
     [Fact]
+    public void Translate_ServiceTrafficDistribution_PreferCloseKeptOthersDefault()
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse("""
+            apiVersion: v1
+            kind: Service
+            metadata: { name: close, namespace: demo }
+            spec: { clusterIP: 198.19.128.11, trafficDistribution: PreferClose, ports: [ { port: 80 } ] }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: node, namespace: demo }
+            spec: { clusterIP: 198.19.128.12, trafficDistribution: PreferSameNode, ports: [ { port: 80 } ] }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: odd, namespace: demo }
+            spec: { clusterIP: 198.19.128.13, trafficDistribution: Nearby, ports: [ { port: 80 } ] }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: plain, namespace: demo }
+            spec: { clusterIP: 198.19.128.14, ports: [ { port: 80 } ] }
+            """));
+
+        Assert.Empty(result.Errors);
+        var by = result.State.Services.ToDictionary(s => s.Name, s => s.TrafficDistribution);
+        Assert.Equal(TrafficDistribution.PreferClose, by["close"]);
+        Assert.Equal(TrafficDistribution.PreferClose, by["node"]);
+        Assert.Equal(TrafficDistribution.Any, by["odd"]);
+        Assert.Equal(TrafficDistribution.Any, by["plain"]);
+    }
+
+    [Fact]
     public void Translate_EndpointSlicePresent_UsesSliceEndpointsNotSelector()
     {
         var result = MeshTranslator.Translate(YamlDocuments.Parse("""

@@ -39,6 +39,27 @@ internal static class KubeTestObjects
         };
     }
 
+    /// <summary>A ClusterIP Service selecting nothing, with <c>spec.trafficDistribution</c> when given.</summary>
+    public static JsonObject Service(string ns, string name, string? trafficDistribution)
+    {
+        var spec = new JsonObject
+        {
+            ["clusterIP"] = "10.96.0.10",
+            ["ports"] = new JsonArray(new JsonObject { ["port"] = 80, ["targetPort"] = 8080 }),
+        };
+        if (trafficDistribution is not null)
+        {
+            spec["trafficDistribution"] = trafficDistribution;
+        }
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["uid"] = $"uid-{ns}-{name}" },
+            ["spec"] = spec,
+        };
+    }
+
     public static string Key(JsonObject obj)
     {
         var metadata = (JsonObject)obj["metadata"]!;

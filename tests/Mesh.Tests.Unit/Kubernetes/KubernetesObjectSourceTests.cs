@@ -90,6 +90,31 @@ public sealed class KubernetesObjectSourceTests
     }
 
     [Fact]
+    public async Task Registry_KubernetesServiceWithPreferClose_StateCarriesTrafficDistribution()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync();
+        server.Upsert(KubeResource.Namespaces.CollectionPath, Namespace("apps", "ambient"));
+        server.Upsert(KubeResource.Pods.CollectionPath, Pod("apps", "web", ip: "198.18.1.2"));
+        server.Upsert(KubeResource.Services.CollectionPath, Service("apps", "close", "PreferClose"));
+        server.Upsert(KubeResource.Services.CollectionPath, Service("apps", "plain", null));
+        var hub = new MeshStateHub();
+        using var client = ClientFor(server);
+        using var registry = new ObjectRegistry([new KubernetesObjectSource(client, FastRetry)], hub, TranslationOptions.Default,
+            NullLogger<ObjectRegistry>.Instance, TimeProvider.System);
+        await registry.StartAsync(CancellationToken.None);
+        try
+        {
+            var state = (await WaitFor(hub, s => s.State.Services.Length == 2)).State;
+            Assert.Equal(Mesh.Core.Model.TrafficDistribution.PreferClose, state.Services.Single(s => s.Name == "close").TrafficDistribution);
+            Assert.Equal(Mesh.Core.Model.TrafficDistribution.Any, state.Services.Single(s => s.Name == "plain").TrafficDistribution);
+        }
+        finally
+        {
+            await registry.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public void AddKubernetesRegistry_ExplicitConfig_RegistersObjectSourceAndSharedClient()
     {
         var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();

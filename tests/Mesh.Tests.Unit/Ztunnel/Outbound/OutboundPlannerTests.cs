@@ -165,6 +165,30 @@ public sealed class OutboundPlannerTests
     }
 
     [Fact]
+    public void Plan_PreferCloseService_EndpointOnClientNodeAndCounted()
+    {
+        var local = Pod("app", "server-local", "198.18.1.11", sa: "server", node: "node1");
+        var svc = Svc("app", "server", "198.19.128.5", [Server1, local, Server2], ports: new ServicePort(80, 8080))
+            with { TrafficDistribution = TrafficDistribution.PreferClose };
+        var state = State([Client, Server1, Server2, local], [svc]);
+
+        for (var seed = 0; seed < 50; seed++)
+        {
+            var plan = Plan(state, Dst("198.19.128.5", 80), seed, new FixedLoad(new() { [Server1.Uid] = 0, [Server2.Uid] = 0, [local.Uid] = 9 }));
+            Assert.Same(local, plan.DestinationWorkload);
+            Assert.Same(local, plan.Endpoint);
+        }
+    }
+
+    [Fact]
+    public void Plan_CapturedPodAddress_EndpointIsThePod()
+    {
+        var plan = Plan(State([Client, Server1]), Dst("198.18.2.10", 8080));
+
+        Assert.Same(Server1, plan.Endpoint);
+    }
+
+    [Fact]
     public void Plan_CapturedPodAddress_HboneWithOriginalAuthority()
     {
         var plan = Plan(State([Client, Server1]), Dst("198.18.2.10", 8080));

@@ -1,0 +1,71 @@
+using Mesh.Cli.Stat;
+using Mesh.Core.Metrics;
+
+namespace Mesh.Tests.Unit.Cli.Stat;
+
+public sealed class PrometheusTextParserTests
+{
+    [Fact]
+    public void Parse_ExpositionWithCommentsEscapesAndSpecialValues_ReadsEverySample()
+    {
+        var samples = PrometheusTextParser.Parse("t", """
+            # HELP istio_requests_total Total requests
+            # TYPE istio_requests_total counter
+            istio_requests_total{reporter="waypoint",path="a\"b\\c\nd",response_code="200"} 42
+            process_open_fds 12 1700000000000
+            h_bucket{le="+Inf"} 7
+            odd NaN
+            neg -Inf
+
+            """);
+
+        Assert.Equal(5, samples.Count);
+        var r = samples[0];
+        Assert.Equal("istio_requests_total", r.Name);
+        Assert.Equal("a\"b\\c\nd", r.Label("path"));
+        Assert.Equal("200", r.Label("response_code"));
+        Assert.Equal(42, r.Value);
+        Assert.Equal(12, samples[1].Value);
+        Assert.Equal("+Inf", samples[2].Label("le"));
+        Assert.True(double.IsNaN(samples[3].Value));
+        Assert.Equal(double.NegativeInfinity, samples[4].Value);
+        Assert.All(samples, s => Assert.Equal("t", s.Target));
+    }
+
+    [Theory]
+    [InlineData("istio_requests_total{reporter=\"waypoint\" 1", "line 2")]
+    [InlineData("istio_requests_total{reporter=waypoint} 1", "label=\"value\"")]
+    [InlineData("istio_requests_total lots", "'lots' is not a number")]
+    [InlineData("{a=\"b\"} 1", "metric name")]
+    [InlineData("<html>", "metric name")]
+    public void Parse_MalformedLine_FormatExceptionNamingTheLine(string line, string expected)
+    {
+        var e = Assert.Throws<FormatException>(() => PrometheusTextParser.Parse("t", "# ok\n" + line + "\n"));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("line 2:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_WhatTheProxiesRender_RoundTrips()
+    {
+        // The proxies' own writer (core PrometheusCollector) is what meshctl reads.
+        using var meter = new System.Diagnostics.Metrics.Meter("Mesh.Tests.Parse." + Guid.NewGuid().ToString("N"));
+        var counter = meter.CreateCounter<long>("istio_requests", "{request}");
+        var histogram = meter.CreateHistogram("istio_request_duration_milliseconds", "ms", null,
+            advice: new System.Diagnostics.Metrics.InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 100] });
+        using var collector = new PrometheusCollector(meter.Name);
+        counter.Add(3, new KeyValuePair<string, object?>("response_code", "503"), new KeyValuePair<string, object?>("destination_workload", "x\"y"));
+        histogram.Record(5);
+        histogram.Record(50);
+
+        var samples = PrometheusTextParser.Parse("t", collector.Collect());
+
+        var requests = Assert.Single(samples, s => s.Name == "istio_requests_total");
+        Assert.Equal(3, requests.Value);
+        Assert.Equal("x\"y", requests.Label("destination_workload"));
+        Assert.Equal(
+            [("1", 0.0), ("10", 1.0), ("100", 2.0), ("+Inf", 2.0)],
+            samples.Where(s => s.Name == "istio_request_duration_milliseconds_bucket").Select(s => (s.Label("le"), s.Value)));
+    }
+}
