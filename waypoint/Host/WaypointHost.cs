@@ -121,6 +121,7 @@ public sealed partial class WaypointHost(WaypointOptions options)
         builder.Services.AddSingleton(routes);
         builder.Services.AddSingleton(hbone);
         builder.Services.AddSingleton(metrics);
+        builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<BackendConnector>();
         builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
         builder.Services.AddSingleton<HboneConnectHandler>();
@@ -137,6 +138,8 @@ public sealed partial class WaypointHost(WaypointOptions options)
     {
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // YARP logs every request (Information) and every failure (Warning); the forwarder reports each failure once itself.
+        logging.AddFilter("Yarp", LogLevel.Error);
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
