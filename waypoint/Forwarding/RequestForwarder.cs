@@ -23,10 +23,13 @@ namespace Mesh.Waypoint.Forwarding;
 /// with Envoy's statuses and flags (403 RBAC, 503 UH/UF/NR, 504 UT, 404 NR, 500) and reported once: a log line and metrics.
 /// L7 policy (<see cref="L7Authorizer"/>) runs first, as Envoy's RBAC filter runs before the router.
 /// </summary>
-public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwarder forwarder, HttpMessageInvoker upstream, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
+public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwarder forwarder, HttpMessageInvoker upstream, RetryBudgets budgets, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
 {
     /// <summary>Request bodies up to this size are buffered so they can be retried; larger ones are streamed once.</summary>
     public const int MaxReplayBody = 64 * 1024;
+
+    /// <summary>The response flag of a request whose retry the budget refused (Envoy's "upstream retry limit exceeded").</summary>
+    public const string BudgetExhaustedFlag = "URX";
 
     public async Task HandleAsync(HttpContext ctx, TunnelFeature tunnel)
     {
@@ -74,6 +77,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
         var (status, flag, text) = overall.IsCancellationRequested || outcome.Kind == AttemptOutcome.AttemptTimedOut
             ? (504, "UT", "upstream request timeout\n")
             : (503, outcome.Kind == AttemptOutcome.ConnectFailed ? "UF" : "UC", "upstream connect error or disconnect/reset before headers\n");
+        flag = outcome.Flags == BudgetExhaustedFlag ? $"{flag},{BudgetExhaustedFlag}" : flag;
         Log.UpstreamFailed(logger, ctx.Request.Method, facts.Path, plan.BackendService?.Key.ToString() ?? tunnel.Destination.ToString(),
             outcome.Attempts, outcome.Detail ?? flag, status);
         await WriteErrorAsync(ctx, status, text);
@@ -104,6 +108,25 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
             replay = buffer.ToArray();
         }
         var canRetry = !hasBody || replay is not null;
+        var service = IstioLabels.ServiceName(plan.BackendService);
+        var budget = plan.Retry is { } retry ? budgets.For(service, retry.Budget) : null;
+        budget?.Deposit();
+        var exhausted = false;
+        // The policy says whether this outcome is retried; the budget whether a retry may be spent (counted once when not).
+        bool Retry(int made, AttemptOutcome kind, int status)
+        {
+            if (!canRetry || budget is null || !RetryPolicy.ShouldRetry(plan.Retry, made, kind, status))
+            {
+                return false;
+            }
+            if (budget.TryWithdraw())
+            {
+                return true;
+            }
+            exhausted = true;
+            metrics.RecordRetrySkipped(service, "budget_exhausted");
+            return false;
+        }
         var config = new ForwarderRequestConfig
         {
             // Our timeouts (the route's) govern; YARP's idle timeout would cut long polls and upgraded streams.
@@ -126,14 +149,13 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
                 attemptCts.CancelAfter(perTry);
             }
             var made = attempt;
-            var transformer = new AttemptTransformer(endpoint, attemptCts,
-                status => canRetry && RetryPolicy.ShouldRetry(plan.Retry, made, AttemptOutcome.Response, status));
+            var transformer = new AttemptTransformer(endpoint, attemptCts, status => Retry(made, AttemptOutcome.Response, status));
             var error = await forwarder.SendAsync(ctx, $"http://{endpoint.Address}", upstream, config, transformer, attemptCts.Token);
             if (transformer.ResponseStatus is { } status && !transformer.Withheld)
             {
                 if (error == ForwarderError.None)
                 {
-                    return new Outcome(endpoint, attempt, status, AttemptOutcome.Response, null, "-");
+                    return new Outcome(endpoint, attempt, status, AttemptOutcome.Response, null, exhausted ? BudgetExhaustedFlag : "-");
                 }
                 // Headers are gone already (YARP reset the client's stream): the only honest signal left is a broken connection.
                 if (!ctx.Response.HasStarted)
@@ -158,15 +180,15 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
                 AttemptOutcome.AttemptTimedOut => "per-attempt timeout",
                 _ => AttemptOutcomes.Detail(error, exception),
             };
-            if (!transformer.Withheld && (!canRetry || !RetryPolicy.ShouldRetry(plan.Retry, attempt, kind, 0)))
+            if (!transformer.Withheld && !Retry(attempt, kind, 0))
             {
-                return new Outcome(endpoint, attempt, null, kind, detail, "-");
+                return new Outcome(endpoint, attempt, null, kind, detail, exhausted ? BudgetExhaustedFlag : "-");
             }
             // The withheld or failed attempt left YARP's status (the upstream's, or 502) and error on the context.
             ctx.Response.Clear();
             ctx.Features.Set<IForwarderErrorFeature>(null);
             failed.Add(endpoint);
-            metrics.RecordRetry(IstioLabels.ServiceName(plan.BackendService), kind switch
+            metrics.RecordRetry(service, kind switch
             {
                 AttemptOutcome.Response => detail,
                 AttemptOutcome.ConnectFailed => "connect_failure",

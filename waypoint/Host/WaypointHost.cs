@@ -122,6 +122,7 @@ public sealed partial class WaypointHost(WaypointOptions options)
         builder.Services.AddSingleton(hbone);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<RetryBudgets>();
         builder.Services.AddSingleton<BackendConnector>();
         builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
         builder.Services.AddSingleton<HboneConnectHandler>();

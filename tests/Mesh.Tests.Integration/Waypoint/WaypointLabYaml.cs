@@ -96,6 +96,13 @@ internal static class WaypointLabYaml
             retry: {attempts: 3, codes: [503], backoff: 10ms}
         """;
 
+    /// <summary>One backend, retried on 503 up to 5 times (10 ms backoff) under the default retry budget.</summary>
+    public const string BudgetRules = """
+          - backendRefs: [{name: echo-v1, port: 80}]
+            timeouts: {request: 10s}
+            retry: {attempts: 5, codes: [503], backoff: 10ms}
+        """;
+
     /// <summary>One backend with a 1 s request timeout.</summary>
     public const string TimeoutRules = """
           - backendRefs: [{name: echo-v1, port: 80}]
