@@ -9,11 +9,11 @@ namespace Mesh.Waypoint.Forwarding;
 /// YARP's transformer for one attempt: headers are copied by <see cref="HttpTransformer"/>'s defaults (hop-by-hop
 /// removed, <c>Host</c> and <c>Expect</c> kept, <c>te: trailers</c> kept for HTTP/2, response headers and trailers
 /// copied back); the request target is the client's raw target on the chosen endpoint, and the endpoint rides on
-/// the message for <see cref="BackendConnector"/>. When the response headers arrive the per-attempt timeout stops
-/// (it bounds one attempt up to the headers) and <paramref name="retryStatus"/> decides: true withholds the response
+/// the message for <see cref="BackendConnector"/>. When the response headers arrive <paramref name="headersArrived"/>
+/// runs (the per-attempt timeout stops, the balancer takes the latency) and <paramref name="retryStatus"/> decides: true withholds the response
 /// (nothing reaches the client, YARP drops it) so that the caller can retry.
 /// </summary>
-public sealed class AttemptTransformer(BackendEndpoint endpoint, CancellationTokenSource attemptTimeout, Func<int, bool> retryStatus) : HttpTransformer
+public sealed class AttemptTransformer(BackendEndpoint endpoint, Action headersArrived, Func<int, bool> retryStatus) : HttpTransformer
 {
     /// <summary>The status of the response headers received, or null when none arrived.</summary>
     public int? ResponseStatus { get; private set; }
@@ -38,7 +38,7 @@ public sealed class AttemptTransformer(BackendEndpoint endpoint, CancellationTok
         {
             return ValueTask.FromResult(false);
         }
-        attemptTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        headersArrived();
         ResponseStatus = (int)proxyResponse.StatusCode;
         if (retryStatus(ResponseStatus.Value))
         {

@@ -23,7 +23,8 @@ namespace Mesh.Waypoint.Forwarding;
 /// with Envoy's statuses and flags (403 RBAC, 503 UH/UF/NR, 504 UT, 404 NR, 500) and reported once: a log line and metrics.
 /// L7 policy (<see cref="L7Authorizer"/>) runs first, as Envoy's RBAC filter runs before the router.
 /// </summary>
-public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwarder forwarder, HttpMessageInvoker upstream, RetryBudgets budgets, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
+public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwarder forwarder, HttpMessageInvoker upstream, RetryBudgets budgets,
+    PeakEwmaBalancer balancer, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
 {
     /// <summary>Request bodies up to this size are buffered so they can be retried; larger ones are streamed once.</summary>
     public const int MaxReplayBody = 64 * 1024;
@@ -138,7 +139,8 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
         List<BackendEndpoint> failed = [];
         for (var attempt = 1; ; attempt++)
         {
-            var endpoint = EndpointPicker.Pick(plan.Endpoints, Random.Shared, failed);
+            var pick = balancer.Pick(plan.Endpoints, Random.Shared, failed);
+            var endpoint = pick.Endpoint;
             if (replay is not null)
             {
                 ctx.Request.Body = new MemoryStream(replay, writable: false);
@@ -149,8 +151,14 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
                 attemptCts.CancelAfter(perTry);
             }
             var made = attempt;
-            var transformer = new AttemptTransformer(endpoint, attemptCts, status => Retry(made, AttemptOutcome.Response, status));
+            var transformer = new AttemptTransformer(endpoint, () =>
+            {
+                // One attempt up to its headers: that is what the per-attempt timeout bounds and the balancer measures.
+                attemptCts.CancelAfter(Timeout.InfiniteTimeSpan);
+                pick.Complete();
+            }, status => Retry(made, AttemptOutcome.Response, status));
             var error = await forwarder.SendAsync(ctx, $"http://{endpoint.Address}", upstream, config, transformer, attemptCts.Token);
+            pick.Complete(failed: transformer.ResponseStatus is null);
             if (transformer.ResponseStatus is { } status && !transformer.Withheld)
             {
                 if (error == ForwarderError.None)

@@ -123,6 +123,7 @@ public sealed partial class WaypointHost(WaypointOptions options)
         builder.Services.AddSingleton(metrics);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<RetryBudgets>();
+        builder.Services.AddSingleton<PeakEwmaBalancer>();
         builder.Services.AddSingleton<BackendConnector>();
         builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
         builder.Services.AddSingleton<HboneConnectHandler>();

@@ -43,7 +43,7 @@ internal static class WaypointLabYaml
         spec:
           nodeName: node1
           serviceAccountName: echo
-          containers: [{name: s, command: ["{{echo}}"], args: [--port, "8080", --quiet]}]
+          containers: [{name: s, command: ["{{echo}}"], args: [--port, "8080", --quiet{{v2args}}]}]
         ---
         apiVersion: v1
         kind: Service
@@ -122,5 +122,15 @@ internal static class WaypointLabYaml
           rules: [{to: [{operation: {methods: [GET]}}]}]
         """;
 
-    public static string With(string rules) => Base.Replace("{{rules}}", rules, StringComparison.Ordinal);
+    /// <summary>The echo service to itself: both pods are the endpoints the balancer chooses from.</summary>
+    public const string BothPodsRules = """
+          - backendRefs: [{name: echo, port: 80}]
+        """;
+
+    public static string With(string rules) => WithSlowV2(rules, latencyMs: 0);
+
+    /// <summary>As <see cref="With"/>, with echo-v2 answering every request <paramref name="latencyMs"/> later.</summary>
+    public static string WithSlowV2(string rules, int latencyMs) =>
+        Base.Replace("{{rules}}", rules, StringComparison.Ordinal)
+            .Replace("{{v2args}}", latencyMs > 0 ? $", --latency-ms, \"{latencyMs}\"" : "", StringComparison.Ordinal);
 }
