@@ -14,7 +14,7 @@ public sealed class WaypointBalancerTests(Xunit.Abstractions.ITestOutputHelper o
     [RootFact]
     public async Task Curl_OneEndpointFiftyMsSlower_FastOneServesAtLeastEightyPercent()
     {
-        await using var lab = await StartAsync(WaypointLabYaml.WithSlowV2(WaypointLabYaml.BothPodsRules, latencyMs: 50));
+        await using var lab = await StartAsync(WaypointLabYaml.BothPodsRules, slowV2Ms: 50);
         const int n = 200;
 
         var codes = await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/balanced", n);
