@@ -6,10 +6,17 @@ namespace Mesh.ControlPlane.Translation;
 
 /// <summary>
 /// HTTPRoute (gateway.networking.k8s.io) -> HttpRoute: parentRefs, hostnames, and rules with matches
-/// (path, method, headers), weighted Service backendRefs, timeouts and retry. Kept whole for waypoints.
+/// (path, method, headers), weighted Service backendRefs, timeouts and retry. Kept whole for waypoints. The retry
+/// budget (Gateway API has no field for it) comes from the route's annotations, as Linkerd configures retries on
+/// HTTPRoutes: <c>retry.mesh.dev/budget-ratio</c> (0..10, default 0.2), <c>retry.mesh.dev/budget-min-per-second</c>
+/// (0..10000, default 10) and <c>retry.mesh.dev/budget-window</c> (a Gateway API duration, 1s..1h, default 10s).
 /// </summary>
 internal static class HttpRouteTranslator
 {
+    public const string BudgetRatioAnnotation = "retry.mesh.dev/budget-ratio";
+    public const string BudgetMinPerSecondAnnotation = "retry.mesh.dev/budget-min-per-second";
+    public const string BudgetWindowAnnotation = "retry.mesh.dev/budget-window";
+
     public static HttpRoute Translate(ObjectMeta meta, JsonObject obj)
     {
         var spec = JsonFields.Object(obj, "spec", "spec") ?? throw new TranslationException("spec", "spec is required");
@@ -24,12 +31,13 @@ internal static class HttpRouteTranslator
             parents.Add(new HttpRouteParent(JsonFields.String(p, "kind", $"{path}.kind") ?? "Gateway",
                 JsonFields.String(p, "namespace", $"{path}.namespace") ?? meta.Namespace, name, port));
         }
+        var budget = Budget(meta);
         var rules = ImmutableArray.CreateBuilder<HttpRouteRule>();
         var ruleList = JsonFields.Array(spec, "rules", "spec.rules");
         for (var i = 0; i < (ruleList?.Count ?? 0); i++)
         {
             var path = $"spec.rules[{i}]";
-            rules.Add(Rule(meta, ruleList![i] as JsonObject ?? throw new TranslationException(path, "expected an object"), path));
+            rules.Add(Rule(meta, ruleList![i] as JsonObject ?? throw new TranslationException(path, "expected an object"), path, budget));
         }
         return new HttpRoute
         {
@@ -41,7 +49,34 @@ internal static class HttpRouteTranslator
         };
     }
 
-    private static HttpRouteRule Rule(ObjectMeta meta, JsonObject rule, string path)
+    private static RetryBudgetSettings Budget(ObjectMeta meta)
+    {
+        var budget = RetryBudgetSettings.Default;
+        if (meta.Annotations.TryGetValue(BudgetRatioAnnotation, out var ratio))
+        {
+            budget = budget with { Ratio = Number(BudgetRatioAnnotation, ratio, 10) };
+        }
+        if (meta.Annotations.TryGetValue(BudgetMinPerSecondAnnotation, out var min))
+        {
+            budget = budget with { MinPerSecond = Number(BudgetMinPerSecondAnnotation, min, 10_000) };
+        }
+        if (meta.Annotations.TryGetValue(BudgetWindowAnnotation, out var window))
+        {
+            var field = $"metadata.annotations[{BudgetWindowAnnotation}]";
+            var w = GatewayDuration.Parse(window, field);
+            budget = w >= TimeSpan.FromSeconds(1) && w <= TimeSpan.FromHours(1)
+                ? budget with { Window = w }
+                : throw new TranslationException(field, $"'{window}' is outside 1s..1h");
+        }
+        return budget;
+    }
+
+    private static double Number(string annotation, string text, double max) =>
+        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 0 && v <= max
+            ? v
+            : throw new TranslationException($"metadata.annotations[{annotation}]", $"'{text}' is not a number from 0 to {max}");
+
+    private static HttpRouteRule Rule(ObjectMeta meta, JsonObject rule, string path, RetryBudgetSettings budget)
     {
         var matches = ImmutableArray.CreateBuilder<HttpRouteMatch>();
         var matchList = JsonFields.Array(rule, "matches", $"{path}.matches");
@@ -111,6 +146,7 @@ internal static class HttpRouteTranslator
                 Attempts = (int)(JsonFields.Integer(r, "attempts", $"{path}.retry.attempts") ?? 1),
                 Codes = codes is null ? [] : [.. codes.Select((c, k) => (int)JsonFields.Integer(c, $"{path}.retry.codes[{k}]")!.Value)],
                 Backoff = backoff is null ? null : GatewayDuration.Parse(backoff, $"{path}.retry.backoff"),
+                Budget = budget,
             };
         }
         return new HttpRouteRule

@@ -7,6 +7,8 @@ namespace Mesh.ControlPlane.Translation;
 internal sealed record ObjectMeta(string ApiVersion, string Kind, string Namespace, string Name, string? Uid,
     ImmutableDictionary<string, string> Labels)
 {
+    public ImmutableDictionary<string, string> Annotations { get; init; } = ImmutableDictionary<string, string>.Empty;
+
     public string Group => ApiVersion.Contains('/', StringComparison.Ordinal) ? ApiVersion[..ApiVersion.IndexOf('/', StringComparison.Ordinal)] : "";
 
     /// <summary>Reads apiVersion/kind/metadata; throws <see cref="TranslationException"/> when they are unusable.</summary>
@@ -22,7 +24,10 @@ internal sealed record ObjectMeta(string ApiVersion, string Kind, string Namespa
         }
         var ns = JsonFields.String(metadata, "namespace", "metadata.namespace") ?? "";
         return new ObjectMeta(apiVersion, kind, ns, name, JsonFields.String(metadata, "uid", "metadata.uid"),
-            JsonFields.StringMap(metadata, "labels", "metadata.labels"));
+            JsonFields.StringMap(metadata, "labels", "metadata.labels"))
+        {
+            Annotations = JsonFields.StringMap(metadata, "annotations", "metadata.annotations"),
+        };
     }
 
     /// <summary>Best-effort kind/namespace/name for an error about an object whose metadata may be broken.</summary>

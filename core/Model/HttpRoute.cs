@@ -48,10 +48,11 @@ public sealed record HttpHeaderMatch(string Name, string Value, string Type = "E
 /// <summary>A backendRef: a Service (namespace/name) and port, with a weight (default 1).</summary>
 public sealed record HttpBackendRef(string Namespace, string Name, int? Port, int Weight = 1);
 
-/// <summary>Gateway API retry (attempts, status codes, backoff).</summary>
+/// <summary>Gateway API retry (attempts, status codes, backoff) and the retry budget of the route's annotations.</summary>
 public sealed record HttpRetry
 {
     public int Attempts { get; init; }
     public ImmutableArray<int> Codes { get; init; } = [];
     public TimeSpan? Backoff { get; init; }
+    public RetryBudgetSettings Budget { get; init; } = RetryBudgetSettings.Default;
 }

@@ -9,9 +9,16 @@ namespace Mesh.Samples.Echo;
 /// HTTP/1.1 and h2c (prior knowledge) on one port. Each request may set <c>latency_ms</c>, <c>status</c>,
 /// <c>size</c> (exact response body bytes) and <c>fail_rate</c> (0..1, answers 503); the body is one JSON line
 /// naming the pod, the request (with the body's length and SHA-256) and the peer address the server saw.
+/// <c>GET /_echo/stats</c> answers the requests served so far and how many of them were answered 503 by
+/// <c>fail_rate</c> (<c>{"requests":N,"failed":M}</c>; itself not counted), so tests count load at the backend.
 /// </summary>
 internal static class HttpEcho
 {
+    public const string StatsPath = "/_echo/stats";
+
+    private static long _requests;
+    private static long _failed;
+
     public static async Task<int> RunAsync(EchoOptions o, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,6 +53,13 @@ internal static class HttpEcho
 
     private static async Task HandleAsync(HttpContext ctx, EchoOptions o)
     {
+        if (ctx.Request.Path == StatsPath)
+        {
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync($"{{\"requests\":{Interlocked.Read(ref _requests)},\"failed\":{Interlocked.Read(ref _failed)}}}\n", ctx.RequestAborted);
+            return;
+        }
+        Interlocked.Increment(ref _requests);
         var q = ctx.Request.Query;
         var latency = Int(q["latency_ms"], o.LatencyMs);
         var status = Int(q["status"], o.Status);
@@ -69,6 +83,7 @@ internal static class HttpEcho
         if (failRate > 0 && Random.Shared.NextDouble() < failRate)
         {
             status = 503;
+            Interlocked.Increment(ref _failed);
         }
         var peer = $"{ctx.Connection.RemoteIpAddress}:{ctx.Connection.RemotePort}";
         var body = Body(o.PodName, ctx, status, bodyBytes, bodySha256, peer, size);

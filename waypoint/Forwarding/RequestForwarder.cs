@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
 using Mesh.Core.Metrics;
 using Mesh.Core.Model;
 using Mesh.Waypoint.Authorization;
@@ -6,21 +8,29 @@ using Mesh.Waypoint.Inbound;
 using Mesh.Waypoint.Metrics;
 using Mesh.Waypoint.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Waypoint.Forwarding;
 
 /// <summary>
 /// One HTTP request out of a tunnel: plan it (<see cref="RoutePlanner"/>), then carry out the plan: attempts to
 /// endpoints of the chosen backend with the per-attempt timeout, retries per <see cref="RetryPolicy"/> with backoff,
-/// all within the request timeout (504 when it expires), and the response streamed back. Failures are answered
+/// all within the request timeout (504 when it expires). Each attempt is sent by YARP's <see cref="IHttpForwarder"/>
+/// (headers, trailers, 100-continue, upgrades, cancellation both ways) over <c>upstream</c>, the HBONE-connecting
+/// <see cref="UpstreamClient"/>; the decisions (route, policy, retry, endpoint) stay ours. Failures are answered
 /// with Envoy's statuses and flags (403 RBAC, 503 UH/UF/NR, 504 UT, 404 NR, 500) and reported once: a log line and metrics.
 /// L7 policy (<see cref="L7Authorizer"/>) runs first, as Envoy's RBAC filter runs before the router.
 /// </summary>
-public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessageInvoker upstream, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
+public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwarder forwarder, HttpMessageInvoker upstream, RetryBudgets budgets,
+    PeakEwmaBalancer balancer, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
 {
     /// <summary>Request bodies up to this size are buffered so they can be retried; larger ones are streamed once.</summary>
     public const int MaxReplayBody = 64 * 1024;
+
+    /// <summary>The response flag of a request whose retry the budget refused (Envoy's "upstream retry limit exceeded").</summary>
+    public const string BudgetExhaustedFlag = "URX";
 
     public async Task HandleAsync(HttpContext ctx, TunnelFeature tunnel)
     {
@@ -42,10 +52,10 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
         }
         if (!plan.IsSuccess)
         {
-            var status = RouteFailures.Status(plan.Failure);
-            Log.NotRouted(logger, ctx.Request.Method, facts.Path, tunnel.Destination, plan.Failure, status);
-            await WriteErrorAsync(ctx, status, $"{plan.Failure}\n");
-            Record(ctx, plan, source, tunnel, null, status, RouteFailures.Flag(plan.Failure), started);
+            var notRouted = RouteFailures.Status(plan.Failure);
+            Log.NotRouted(logger, ctx.Request.Method, facts.Path, tunnel.Destination, plan.Failure, notRouted);
+            await WriteErrorAsync(ctx, notRouted, $"{plan.Failure}\n");
+            Record(ctx, plan, source, tunnel, null, notRouted, RouteFailures.Flag(plan.Failure), started);
             return;
         }
 
@@ -54,97 +64,141 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
         {
             overall.CancelAfter(requestTimeout);
         }
-        var outcome = await SendWithRetriesAsync(ctx, plan, overall);
+        var outcome = await ForwardWithRetriesAsync(ctx, plan, overall);
         if (ctx.RequestAborted.IsCancellationRequested)
         {
-            outcome.Response?.Dispose();
             Record(ctx, plan, source, tunnel, outcome.Endpoint, 0, "DC", started);
             return;
         }
-        if (outcome.Response is not { } response)
+        if (outcome.Status is { } forwarded)
         {
-            var (status, flag, text) = overall.IsCancellationRequested || outcome.Kind == AttemptOutcome.AttemptTimedOut
-                ? (504, "UT", "upstream request timeout\n")
-                : (503, outcome.Kind == AttemptOutcome.ConnectFailed ? "UF" : "UC", "upstream connect error or disconnect/reset before headers\n");
-            Log.UpstreamFailed(logger, ctx.Request.Method, facts.Path, plan.BackendService?.Key.ToString() ?? tunnel.Destination.ToString(),
-                outcome.Attempts, outcome.Detail ?? flag, status);
-            await WriteErrorAsync(ctx, status, text);
-            Record(ctx, plan, source, tunnel, outcome.Endpoint, status, flag, started);
+            Record(ctx, plan, source, tunnel, outcome.Endpoint, forwarded, outcome.Flags, started);
             return;
         }
-        using (response)
-        {
-            MessageCopier.ToClient(response, ctx.Response);
-            var flags = "-";
-            try
-            {
-                await using var body = await response.Content.ReadAsStreamAsync(overall.Token);
-                await body.CopyToAsync(ctx.Response.Body, overall.Token);
-                MessageCopier.TrailersToClient(response, ctx.Response);
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
-            {
-                // Headers are gone already: the only honest signal left is to break the client's connection.
-                flags = overall.IsCancellationRequested ? "UT" : "UPE";
-                ctx.Abort();
-            }
-            Record(ctx, plan, source, tunnel, outcome.Endpoint, (int)response.StatusCode, flags, started);
-        }
+        var (status, flag, text) = overall.IsCancellationRequested || outcome.Kind == AttemptOutcome.AttemptTimedOut
+            ? (504, "UT", "upstream request timeout\n")
+            : (503, outcome.Kind == AttemptOutcome.ConnectFailed ? "UF" : "UC", "upstream connect error or disconnect/reset before headers\n");
+        flag = outcome.Flags == BudgetExhaustedFlag ? $"{flag},{BudgetExhaustedFlag}" : flag;
+        Log.UpstreamFailed(logger, ctx.Request.Method, facts.Path, plan.BackendService?.Key.ToString() ?? tunnel.Destination.ToString(),
+            outcome.Attempts, outcome.Detail ?? flag, status);
+        await WriteErrorAsync(ctx, status, text);
+        Record(ctx, plan, source, tunnel, outcome.Endpoint, status, flag, started);
     }
 
-    private async Task<Outcome> SendWithRetriesAsync(HttpContext ctx, RoutePlan plan, CancellationTokenSource overall)
+    /// <summary>
+    /// The attempts: each one is YARP's forwarding of the request to one endpoint, over <paramref name="overall"/> and the
+    /// attempt's own timeout. A response whose status the retry policy retries is withheld by <see cref="AttemptTransformer"/>,
+    /// so the client sees only the last attempt's answer.
+    /// </summary>
+    private async Task<Outcome> ForwardWithRetriesAsync(HttpContext ctx, RoutePlan plan, CancellationTokenSource overall)
     {
-        var hasBody = ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+        var hasBody = ctx.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
             ?? (ctx.Request.ContentLength > 0 || ctx.Request.Headers.TransferEncoding.Count > 0);
         byte[]? replay = null;
         if (hasBody && plan.Retry is not null && ctx.Request.ContentLength is <= MaxReplayBody)
         {
             using var buffer = new MemoryStream();
-            await ctx.Request.Body.CopyToAsync(buffer, overall.Token);
+            try
+            {
+                await ctx.Request.Body.CopyToAsync(buffer, overall.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return new Outcome(null, 0, null, AttemptOutcome.AttemptTimedOut, "request timeout", "UT");
+            }
             replay = buffer.ToArray();
         }
         var canRetry = !hasBody || replay is not null;
+        var service = IstioLabels.ServiceName(plan.BackendService);
+        var budget = plan.Retry is { } retry ? budgets.For(service, retry.Budget) : null;
+        budget?.Deposit();
+        var exhausted = false;
+        // The policy says whether this outcome is retried; the budget whether a retry may be spent (counted once when not).
+        bool Retry(int made, AttemptOutcome kind, int status)
+        {
+            if (!canRetry || budget is null || !RetryPolicy.ShouldRetry(plan.Retry, made, kind, status))
+            {
+                return false;
+            }
+            if (budget.TryWithdraw())
+            {
+                return true;
+            }
+            exhausted = true;
+            metrics.RecordRetrySkipped(service, "budget_exhausted");
+            return false;
+        }
+        var config = new ForwarderRequestConfig
+        {
+            // Our timeouts (the route's) govern; YARP's idle timeout would cut long polls and upgraded streams.
+            ActivityTimeout = Timeout.InfiniteTimeSpan,
+            // The client's protocol is kept: h2c (prior knowledge) for HTTP/2, e.g. gRPC.
+            Version = HttpProtocol.IsHttp2(ctx.Request.Protocol) ? HttpVersion.Version20 : HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
         List<BackendEndpoint> failed = [];
-        var result = new Outcome(null, null, AttemptOutcome.Reset, 0, null);
         for (var attempt = 1; ; attempt++)
         {
-            var endpoint = EndpointPicker.Pick(plan.Endpoints, Random.Shared, failed);
-            HttpContent? content = replay is not null ? new ByteArrayContent(replay) : hasBody ? new StreamContent(ctx.Request.Body) : null;
-            using var message = MessageCopier.ToUpstream(ctx, endpoint.Address.ToString(), content);
-            message.Options.Set(BackendConnector.EndpointKey, endpoint);
+            var pick = balancer.Pick(plan.Endpoints, Random.Shared, failed);
+            var endpoint = pick.Endpoint;
+            if (replay is not null)
+            {
+                ctx.Request.Body = new MemoryStream(replay, writable: false);
+            }
             using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(overall.Token);
             if (plan.BackendTimeout is { } perTry)
             {
                 attemptCts.CancelAfter(perTry);
             }
-            try
+            var made = attempt;
+            var transformer = new AttemptTransformer(endpoint, () =>
             {
-                var response = await upstream.SendAsync(message, attemptCts.Token);
-                result = new Outcome(response, endpoint, AttemptOutcome.Response, attempt, null);
-            }
-            catch (OperationCanceledException) when (overall.IsCancellationRequested)
+                // One attempt up to its headers: that is what the per-attempt timeout bounds and the balancer measures.
+                attemptCts.CancelAfter(Timeout.InfiniteTimeSpan);
+                pick.Complete();
+            }, status => Retry(made, AttemptOutcome.Response, status));
+            var error = await forwarder.SendAsync(ctx, $"http://{endpoint.Address}", upstream, config, transformer, attemptCts.Token);
+            pick.Complete(failed: transformer.ResponseStatus is null);
+            if (transformer.ResponseStatus is { } status && !transformer.Withheld)
             {
-                return new Outcome(null, endpoint, AttemptOutcome.AttemptTimedOut, attempt, "request timeout");
+                if (error == ForwarderError.None)
+                {
+                    return new Outcome(endpoint, attempt, status, AttemptOutcome.Response, null, exhausted ? BudgetExhaustedFlag : "-");
+                }
+                // Headers are gone already (YARP reset the client's stream): the only honest signal left is a broken connection.
+                if (!ctx.Response.HasStarted)
+                {
+                    ctx.Abort();
+                }
+                return new Outcome(endpoint, attempt, status, AttemptOutcome.Response, null, overall.IsCancellationRequested ? "UT" : "UPE");
             }
-            catch (OperationCanceledException)
+            if (ctx.RequestAborted.IsCancellationRequested)
             {
-                result = new Outcome(null, endpoint, AttemptOutcome.AttemptTimedOut, attempt, "per-attempt timeout");
+                return new Outcome(endpoint, attempt, null, AttemptOutcome.Reset, "client disconnected", "DC");
             }
-            catch (HttpRequestException e)
+            if (overall.IsCancellationRequested)
             {
-                result = new Outcome(null, endpoint, e.HttpRequestError == HttpRequestError.ConnectionError ? AttemptOutcome.ConnectFailed : AttemptOutcome.Reset,
-                    attempt, e.Message);
+                return new Outcome(endpoint, attempt, null, AttemptOutcome.AttemptTimedOut, "request timeout", "UT");
             }
-            var status = result.Response is { } r ? (int)r.StatusCode : 0;
-            if (!canRetry || !RetryPolicy.ShouldRetry(plan.Retry, attempt, result.Kind, status))
+            var exception = ctx.Features.Get<IForwarderErrorFeature>()?.Exception;
+            var kind = transformer.Withheld ? AttemptOutcome.Response : AttemptOutcomes.BeforeHeaders(error, exception, attemptCts.IsCancellationRequested);
+            var detail = kind switch
             {
-                return result;
+                AttemptOutcome.Response => transformer.ResponseStatus!.Value.ToString(CultureInfo.InvariantCulture),
+                AttemptOutcome.AttemptTimedOut => "per-attempt timeout",
+                _ => AttemptOutcomes.Detail(error, exception),
+            };
+            if (!transformer.Withheld && !Retry(attempt, kind, 0))
+            {
+                return new Outcome(endpoint, attempt, null, kind, detail, exhausted ? BudgetExhaustedFlag : "-");
             }
-            result.Response?.Dispose();
+            // The withheld or failed attempt left YARP's status (the upstream's, or 502) and error on the context.
+            ctx.Response.Clear();
+            ctx.Features.Set<IForwarderErrorFeature>(null);
             failed.Add(endpoint);
-            metrics.RecordRetry(IstioLabels.ServiceName(plan.BackendService), result.Kind switch
+            metrics.RecordRetry(service, kind switch
             {
-                AttemptOutcome.Response => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                AttemptOutcome.Response => detail,
                 AttemptOutcome.ConnectFailed => "connect_failure",
                 AttemptOutcome.AttemptTimedOut => "per_try_timeout",
                 _ => "reset",
@@ -155,7 +209,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
             }
             catch (OperationCanceledException)
             {
-                return result with { Response = null, Kind = AttemptOutcome.AttemptTimedOut, Detail = "request timeout" };
+                return new Outcome(endpoint, attempt, null, AttemptOutcome.AttemptTimedOut, "request timeout", "UT");
             }
         }
     }
@@ -171,12 +225,14 @@ public sealed partial class RequestForwarder(RouteTableStore routes, HttpMessage
             ctx.Abort();
             return;
         }
+        ctx.Response.Clear();
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "text/plain";
         await ctx.Response.WriteAsync(text);
     }
 
-    private readonly record struct Outcome(HttpResponseMessage? Response, BackendEndpoint? Endpoint, AttemptOutcome Kind, int Attempts, string? Detail);
+    /// <summary>How the request ended: <see cref="Status"/> set when a response went to the client (with its flags), else the last attempt's failure.</summary>
+    private readonly record struct Outcome(BackendEndpoint? Endpoint, int Attempts, int? Status, AttemptOutcome Kind, string? Detail, string Flags);
 
     private static partial class Log
     {

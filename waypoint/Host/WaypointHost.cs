@@ -108,6 +108,9 @@ public sealed partial class WaypointHost(WaypointOptions options)
         builder.Services.AddSingleton(routes);
         builder.Services.AddSingleton(hbone);
         builder.Services.AddSingleton(metrics);
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<RetryBudgets>();
+        builder.Services.AddSingleton<PeakEwmaBalancer>();
         builder.Services.AddSingleton<BackendConnector>();
         builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
         builder.Services.AddSingleton<HboneConnectHandler>();
@@ -127,6 +130,8 @@ public sealed partial class WaypointHost(WaypointOptions options)
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddConfiguration(LoggingSettings.Value);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // YARP logs every request (Information) and every failure (Warning); the forwarder reports each failure once itself.
+        logging.AddFilter("Yarp", LogLevel.Error);
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

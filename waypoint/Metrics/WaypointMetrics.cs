@@ -6,7 +6,8 @@ namespace Mesh.Waypoint.Metrics;
 /// The waypoint's instruments (meter <c>Mesh.Waypoint</c>), exported on 15020: Istio's
 /// <c>istio_requests_total</c> and <c>istio_request_duration_milliseconds</c> (one per request, its final
 /// outcome), and <c>mesh_waypoint_upstream_retries_total</c> (one per retry, by destination service and reason: the
-/// status code retried, or connect_failure, reset, per_try_timeout).
+/// status code retried, or connect_failure, reset, per_try_timeout), and <c>mesh_waypoint_upstream_retries_skipped_total</c>
+/// (one per request whose retry the policy wanted but the retry budget refused: reason budget_exhausted).
 /// </summary>
 public sealed class WaypointMetrics : IDisposable
 {
@@ -24,11 +25,14 @@ public sealed class WaypointMetrics : IDisposable
         Duration = _meter.CreateHistogram("istio_request_duration_milliseconds", "ms", "Request duration at the waypoint",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         Retries = _meter.CreateCounter<long>("mesh_waypoint_upstream_retries", "{retry}", "Retries of upstream attempts by the waypoint");
+        RetriesSkipped = _meter.CreateCounter<long>("mesh_waypoint_upstream_retries_skipped", "{retry}",
+            "Retries the retry policy asked for and the waypoint did not make (the retry budget was exhausted)");
     }
 
     public Counter<long> Requests { get; }
     public Histogram<double> Duration { get; }
     public Counter<long> Retries { get; }
+    public Counter<long> RetriesSkipped { get; }
 
     public void RecordRequest(KeyValuePair<string, object?>[] labels, double milliseconds)
     {
@@ -38,6 +42,9 @@ public sealed class WaypointMetrics : IDisposable
 
     public void RecordRetry(string destinationService, string reason) =>
         Retries.Add(1, new KeyValuePair<string, object?>("destination_service", destinationService), new KeyValuePair<string, object?>("reason", reason));
+
+    public void RecordRetrySkipped(string destinationService, string reason) =>
+        RetriesSkipped.Add(1, new KeyValuePair<string, object?>("destination_service", destinationService), new KeyValuePair<string, object?>("reason", reason));
 
     public void Dispose() => _meter.Dispose();
 }

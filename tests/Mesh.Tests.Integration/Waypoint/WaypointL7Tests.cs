@@ -143,9 +143,10 @@ public sealed class WaypointL7Tests
         Assert.Contains("tunnel from spiffe://cluster.local/ns/app/sa/waypoint", lab.ZtunnelLogs(), StringComparison.Ordinal);
     }
 
-    internal static async Task<LabFixture> StartAsync(string rules)
+    /// <param name="slowV2Ms">How much later echo-v2 answers every request (0: as fast as echo-v1).</param>
+    internal static async Task<LabFixture> StartAsync(string rules, int slowV2Ms = 0)
     {
-        var lab = await LabFixture.StartAsync(WaypointLabYaml.With(rules));
+        var lab = await LabFixture.StartAsync(WaypointLabYaml.WithSlowV2(rules, slowV2Ms));
         try
         {
             await lab.StartMeshAsync();

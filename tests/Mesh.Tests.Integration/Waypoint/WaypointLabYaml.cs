@@ -43,7 +43,7 @@ internal static class WaypointLabYaml
         spec:
           nodeName: node1
           serviceAccountName: echo
-          containers: [{name: s, command: ["{{echo}}"], args: [--port, "8080", --quiet]}]
+          containers: [{name: s, command: ["{{echo}}"], args: [--port, "8080", --quiet{{v2args}}]}]
         ---
         apiVersion: v1
         kind: Service
@@ -96,6 +96,13 @@ internal static class WaypointLabYaml
             retry: {attempts: 3, codes: [503], backoff: 10ms}
         """;
 
+    /// <summary>One backend, retried on 503 up to 5 times (10 ms backoff) under the default retry budget.</summary>
+    public const string BudgetRules = """
+          - backendRefs: [{name: echo-v1, port: 80}]
+            timeouts: {request: 10s}
+            retry: {attempts: 5, codes: [503], backoff: 10ms}
+        """;
+
     /// <summary>One backend with a 1 s request timeout.</summary>
     public const string TimeoutRules = """
           - backendRefs: [{name: echo-v1, port: 80}]
@@ -115,5 +122,15 @@ internal static class WaypointLabYaml
           rules: [{to: [{operation: {methods: [GET]}}]}]
         """;
 
-    public static string With(string rules) => Base.Replace("{{rules}}", rules, StringComparison.Ordinal);
+    /// <summary>The echo service to itself: both pods are the endpoints the balancer chooses from.</summary>
+    public const string BothPodsRules = """
+          - backendRefs: [{name: echo, port: 80}]
+        """;
+
+    public static string With(string rules) => WithSlowV2(rules, latencyMs: 0);
+
+    /// <summary>As <see cref="With"/>, with echo-v2 answering every request <paramref name="latencyMs"/> later.</summary>
+    public static string WithSlowV2(string rules, int latencyMs) =>
+        Base.Replace("{{rules}}", rules, StringComparison.Ordinal)
+            .Replace("{{v2args}}", latencyMs > 0 ? $", --latency-ms, \"{latencyMs}\"" : "", StringComparison.Ordinal);
 }

@@ -397,4 +397,49 @@ public sealed class MeshTranslatorTests
         Assert.Empty(result.State.HttpRoutes);
         Assert.Equal("spec.rules[0].timeouts.request", Assert.Single(result.Errors).Field);
     }
+
+    [Fact]
+    public void Translate_HttpRouteWithoutBudgetAnnotations_RetryHasLinkerdDefaultBudget()
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse(LabCluster));
+
+        var retry = Assert.Single(Assert.Single(result.State.HttpRoutes).Rules).Retry!;
+        Assert.Equal(new RetryBudgetSettings { Ratio = 0.2, MinPerSecond = 10, Window = TimeSpan.FromSeconds(10) }, retry.Budget);
+    }
+
+    [Fact]
+    public void Translate_HttpRouteBudgetAnnotations_SetTheRetryBudget()
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse("""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata:
+              name: r
+              namespace: ns
+              annotations: {retry.mesh.dev/budget-ratio: "0.5", retry.mesh.dev/budget-min-per-second: "2", retry.mesh.dev/budget-window: 30s}
+            spec:
+              rules: [ { backendRefs: [ { name: echo, port: 80 } ], retry: { attempts: 2 } } ]
+            """));
+
+        Assert.Empty(result.Errors);
+        var retry = Assert.Single(Assert.Single(result.State.HttpRoutes).Rules).Retry!;
+        Assert.Equal(new RetryBudgetSettings { Ratio = 0.5, MinPerSecond = 2, Window = TimeSpan.FromSeconds(30) }, retry.Budget);
+    }
+
+    [Fact]
+    public void Translate_HttpRouteBudgetRatioNotANumber_ReportsTheAnnotation()
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse("""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: r, namespace: ns, annotations: { retry.mesh.dev/budget-ratio: "20%" } }
+            spec:
+              rules: [ { retry: { attempts: 2 } } ]
+            """));
+
+        Assert.Empty(result.State.HttpRoutes);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("metadata.annotations[retry.mesh.dev/budget-ratio]", error.Field);
+        Assert.Contains("'20%' is not a number from 0 to 10", error.Message, StringComparison.Ordinal);
+    }
 }

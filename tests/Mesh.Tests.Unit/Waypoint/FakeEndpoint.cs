@@ -60,6 +60,7 @@ internal sealed class FakeEndpoint : IAsyncDisposable
             });
         });
         e._app = builder.Build();
+        e._app.UseWebSockets();
         e._app.Run(e.ServeAsync);
         await e._app.StartAsync(stop);
         e._appPort = new Uri(e._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;

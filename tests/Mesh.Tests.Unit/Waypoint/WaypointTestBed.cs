@@ -63,7 +63,10 @@ internal sealed class WaypointTestBed : IAsyncDisposable
     public void SetPolicies(params AuthorizationPolicy[] policies) => Routes.Update(State() with { Policies = [.. policies] });
 
     /// <summary>A client whose tunnels present <paramref name="credential"/> (default: the client's).</summary>
-    public HttpClient NewClient(HboneCredential? credential = null) => new(new SocketsHttpHandler
+    public HttpClient NewClient(HboneCredential? credential = null) => new(NewHandler(credential)) { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The client's handler: each connection an HBONE tunnel to the waypoint presenting <paramref name="credential"/>.</summary>
+    public SocketsHttpHandler NewHandler(HboneCredential? credential = null) => new()
     {
         UseProxy = false,
         ConnectCallback = async (ctx, ct) =>
@@ -72,8 +75,7 @@ internal sealed class WaypointTestBed : IAsyncDisposable
             var r = await ClientHbone.ConnectAsync(new HboneConnectRequest(credential ?? ClientCredential, WaypointId, WaypointAddress, target), ct);
             return r.IsSuccess ? r.Stream! : throw new HttpRequestException($"hbone to the waypoint: {r.Error} {r.Detail}");
         },
-    })
-    { Timeout = TimeSpan.FromSeconds(30) };
+    };
 
     /// <summary>A credential for <paramref name="id"/> signed by <paramref name="ca"/> (default: the bed's CA), trusting the bed's root.</summary>
     public async Task<HboneCredential> IssueAsync(SpiffeId id, TestCertificateAuthority? ca = null)

@@ -1,0 +1,50 @@
+using Mesh.Waypoint.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Waypoint.Forwarding;
+
+/// <summary>
+/// YARP's transformer for one attempt: headers are copied by <see cref="HttpTransformer"/>'s defaults (hop-by-hop
+/// removed, <c>Host</c> and <c>Expect</c> kept, <c>te: trailers</c> kept for HTTP/2, response headers and trailers
+/// copied back); the request target is the client's raw target on the chosen endpoint, and the endpoint rides on
+/// the message for <see cref="BackendConnector"/>. When the response headers arrive <paramref name="headersArrived"/>
+/// runs (the per-attempt timeout stops, the balancer takes the latency) and <paramref name="retryStatus"/> decides: true withholds the response
+/// (nothing reaches the client, YARP drops it) so that the caller can retry.
+/// </summary>
+public sealed class AttemptTransformer(BackendEndpoint endpoint, Action headersArrived, Func<int, bool> retryStatus) : HttpTransformer
+{
+    /// <summary>The status of the response headers received, or null when none arrived.</summary>
+    public int? ResponseStatus { get; private set; }
+
+    /// <summary>The response arrived and was withheld for a retry.</summary>
+    public bool Withheld { get; private set; }
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
+        CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var target = httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
+            ? raw
+            : httpContext.Request.Path.ToUriComponent() + httpContext.Request.QueryString.ToUriComponent();
+        proxyRequest.RequestUri = new Uri(destinationPrefix + target);
+        proxyRequest.Options.Set(BackendConnector.EndpointKey, endpoint);
+    }
+
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null)
+        {
+            return ValueTask.FromResult(false);
+        }
+        headersArrived();
+        ResponseStatus = (int)proxyResponse.StatusCode;
+        if (retryStatus(ResponseStatus.Value))
+        {
+            Withheld = true;
+            return ValueTask.FromResult(false);
+        }
+        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+    }
+}
