@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using k8s;
+using Mesh.Core.Metrics;
 using Mesh.Native;
 
 namespace Mesh.Cli.Stat;
@@ -32,7 +33,7 @@ internal sealed class MetricsScraper : IDisposable
         {
             try
             {
-                samples.AddRange(PrometheusTextParser.Parse(targets[i].Name, texts[i]));
+                samples.AddRange(PrometheusTextReader.Parse(texts[i]).Select(s => new MetricSample(targets[i].Name, s.Name, s.Labels, s.Value)));
             }
             catch (FormatException e)
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mesh.Lab.Runtime;
+using Mesh.Core.Metrics;
 using Mesh.Tests.Common.E2E;
 
 namespace Mesh.Tests.E2E;
@@ -60,7 +61,7 @@ public sealed class KindCluster
         {
             var raw = await KubectlAsync(["get", "--raw", $"/api/v1/namespaces/{MeshNamespace}/pods/{name}:15020/proxy/metrics"]);
             Assert.True(raw.ExitCode == 0, $"metrics of {name}: {raw.Stderr}");
-            samples.AddRange(PrometheusText.Parse(raw.Stdout));
+            samples.AddRange(PrometheusTextReader.Parse(raw.Stdout));
         }
         return samples;
     }

@@ -1,3 +1,4 @@
+using Mesh.Core.Metrics;
 using Mesh.Tests.Common.E2E;
 
 namespace Mesh.Tests.E2E;
@@ -24,13 +25,13 @@ public sealed class MeshTrafficTests
             ["source_principal"] = $"spiffe://cluster.local/ns/{_cluster.Namespace}/sa/client",
             ["connection_security_policy"] = "mutual_tls",
         };
-        var before = PrometheusText.Sum(await _cluster.ZtunnelMetricsAsync(), "istio_tcp_connections_opened_total", match);
+        var before = PrometheusSample.Sum(await _cluster.ZtunnelMetricsAsync(), "istio_tcp_connections_opened_total", match);
 
         var curl = await _cluster.CurlAsync(_cluster.Namespace, "client", _cluster.EchoUrl(), Requests, newConnections: true);
 
         var (pods, other) = EchoReplies.Parse(curl.Replies);
         Assert.True(pods.Count == Requests && other.Count == 0, $"{pods.Count} of {Requests} echo replies; other output: {string.Join(" | ", other)}; curl: {curl.Stderr}");
-        var after = PrometheusText.Sum(await _cluster.ZtunnelMetricsAsync(), "istio_tcp_connections_opened_total", match);
+        var after = PrometheusSample.Sum(await _cluster.ZtunnelMetricsAsync(), "istio_tcp_connections_opened_total", match);
         Assert.True(after - before >= Requests,
             $"the destination ztunnels counted {after - before} mutual_tls connections from the client's identity for {Requests} new connections");
     }

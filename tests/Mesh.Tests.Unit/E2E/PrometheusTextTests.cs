@@ -1,15 +1,15 @@
 using System.Diagnostics.Metrics;
 using Mesh.Core.Metrics;
-using Mesh.Tests.Common.E2E;
 
 namespace Mesh.Tests.Unit.E2E;
 
+/// <summary>The kind run's reading of the ztunnels' metrics (core <see cref="PrometheusTextReader"/>, <see cref="PrometheusSample.Sum"/>).</summary>
 public sealed class PrometheusTextTests
 {
     [Fact]
     public void Parse_IstioCounterWithEscapesAndTimestamp_ReadsNameLabelsAndValue()
     {
-        var samples = PrometheusText.Parse("""
+        var samples = PrometheusTextReader.Parse("""
             # HELP istio_tcp_connections_opened_total Connections opened.
             # TYPE istio_tcp_connections_opened_total counter
             istio_tcp_connections_opened_total{reporter="destination",source_principal="spiffe://cluster.local/ns/a/sa/client",note="say \"hi\"\\n",connection_security_policy="mutual_tls"} 17 1764600000000
@@ -32,15 +32,15 @@ public sealed class PrometheusTextTests
     [InlineData("9metric 1")]
     public void Parse_BrokenLine_ThrowsNamingTheLine(string line)
     {
-        var e = Assert.Throws<FormatException>(() => PrometheusText.Parse("# ok\n" + line));
+        var e = Assert.Throws<FormatException>(() => PrometheusTextReader.Parse("# ok\n" + line));
 
-        Assert.StartsWith("line 2 ", e.Message);
+        Assert.StartsWith("line 2:", e.Message);
     }
 
     [Fact]
     public void Sum_MutualTlsFilter_AddsOnlyMatchingSamplesOfTheName()
     {
-        var samples = PrometheusText.Parse("""
+        var samples = PrometheusTextReader.Parse("""
             istio_tcp_connections_opened_total{reporter="destination",connection_security_policy="mutual_tls",destination_app="echo"} 5
             istio_tcp_connections_opened_total{reporter="destination",connection_security_policy="mutual_tls",destination_app="echo",destination_version="v2"} 2
             istio_tcp_connections_opened_total{reporter="destination",connection_security_policy="none",destination_app="echo"} 100
@@ -48,7 +48,7 @@ public sealed class PrometheusTextTests
             istio_tcp_connections_closed_total{reporter="destination",connection_security_policy="mutual_tls",destination_app="echo"} 4
             """);
 
-        var sum = PrometheusText.Sum(samples, "istio_tcp_connections_opened_total",
+        var sum = PrometheusSample.Sum(samples, "istio_tcp_connections_opened_total",
             new Dictionary<string, string> { ["reporter"] = "destination", ["connection_security_policy"] = "mutual_tls", ["destination_app"] = "echo" });
 
         Assert.Equal(7, sum);
@@ -64,10 +64,10 @@ public sealed class PrometheusTextTests
             new KeyValuePair<string, object?>("connection_security_policy", "mutual_tls"), new KeyValuePair<string, object?>("source_principal", "spiffe://cluster.local/ns/a/sa/b"));
         meter.CreateHistogram<double>("istio_request_duration_milliseconds").Record(12);
 
-        var samples = PrometheusText.Parse(collector.Collect());
+        var samples = PrometheusTextReader.Parse(collector.Collect());
 
-        Assert.Equal(3, PrometheusText.Sum(samples, "istio_tcp_connections_opened_total", new Dictionary<string, string> { ["connection_security_policy"] = "mutual_tls" }));
-        Assert.Equal(1, PrometheusText.Sum(samples, "istio_request_duration_milliseconds_count", new Dictionary<string, string>()));
-        Assert.Equal(1, PrometheusText.Sum(samples, "istio_request_duration_milliseconds_bucket", new Dictionary<string, string> { ["le"] = "+Inf" }));
+        Assert.Equal(3, PrometheusSample.Sum(samples, "istio_tcp_connections_opened_total", new Dictionary<string, string> { ["connection_security_policy"] = "mutual_tls" }));
+        Assert.Equal(1, PrometheusSample.Sum(samples, "istio_request_duration_milliseconds_count", new Dictionary<string, string>()));
+        Assert.Equal(1, PrometheusSample.Sum(samples, "istio_request_duration_milliseconds_bucket", new Dictionary<string, string> { ["le"] = "+Inf" }));
     }
 }

@@ -1,14 +1,13 @@
-using Mesh.Cli.Stat;
 using Mesh.Core.Metrics;
 
-namespace Mesh.Tests.Unit.Cli.Stat;
+namespace Mesh.Tests.Unit.Core.Metrics;
 
-public sealed class PrometheusTextParserTests
+public sealed class PrometheusTextReaderTests
 {
     [Fact]
     public void Parse_ExpositionWithCommentsEscapesAndSpecialValues_ReadsEverySample()
     {
-        var samples = PrometheusTextParser.Parse("t", """
+        var samples = PrometheusTextReader.Parse("""
             # HELP istio_requests_total Total requests
             # TYPE istio_requests_total counter
             istio_requests_total{reporter="waypoint",path="a\"b\\c\nd",response_code="200"} 42
@@ -22,14 +21,13 @@ public sealed class PrometheusTextParserTests
         Assert.Equal(5, samples.Count);
         var r = samples[0];
         Assert.Equal("istio_requests_total", r.Name);
-        Assert.Equal("a\"b\\c\nd", r.Label("path"));
-        Assert.Equal("200", r.Label("response_code"));
+        Assert.Equal("a\"b\\c\nd", r.Labels["path"]);
+        Assert.Equal("200", r.Labels["response_code"]);
         Assert.Equal(42, r.Value);
         Assert.Equal(12, samples[1].Value);
-        Assert.Equal("+Inf", samples[2].Label("le"));
+        Assert.Equal("+Inf", samples[2].Labels["le"]);
         Assert.True(double.IsNaN(samples[3].Value));
         Assert.Equal(double.NegativeInfinity, samples[4].Value);
-        Assert.All(samples, s => Assert.Equal("t", s.Target));
     }
 
     [Theory]
@@ -40,7 +38,7 @@ public sealed class PrometheusTextParserTests
     [InlineData("<html>", "metric name")]
     public void Parse_MalformedLine_FormatExceptionNamingTheLine(string line, string expected)
     {
-        var e = Assert.Throws<FormatException>(() => PrometheusTextParser.Parse("t", "# ok\n" + line + "\n"));
+        var e = Assert.Throws<FormatException>(() => PrometheusTextReader.Parse("# ok\n" + line + "\n"));
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.StartsWith("line 2:", e.Message, StringComparison.Ordinal);
@@ -59,13 +57,13 @@ public sealed class PrometheusTextParserTests
         histogram.Record(5);
         histogram.Record(50);
 
-        var samples = PrometheusTextParser.Parse("t", collector.Collect());
+        var samples = PrometheusTextReader.Parse(collector.Collect());
 
         var requests = Assert.Single(samples, s => s.Name == "istio_requests_total");
         Assert.Equal(3, requests.Value);
-        Assert.Equal("x\"y", requests.Label("destination_workload"));
+        Assert.Equal("x\"y", requests.Labels["destination_workload"]);
         Assert.Equal(
             [("1", 0.0), ("10", 1.0), ("100", 2.0), ("+Inf", 2.0)],
-            samples.Where(s => s.Name == "istio_request_duration_milliseconds_bucket").Select(s => (s.Label("le"), s.Value)));
+            samples.Where(s => s.Name == "istio_request_duration_milliseconds_bucket").Select(s => (s.Labels["le"], s.Value)));
     }
 }

@@ -1,19 +1,20 @@
 using System.Globalization;
 using System.Text;
 
-namespace Mesh.Cli.Stat;
+namespace Mesh.Core.Metrics;
 
 /// <summary>
 /// Reads Prometheus text exposition format 0.0.4 (what every proxy's 15020 serves): <c>name{label="value",...} value
 /// [timestamp]</c> per line, <c># HELP</c>/<c># TYPE</c> and other comments skipped, label values with the escapes
 /// <c>\\</c>, <c>\"</c>, <c>\n</c>, values including NaN and +Inf/-Inf. Pure; a malformed line is a
-/// <see cref="FormatException"/> naming its line number.
+/// <see cref="FormatException"/> naming its line number. The one reader of the format <see cref="PrometheusTextWriter"/>
+/// writes: meshctl stat reads the proxies with it, the kind run's checks the ztunnels.
 /// </summary>
-internal static class PrometheusTextParser
+public static class PrometheusTextReader
 {
-    public static List<MetricSample> Parse(string target, string text)
+    public static List<PrometheusSample> Parse(string text)
     {
-        var samples = new List<MetricSample>();
+        var samples = new List<PrometheusSample>();
         var lineNumber = 0;
         foreach (var raw in text.Split('\n'))
         {
@@ -25,7 +26,7 @@ internal static class PrometheusTextParser
             }
             try
             {
-                samples.Add(ParseLine(target, line));
+                samples.Add(ParseLine(line));
             }
             catch (FormatException e)
             {
@@ -35,7 +36,7 @@ internal static class PrometheusTextParser
         return samples;
     }
 
-    private static MetricSample ParseLine(string target, string line)
+    private static PrometheusSample ParseLine(string line)
     {
         var i = 0;
         while (i < line.Length && IsNameChar(line[i], i == 0))
@@ -57,7 +58,7 @@ internal static class PrometheusTextParser
         {
             throw new FormatException($"expected a value (and an optional timestamp) after {name}");
         }
-        return new MetricSample(target, name, labels, ParseValue(rest[0]));
+        return new PrometheusSample(name, labels, ParseValue(rest[0]));
     }
 
     private static int ParseLabels(string line, int i, Dictionary<string, string> labels)
