@@ -1,3 +1,5 @@
+using Tmds.Linux;
+
 namespace Mesh.Native;
 
 /// <summary>Kernel feature probes (each loads a tiny program or makes one harmless syscall).</summary>
@@ -18,7 +20,7 @@ public static unsafe class BpfFeatures
         {
             return -fd;
         }
-        _ = Interop.Libc.Close(fd);
+        _ = LibC.close(fd);
         return 0;
     }
 
@@ -45,7 +47,7 @@ public static unsafe class BpfFeatures
             var fd = Interop.NsCalls.BpfLinkCreate(prog, 0x3fffffff, BpfTcxIngress, null);
             if (fd >= 0)
             {
-                _ = Interop.Libc.Close(fd);
+                _ = LibC.close(fd);
                 errno = 0;
                 return true;
             }
@@ -54,7 +56,7 @@ public static unsafe class BpfFeatures
         }
         finally
         {
-            _ = Interop.Libc.Close(prog);
+            _ = LibC.close(prog);
         }
     }
 

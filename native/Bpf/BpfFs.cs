@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Mesh.Native;
 
@@ -18,9 +18,9 @@ public static class BpfFs
             return;
         }
         Directory.CreateDirectory(root);
-        if (Interop.Libc.Mount("bpf", root, "bpf", 0, 0) != 0)
+        if (Interop.Libc.Mount("bpf", root, "bpf", 0) != 0)
         {
-            throw new BpfException($"mount(bpf, {root})", Marshal.GetLastPInvokeError(), "mount it yourself: mount -t bpf bpf " + root);
+            throw new BpfException($"mount(bpf, {root})", LibC.errno, "mount it yourself: mount -t bpf bpf " + root);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Mesh.Native;
 
@@ -35,10 +36,10 @@ public sealed class BpfLink : SafeHandle
     /// <summary>Attaches <paramref name="program"/> to the cgroup v2 directory <paramref name="cgroupPath"/> (bpf_link_create).</summary>
     public static BpfLink AttachCgroup(BpfProgram program, string cgroupPath)
     {
-        var cgroupFd = Interop.Libc.Open(cgroupPath, Interop.Libc.ORdOnly | Interop.Libc.ODirectory | Interop.Libc.OCloExec);
+        var cgroupFd = Interop.Libc.Open(cgroupPath, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         if (cgroupFd < 0)
         {
-            throw new BpfException($"open({cgroupPath})", Marshal.GetLastPInvokeError(), "the pod's cgroup v2 directory is missing");
+            throw new BpfException($"open({cgroupPath})", LibC.errno, "the pod's cgroup v2 directory is missing");
         }
         try
         {
@@ -53,7 +54,7 @@ public sealed class BpfLink : SafeHandle
         }
         finally
         {
-            _ = Interop.Libc.Close(cgroupFd);
+            _ = LibC.close(cgroupFd);
         }
     }
 
@@ -148,5 +149,5 @@ public sealed class BpfLink : SafeHandle
     }
 
     protected override bool ReleaseHandle() =>
-        Kind == BpfLinkKind.ClsactFilter || Interop.Libc.Close((int)handle) == 0;
+        Kind == BpfLinkKind.ClsactFilter || LibC.close((int)handle) == 0;
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Mesh.Native;
 
@@ -105,7 +106,7 @@ public sealed unsafe class BpfObject : IDisposable
         }
         finally
         {
-            _ = Interop.Libc.Close(fd); // reuse_fd keeps its own duplicate
+            _ = LibC.close(fd); // reuse_fd keeps its own duplicate
         }
     }
 

@@ -1,28 +1,53 @@
 using System.Runtime.InteropServices;
+using System.Text;
+using Tmds.Linux;
 
 namespace Mesh.Native;
 
 internal static partial class Interop
 {
-    /// <summary>Raw declarations of the libc functions the project uses.</summary>
+    /// <summary>
+    /// The libc calls Tmds.LibC (<see cref="LibC"/>) does not bind, or binds without capturing errno (poll), as
+    /// LibraryImport; and the string-taking calls of <see cref="LibC"/> with our UTF-8 conversion. errno after any
+    /// of them is <see cref="LibC.errno"/> (the value captured by the last SetLastError P/Invoke of this thread).
+    /// </summary>
     internal static unsafe partial class Libc
     {
-        public const int ORdOnly = 0;
-        public const int OCloExec = 0x80000;
-        public const int ODirectory = 0x10000;
-        public const int CloneNewNet = 0x40000000;
+        /// <summary>open(2) of <paramref name="path"/>; the fd, or -1 with errno in <see cref="LibC.errno"/>.</summary>
+        public static int Open(string path, int flags)
+        {
+            var length = Encoding.UTF8.GetByteCount(path) + 1;
+            var bytes = length <= StackPath ? stackalloc byte[StackPath] : new byte[length];
+            fixed (byte* p = Utf8Z(path, bytes))
+            {
+                return LibC.open(p, flags);
+            }
+        }
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        public static partial int Open(string path, int flags);
+        /// <summary>mount(2) without data; 0, or -1 with errno in <see cref="LibC.errno"/>.</summary>
+        public static int Mount(string source, string target, string fsType, ulong_t flags)
+        {
+            fixed (byte* s = Utf8Z(source, new byte[Encoding.UTF8.GetByteCount(source) + 1]))
+            fixed (byte* t = Utf8Z(target, new byte[Encoding.UTF8.GetByteCount(target) + 1]))
+            fixed (byte* f = Utf8Z(fsType, new byte[Encoding.UTF8.GetByteCount(fsType) + 1]))
+            {
+                return LibC.mount(s, t, f, flags, null);
+            }
+        }
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "close")]
-        public static partial int Close(int fd);
+        private const int StackPath = 256;
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "send", SetLastError = true)]
-        public static partial nint Send(int fd, byte* buffer, nuint length, int flags);
+        /// <summary><paramref name="value"/> as NUL-terminated UTF-8 at the start of <paramref name="buffer"/> (long enough).</summary>
+        private static Span<byte> Utf8Z(string value, Span<byte> buffer)
+        {
+            var written = Encoding.UTF8.GetBytes(value, buffer);
+            buffer[written] = 0;
+            return buffer;
+        }
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "recv", SetLastError = true)]
-        public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
+        /// <summary>Tmds.LibC's poll is declared without SetLastError, so its EINTR could not be told apart.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
+        public static partial int Poll(pollfd* fds, nuint count, int timeoutMs);
 
         public const int RlimitNofile = 7;
 
@@ -44,18 +69,6 @@ internal static partial class Interop
 
         [LibraryImport(Libraries.Libc, EntryPoint = "vsnprintf")]
         public static partial int Vsnprintf(byte* buffer, nuint size, byte* format, nint args);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        public static partial int Mount(string source, string target, string fsType, nuint flags, nint data);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "sendmsg", SetLastError = true)]
-        public static partial nint SendMsg(int fd, void* msg, int flags);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "recvmsg", SetLastError = true)]
-        public static partial nint RecvMsg(int fd, void* msg, int flags);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
-        public static partial int Poll(void* fds, nuint count, int timeoutMs);
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Mesh.Native;
 
@@ -13,49 +13,11 @@ public static unsafe class FdPassing
     /// <summary>At most this many fds in one message (the kernel's SCM_MAX_FD is 253).</summary>
     public const int MaxFds = 16;
 
-    private const int SolSocket = 1;
-    private const int ScmRights = 1;
-    private const int MsgCmsgCloexec = 0x40000000;
-    private const int MsgNoSignal = 0x4000;
-    private const short PollIn = 1;
-    private const short PollOut = 4;
-    private const int EIntr = 4;
-    private const int EAgain = 11;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public void* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CmsgHdr
-    {
-        public nuint Length;
-        public int Level;
-        public int Type;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
+    /// <summary>
+    /// Where a control message's data starts: C's CMSG_LEN(n) is this + n. Not Tmds' CMSG_LEN, which rounds the
+    /// sum up to 8 (one fd would be sent as two, the second one whatever the padding holds).
+    /// </summary>
+    private static readonly int s_dataOffset = LibC.CMSG_SPACE(0);
 
     /// <summary>Sends <paramref name="data"/> (at least one byte) with <paramref name="fds"/> attached.</summary>
     public static void Send(Socket socket, ReadOnlySpan<byte> data, ReadOnlySpan<int> fds, TimeSpan timeout)
@@ -65,31 +27,30 @@ public static unsafe class FdPassing
             throw new ArgumentException($"a message needs data and at most {MaxFds} fds");
         }
         var fd = (int)socket.SafeHandle.DangerousGetHandle();
-        var control = stackalloc byte[ControlSpace(MaxFds)];
+        var control = stackalloc byte[LibC.CMSG_SPACE(MaxFds * sizeof(int))];
         fixed (byte* bytes = data)
         {
-            var iov = new IoVec { Base = bytes, Length = (nuint)data.Length };
-            var msg = new MsgHdr { Iov = &iov, IovLength = 1 };
+            var iov = new iovec { iov_base = bytes, iov_len = data.Length };
+            var msg = new msghdr { msg_iov = &iov, msg_iovlen = 1 };
             if (!fds.IsEmpty)
             {
-                var header = (CmsgHdr*)control;
-                header->Length = (nuint)(sizeof(CmsgHdr) + (fds.Length * sizeof(int)));
-                header->Level = SolSocket;
-                header->Type = ScmRights;
-                fds.CopyTo(new Span<int>(control + sizeof(CmsgHdr), fds.Length));
-                msg.Control = control;
-                msg.ControlLength = (nuint)ControlSpace(fds.Length);
+                msg.msg_control = control;
+                msg.msg_controllen = LibC.CMSG_SPACE(fds.Length * sizeof(int));
+                var header = LibC.CMSG_FIRSTHDR(&msg);
+                header->cmsg_len = s_dataOffset + (fds.Length * sizeof(int));
+                header->cmsg_level = LibC.SOL_SOCKET;
+                header->cmsg_type = LibC.SCM_RIGHTS;
+                fds.CopyTo(new Span<int>(LibC.CMSG_DATA(header), fds.Length));
             }
             while (true)
             {
-                Wait(fd, PollOut, timeout, "sendmsg");
-                var sent = Interop.Libc.SendMsg(fd, &msg, MsgNoSignal);
-                if (sent >= 0)
+                Wait(fd, LibC.POLLOUT, timeout, "sendmsg");
+                if (LibC.sendmsg(fd, &msg, LibC.MSG_NOSIGNAL) >= 0)
                 {
                     return;
                 }
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno is not EIntr and not EAgain)
+                var errno = LibC.errno;
+                if (errno != LibC.EINTR && errno != LibC.EAGAIN)
                 {
                     throw new BpfException("sendmsg(SCM_RIGHTS)", errno);
                 }
@@ -101,34 +62,33 @@ public static unsafe class FdPassing
     public static int Receive(Socket socket, Span<byte> buffer, out int[] fds, TimeSpan timeout)
     {
         var fd = (int)socket.SafeHandle.DangerousGetHandle();
-        var control = stackalloc byte[ControlSpace(MaxFds)];
+        var control = stackalloc byte[LibC.CMSG_SPACE(MaxFds * sizeof(int))];
         fixed (byte* bytes = buffer)
         {
-            var iov = new IoVec { Base = bytes, Length = (nuint)buffer.Length };
-            var msg = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)ControlSpace(MaxFds) };
-            nint read;
+            var iov = new iovec { iov_base = bytes, iov_len = buffer.Length };
+            var msg = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = LibC.CMSG_SPACE(MaxFds * sizeof(int)) };
+            long read;
             while (true)
             {
-                Wait(fd, PollIn, timeout, "recvmsg");
-                read = Interop.Libc.RecvMsg(fd, &msg, MsgCmsgCloexec);
+                Wait(fd, LibC.POLLIN, timeout, "recvmsg");
+                read = LibC.recvmsg(fd, &msg, LibC.MSG_CMSG_CLOEXEC);
                 if (read >= 0)
                 {
                     break;
                 }
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno is not EIntr and not EAgain)
+                var errno = LibC.errno;
+                if (errno != LibC.EINTR && errno != LibC.EAGAIN)
                 {
                     throw new BpfException("recvmsg(SCM_RIGHTS)", errno);
                 }
             }
             var received = new List<int>();
-            if (msg.ControlLength >= (nuint)sizeof(CmsgHdr))
+            for (var header = LibC.CMSG_FIRSTHDR(&msg); header != null; header = LibC.CMSG_NXTHDR(&msg, header))
             {
-                var header = (CmsgHdr*)control;
-                if (header->Level == SolSocket && header->Type == ScmRights)
+                if (header->cmsg_level == LibC.SOL_SOCKET && header->cmsg_type == LibC.SCM_RIGHTS)
                 {
-                    var count = ((int)header->Length - sizeof(CmsgHdr)) / sizeof(int);
-                    received.AddRange(new ReadOnlySpan<int>(control + sizeof(CmsgHdr), count));
+                    var count = ((int)header->cmsg_len - s_dataOffset) / sizeof(int);
+                    received.AddRange(new ReadOnlySpan<int>(LibC.CMSG_DATA(header), count));
                 }
             }
             fds = [.. received];
@@ -136,19 +96,17 @@ public static unsafe class FdPassing
         }
     }
 
-    private static int ControlSpace(int fdCount) => sizeof(CmsgHdr) + (((fdCount * sizeof(int)) + 7) & ~7);
-
     private static void Wait(int fd, short events, TimeSpan timeout, string operation)
     {
-        var poll = new PollFd { Fd = fd, Events = events };
+        var poll = new pollfd { fd = fd, events = events };
         var rc = Interop.Libc.Poll(&poll, 1, (int)timeout.TotalMilliseconds);
         if (rc == 0)
         {
             throw new TimeoutException($"{operation}: nothing after {timeout.TotalSeconds:0.#} s");
         }
-        if (rc < 0 && Marshal.GetLastPInvokeError() != EIntr)
+        if (rc < 0 && LibC.errno != LibC.EINTR)
         {
-            throw new BpfException($"poll({operation})", Marshal.GetLastPInvokeError());
+            throw new BpfException($"poll({operation})", LibC.errno);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Mesh.Native;
 
@@ -18,7 +19,6 @@ public static unsafe class NetNs
     private const int AfInet = 2;
     private const int SockStream = 1;
     private const int SockCloexec = 0x80000;
-    private const int OWrOnly = 1;
     private const int SolSocket = 1;
     private const int SoReuseAddr = 2;
     private const int SoMark = 36;
@@ -29,6 +29,7 @@ public static unsafe class NetNs
     private const int SockRaw = 3;
     private const int NetlinkRoute = 0;
     private const uint BpfTcxIngress = 46;
+    private const int CloneNewNet = 0x40000000; // a const, not LibC.CLONE_NEWNET: no managed call inside the pod
 
 
     /// <summary>Creates a TCP/IPv4 socket that lives in <paramref name="netnsPath"/>.</summary>
@@ -62,7 +63,7 @@ public static unsafe class NetNs
     /// </summary>
     internal static SafeFileHandle OpenFile(string netnsPath, string path, bool write)
     {
-        var work = new NetNsWork { Op = NetNsOp.OpenFile, OpenFlags = (write ? OWrOnly : Interop.Libc.ORdOnly) | Interop.Libc.OCloExec };
+        var work = new NetNsWork { Op = NetNsOp.OpenFile, OpenFlags = (write ? LibC.O_WRONLY : LibC.O_RDONLY) | LibC.O_CLOEXEC };
         var bytes = Encoding.UTF8.GetBytes(path);
         if (bytes.Length >= NetNsWork.PathSize)
         {
@@ -137,10 +138,10 @@ public static unsafe class NetNs
     private static void Run(string netnsPath, ref NetNsWork work, string operation)
     {
         _ = Interop.NsCalls.Setns; // resolve the function pointers before any thread leaves home
-        var target = Interop.Libc.Open(netnsPath, Interop.Libc.ORdOnly | Interop.Libc.OCloExec);
+        var target = Interop.Libc.Open(netnsPath, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (target < 0)
         {
-            throw new BpfException($"open({netnsPath})", Marshal.GetLastPInvokeError(), "the pod's network namespace is gone or the path is wrong");
+            throw new BpfException($"open({netnsPath})", LibC.errno, "the pod's network namespace is gone or the path is wrong");
         }
         work.TargetFd = target;
         work.HomeFd = -1;
@@ -154,13 +155,13 @@ public static unsafe class NetNs
         finally
         {
             NativeMemory.Free(mem);
-            _ = Interop.Libc.Close(target);
+            _ = LibC.close(target);
         }
         if (work.FailedStep != NetNsStep.None)
         {
             if (work.Op is NetNsOp.CreateSocket or NetNsOp.OpenFile && work.Result >= 0 && work.FailedStep is not NetNsStep.Socket and not NetNsStep.Open)
             {
-                _ = Interop.Libc.Close(work.Result);
+                _ = LibC.close(work.Result);
             }
             throw new BpfException($"{operation} in {netnsPath} ({work.FailedStep})", work.Errno);
         }
@@ -179,7 +180,7 @@ public static unsafe class NetNs
     internal static void Execute(NetNsWork* w)
     {
         w->Result = -1;
-        if (Interop.NsCalls.Setns(w->TargetFd, Interop.Libc.CloneNewNet) != 0)
+        if (Interop.NsCalls.Setns(w->TargetFd, CloneNewNet) != 0)
         {
             w->Errno = *Interop.NsCalls.ErrnoLocation();
             w->FailedStep = NetNsStep.EnterNamespace;
@@ -187,7 +188,7 @@ public static unsafe class NetNs
             return;
         }
         DoWork(w);
-        if (Interop.NsCalls.Setns(w->HomeFd, Interop.Libc.CloneNewNet) == 0)
+        if (Interop.NsCalls.Setns(w->HomeFd, CloneNewNet) == 0)
         {
             w->ReturnedHome = 1;
         }

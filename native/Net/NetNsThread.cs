@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Tmds.Linux;
 
 namespace Mesh.Native;
 
@@ -85,7 +86,7 @@ internal sealed unsafe class NetNsThread
     private void Loop()
     {
         BpfLog.QuietThisThread(); // libbpf messages printed inside a pod are dropped (a logger could start a thread there)
-        var home = Interop.Libc.Open("/proc/thread-self/ns/net", Interop.Libc.ORdOnly | Interop.Libc.OCloExec);
+        var home = Interop.Libc.Open("/proc/thread-self/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC);
         while (true)
         {
             NetNsWork* work;
@@ -99,7 +100,7 @@ internal sealed unsafe class NetNsThread
                         Monitor.PulseAll(_sync);
                         if (home >= 0)
                         {
-                            _ = Interop.Libc.Close(home);
+                            _ = LibC.close(home);
                         }
                         return;
                     }

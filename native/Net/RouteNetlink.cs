@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Mesh.Native;
 
@@ -67,7 +68,7 @@ public sealed unsafe class RouteNetlink : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _ = Interop.Libc.Close(_fd);
+            _ = LibC.close(_fd);
         }
     }
 
@@ -122,22 +123,22 @@ public sealed unsafe class RouteNetlink : IDisposable
         body.CopyTo(message, HeaderSize);
         fixed (byte* p = message)
         {
-            if (Interop.Libc.Send(_fd, p, (nuint)message.Length, 0) != message.Length)
+            if (LibC.send(_fd, p, message.Length, 0) != message.Length)
             {
-                throw new BpfException($"netlink {operation} in {_netnsPath}: send", Marshal.GetLastPInvokeError());
+                throw new BpfException($"netlink {operation} in {_netnsPath}: send", LibC.errno);
             }
         }
         var answer = new byte[4096];
         while (true)
         {
-            nint read;
+            long read;
             fixed (byte* p = answer)
             {
-                read = Interop.Libc.Recv(_fd, p, (nuint)answer.Length, 0);
+                read = LibC.recv(_fd, p, answer.Length, 0);
             }
             if (read < HeaderSize)
             {
-                throw new BpfException($"netlink {operation} in {_netnsPath}: recv", read < 0 ? Marshal.GetLastPInvokeError() : Errno.EINVAL);
+                throw new BpfException($"netlink {operation} in {_netnsPath}: recv", read < 0 ? LibC.errno : Errno.EINVAL);
             }
             for (var at = 0; at + HeaderSize <= read;)
             {
