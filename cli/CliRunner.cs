@@ -17,7 +17,7 @@ internal static class CliRunner
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            var message = string.Join(' ', result.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var message = Mesh.Core.CommandLine.FlagParser.OneLine(result.Errors[0].Message);
             Console.Error.WriteLine($"meshctl: {message} (see 'meshctl {string.Join(' ', CommandPath(result))} --help')");
             return Usage;
         }

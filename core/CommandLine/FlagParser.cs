@@ -46,8 +46,7 @@ public static class FlagParser
         }
         if (result.Errors.Count > 0)
         {
-            var message = string.Join(' ', result.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            return new FlagParse(new Dictionary<string, string>(), null, $"{message} (see '{command} --help')");
+            return new FlagParse(new Dictionary<string, string>(), null, $"{OneLine(result.Errors[0].Message)} (see '{command} --help')");
         }
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (flag, option) in options)
@@ -69,4 +68,8 @@ public static class FlagParser
         }
         return new FlagParse(values, null, null);
     }
+
+    /// <summary>A System.CommandLine error message as one line (its messages may span several), for every binary's usage errors.</summary>
+    public static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -26,7 +26,7 @@ namespace Mesh.Tests.Unit.Waypoint;
 /// 127.0.0.1), which routes and HBONE-tunnels to fake endpoint ztunnels (core <see cref="HboneServer"/>) that relay to
 /// small Kestrel backends. Model addresses (198.18.250.x) are never dialed: the waypoint's socket factory maps an
 /// endpoint's ip:15008 to its fake ztunnel's loopback port, and the fake ztunnel maps ip:8080 to the backend's.
-/// Services: echo (198.19.128.1, both), echo-v1 (.2), echo-v2 (.3), with-dead (.4: a dead endpoint and v1).
+/// Services: echo (198.19.128.1, both), echo-v1 (.2), echo-v2 (.3), with-dead (.4: a dead endpoint and v1), dead-only (.5: the dead endpoint alone).
 /// </summary>
 internal sealed class WaypointTestBed : IAsyncDisposable
 {
@@ -167,7 +167,8 @@ internal sealed class WaypointTestBed : IAsyncDisposable
             [Pod("echo-v1", "198.18.250.2", "echo"), Pod("echo-v2", "198.18.250.3", "echo"), Pod("dead", "198.18.250.4", "echo"),
              Pod("client", "198.18.250.10", "client")],
             [Svc("echo", "198.19.128.1", "echo-v1", "echo-v2"), Svc("echo-v1", "198.19.128.2", "echo-v1"),
-             Svc("echo-v2", "198.19.128.3", "echo-v2"), Svc("with-dead", "198.19.128.4", "dead", "echo-v1")],
+             Svc("echo-v2", "198.19.128.3", "echo-v2"), Svc("with-dead", "198.19.128.4", "dead", "echo-v1"),
+             Svc("dead-only", "198.19.128.5", "dead")],
             [new Mesh.Core.Model.Waypoint { Name = "waypoint", Namespace = "app", ServiceAccount = "waypoint" }], []);
     }
 
