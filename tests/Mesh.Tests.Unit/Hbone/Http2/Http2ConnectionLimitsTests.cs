@@ -64,6 +64,9 @@ public sealed class Http2ConnectionLimitsTests
         var openAfterHalf = !pair.Server.Completion.IsCompleted;
         time.Advance(TimeSpan.FromSeconds(45));
         await pair.Server.Completion.WaitAsync(Patience);
+        // The client reads the GOAWAY on its own loop, which may still be behind the server's close: its end of the
+        // stream comes after the GOAWAY, so once the client has completed it has seen the GOAWAY.
+        await pair.Client.Completion.WaitAsync(Patience);
 
         Assert.True(openAfterHalf);
         Assert.True(pair.Server.IdleClosed);
