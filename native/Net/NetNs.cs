@@ -24,10 +24,8 @@ public static unsafe class NetNs
     private const int SoMark = 36;
     private const int SolIp = 0;
     private const int IpTransparent = 19;
-    private const int IpBindAddressNoPort = 24;
     private const int AfNetlink = 16;
     private const int SockRaw = 3;
-    private const int NetlinkRoute = 0;
     private const uint BpfTcxIngress = 46;
     private const int CloneNewNet = 0x40000000; // a const, not LibC.CLONE_NEWNET: no managed call inside the pod
 
@@ -43,17 +41,16 @@ public static unsafe class NetNs
             Mark = options.Mark,
             Transparent = options.Transparent ? 1 : 0,
             ReuseAddress = options.ReuseAddress ? 1 : 0,
-            BindAddressNoPort = options.BindAddressNoPort ? 1 : 0,
         };
         Run(netnsPath, ref work, "socket");
         return new Socket(new SafeSocketHandle(work.Result, ownsHandle: true));
     }
 
-    /// <summary>A NETLINK_ROUTE socket bound to <paramref name="netnsPath"/>'s routing tables (caller owns the fd).</summary>
-    internal static int CreateRouteNetlinkSocket(string netnsPath)
+    /// <summary>A netlink socket of <paramref name="protocol"/> that speaks for <paramref name="netnsPath"/> (caller owns the fd).</summary>
+    internal static int CreateNetlinkSocket(string netnsPath, int protocol)
     {
-        var work = new NetNsWork { Op = NetNsOp.CreateSocket, Family = AfNetlink, Type = SockRaw, Protocol = NetlinkRoute };
-        Run(netnsPath, ref work, "socket(AF_NETLINK)");
+        var work = new NetNsWork { Op = NetNsOp.CreateSocket, Family = AfNetlink, Type = SockRaw, Protocol = protocol };
+        Run(netnsPath, ref work, $"socket(AF_NETLINK, {protocol})");
         return work.Result;
     }
 
@@ -295,11 +292,6 @@ public static unsafe class NetNs
         if (w->ReuseAddress != 0 && Interop.NsCalls.Setsockopt(fd, SolSocket, SoReuseAddr, &one, sizeof(int)) != 0)
         {
             Fail(w, NetNsStep.SetReuseAddress, *Interop.NsCalls.ErrnoLocation());
-            return;
-        }
-        if (w->BindAddressNoPort != 0 && Interop.NsCalls.Setsockopt(fd, SolIp, IpBindAddressNoPort, &one, sizeof(int)) != 0)
-        {
-            Fail(w, NetNsStep.SetBindAddressNoPort, *Interop.NsCalls.ErrnoLocation());
         }
     }
 

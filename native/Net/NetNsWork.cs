@@ -15,7 +15,6 @@ internal unsafe struct NetNsWork
     public uint Mark;
     public int Transparent;
     public int ReuseAddress;
-    public int BindAddressNoPort;
     public int Family;
     public int Type;
     public int Protocol;
@@ -52,7 +51,6 @@ internal enum NetNsStep
     SetMark,
     SetTransparent,
     SetReuseAddress,
-    SetBindAddressNoPort,
     InterfaceIndex,
     LinkCreate,
     HookCreate,

@@ -10,14 +10,12 @@ namespace Mesh.Native;
 /// exclusive and return false when the entry already exists; deletes return false when there was none; any other
 /// kernel answer throws <see cref="BpfException"/>.
 /// </summary>
-public sealed unsafe class RouteNetlink : IDisposable
+public sealed class RouteNetlink : IDisposable
 {
     private const ushort RtmNewRoute = 24;
     private const ushort RtmDelRoute = 25;
     private const ushort RtmNewRule = 32;
     private const ushort RtmDelRule = 33;
-    private const ushort NlmsgError = 2;
-    private const ushort NlmFRequest = 0x1;
     private const ushort NlmFAck = 0x4;
     private const ushort NlmFExcl = 0x200;
     private const ushort NlmFCreate = 0x400;
@@ -32,21 +30,20 @@ public sealed unsafe class RouteNetlink : IDisposable
     private const ushort FraFwmask = 16;
     private const ushort RtaOif = 4;
     private const ushort RtaTable = 15;
-    private const int HeaderSize = 16;
 
-    private readonly int _fd;
+    private const int NetlinkRoute = 0;
+
+    private readonly NetlinkChannel _channel;
     private readonly string _netnsPath;
-    private uint _sequence;
-    private int _disposed;
 
-    private RouteNetlink(int fd, string netnsPath)
+    private RouteNetlink(string netnsPath)
     {
-        _fd = fd;
+        _channel = new NetlinkChannel(netnsPath, NetlinkRoute);
         _netnsPath = netnsPath;
     }
 
     /// <summary>Opens a route netlink socket in <paramref name="netnsPath"/> (made there with the setns pattern).</summary>
-    public static RouteNetlink Open(string netnsPath) => new(NetNs.CreateRouteNetlinkSocket(netnsPath), netnsPath);
+    public static RouteNetlink Open(string netnsPath) => new(netnsPath);
 
     /// <summary><c>ip rule add fwmark MARK/MASK lookup TABLE pref PRIORITY</c>; false when that rule exists.</summary>
     public bool AddFwmarkRule(uint mark, uint mask, uint table, uint priority) =>
@@ -64,13 +61,7 @@ public sealed unsafe class RouteNetlink : IDisposable
     public bool DeleteLocalDefaultRoute(uint table, int ifindex) =>
         Send(RtmDelRoute, 0, RouteMessage(table, ifindex), "delete route", Errno.ESRCH);
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _ = LibC.close(_fd);
-        }
-    }
+    public void Dispose() => _channel.Dispose();
 
     private static byte[] RuleMessage(uint mark, uint mask, uint table, uint priority)
     {
@@ -113,57 +104,20 @@ public sealed unsafe class RouteNetlink : IDisposable
     /// <summary>Sends one request with NLM_F_ACK and reads the kernel's answer; false when it is <paramref name="benign"/>.</summary>
     private bool Send(ushort type, ushort flags, byte[] body, string operation, int benign)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var sequence = ++_sequence;
-        var message = new byte[HeaderSize + body.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)message.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(4), type);
-        BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(6), (ushort)(NlmFRequest | NlmFAck | flags));
-        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(8), sequence);
-        body.CopyTo(message, HeaderSize);
-        fixed (byte* p = message)
+        var error = 0;
+        _channel.Request(type, (ushort)(NlmFAck | flags), body, operation, (kind, payload) =>
         {
-            if (LibC.send(_fd, p, message.Length, 0) != message.Length)
+            if (kind != NetlinkChannel.NlmsgError)
             {
-                throw new BpfException($"netlink {operation} in {_netnsPath}: send", LibC.errno);
+                return false;
             }
-        }
-        var answer = new byte[4096];
-        while (true)
+            error = NetlinkChannel.ErrorOf(payload);
+            return true;
+        });
+        if (error != 0 && error != benign)
         {
-            long read;
-            fixed (byte* p = answer)
-            {
-                read = LibC.recv(_fd, p, answer.Length, 0);
-            }
-            if (read < HeaderSize)
-            {
-                throw new BpfException($"netlink {operation} in {_netnsPath}: recv", read < 0 ? LibC.errno : Errno.EINVAL);
-            }
-            for (var at = 0; at + HeaderSize <= read;)
-            {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(answer.AsSpan(at));
-                var kind = BinaryPrimitives.ReadUInt16LittleEndian(answer.AsSpan(at + 4));
-                var seq = BinaryPrimitives.ReadUInt32LittleEndian(answer.AsSpan(at + 8));
-                if (length < HeaderSize || at + length > read)
-                {
-                    break;
-                }
-                if (kind == NlmsgError && seq == sequence)
-                {
-                    var error = -BinaryPrimitives.ReadInt32LittleEndian(answer.AsSpan(at + HeaderSize));
-                    if (error == 0)
-                    {
-                        return true;
-                    }
-                    if (error == benign)
-                    {
-                        return false;
-                    }
-                    throw new BpfException($"netlink {operation} in {_netnsPath}", error);
-                }
-                at += (length + 3) & ~3;
-            }
+            throw new BpfException($"netlink {operation} in {_netnsPath}", error);
         }
+        return error == 0;
     }
 }

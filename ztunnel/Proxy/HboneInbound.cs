@@ -96,7 +96,7 @@ public sealed class HboneInbound(ProxyInputs inputs)
         }
         // The app sees the HBONE peer's address: the source pod's (its ztunnel dials from inside the source pod).
         var client = (request.RemoteEndPoint as IPEndPoint)?.Address;
-        using var app = inputs.Sockets.CreateToApp(pod, client);
+        using var app = inputs.Sockets.CreateToApp(pod, client, target);
         var (reason, detail) = await Dial.ConnectAsync(app, target, inputs.Limits.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         if (reason != RefusalReason.None)
         {

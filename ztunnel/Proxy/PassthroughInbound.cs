@@ -46,7 +46,7 @@ public sealed class PassthroughInbound
             return;
         }
         ProxyLog.Inbound(_logger, pod.Pod.Uid, peer!, destination);
-        using var app = _sockets.CreateToApp(pod, peer?.Address);
+        using var app = _sockets.CreateToApp(pod, peer?.Address, destination);
         (Limits.RefusalReason Reason, string? Detail) dialed;
         using (var watch = ClientWatch.Start(client, cancellationToken))
         {

@@ -41,7 +41,7 @@ public sealed class PlaintextInbound(ProxyInputs inputs)
         {
             return false;
         }
-        using var app = inputs.Sockets.CreateToApp(pod, peer?.Address);
+        using var app = inputs.Sockets.CreateToApp(pod, peer?.Address, target);
         (RefusalReason Reason, string? Detail) dialed;
         using (var watch = ClientWatch.Start(client, cancellationToken))
         {

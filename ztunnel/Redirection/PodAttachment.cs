@@ -34,6 +34,7 @@ internal sealed class PodAttachment
         {
             link.Dispose();
         }
+        Listeners.Connections?.Dispose();
         if (!HandedOver)
         {
             Listeners.Outbound.Dispose();

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Mesh.Native;
 
 namespace Mesh.Ztunnel.Redirection;
 
@@ -19,4 +20,7 @@ public sealed record PodListeners(PodCapture Pod, Socket Outbound, Socket Inboun
     /// may bind the original client's address.
     /// </summary>
     public bool SourcePreserved { get; init; }
+
+    /// <summary>The pod's TCP sockets, looked up by endpoints (set with <see cref="SourcePreserved"/>; this process owns it).</summary>
+    public TcpSocketLookup? Connections { get; init; }
 }

@@ -140,7 +140,8 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
                 {
                     links.Add(Link(adopted, created, pod, program.Name, () => BpfLink.AttachCgroup(program, pod.CgroupPath)));
                 }
-                listeners = listeners with { SourcePreserved = _options.PreserveSourceAddress && TryAddRoutes(pod) };
+                var connections = _options.PreserveSourceAddress ? TryPreserveSource(pod) : null;
+                listeners = listeners with { SourcePreserved = connections is not null, Connections = connections };
                 var attachment = new PodAttachment(listeners, links);
                 _pods = _pods.SetItem(pod.Uid, attachment);
                 RedirectionLog.Enrolled(_logger, pod.Uid, pod.NetnsPath, pod.CgroupPath, links[0].Kind, _options.PodInterface, links[0].Ifindex, adopted.Count);
@@ -442,13 +443,17 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
         }
     }
 
-    /// <summary>Sets up source preservation in the pod; on failure logs one warning, undoes what it can, and says no.</summary>
-    private bool TryAddRoutes(PodCapture pod)
+    /// <summary>
+    /// Sets up source preservation in the pod: its routes, and the socket lookup that keeps a dial from the client's
+    /// address off the ports of the client's own live connections. On failure logs one warning, undoes what it can,
+    /// and returns null.
+    /// </summary>
+    private TcpSocketLookup? TryPreserveSource(PodCapture pod)
     {
         try
         {
             _routes.Add(pod);
-            return true;
+            return TcpSocketLookup.Open(pod.NetnsPath);
         }
         catch (Exception e) when (e is BpfException or IOException or UnauthorizedAccessException)
         {
@@ -461,7 +466,7 @@ public sealed class RedirectionManager : IOriginalDestinations, IDisposable
             {
                 // already said why; nothing more to do
             }
-            return false;
+            return null;
         }
     }
 

@@ -66,13 +66,73 @@ public sealed class PodSocketFactoryTests
         Assert.Equal(lab.Pod("plain").Ip, PeerAddress(direct.Stdout));
     }
 
+    /// <summary>
+    /// Holds a connection from the outsider's port 40001 to the server's app (captured on 15006, so ztunnel's
+    /// socket for it lives in the server pod), then narrows the server pod's ephemeral ports to 40001-40002: the
+    /// kernel's first pick for a dial from the outsider's address is 40001, whose SYN would land on that held socket
+    /// and silently kill the held connection. The dial takes 40002 instead; with no free port left, the pod's own
+    /// address; and the held connection still works.
+    /// </summary>
+    [RootFact]
+    public async Task CreateToApp_ClientPortHeldByItsOwnLiveConnection_DialTakesAnotherPort()
+    {
+        await using var lab = await LabFixture.StartAsync(MeshLabYaml.TwoNodes);
+        await lab.StartMeshAsync();
+        await lab.WaitForListenerAsync("server", 8080);
+        await lab.WaitForCaptureAsync("server");
+        var server = lab.Pod("server").Ip;
+        var plain = lab.Pod("plain").Ip;
+        var up = Path.Combine(lab.State.StateDir, "held-up");
+        var go = Path.Combine(lab.State.StateDir, "held-go");
+        var held = lab.ExecAsync("plain", "node", "-e", HeldConnection, server, up, go);
+        await LabFixture.WaitUntilAsync(() => File.Exists(up) || held.IsCompleted, TimeSpan.FromSeconds(15), () => "the held connection did not open");
+        Assert.False(held.IsCompleted, $"the held connection ended early: {(held.IsCompleted ? held.Result.Stdout + held.Result.Stderr : "")}");
+
+        var narrowed = await lab.ExecAsync("server", "sysctl", "-w", "net.ipv4.ip_local_port_range=40001 40002");
+        Assert.True(narrowed.Ok, narrowed.Stderr);
+        var beside = await lab.CurlAsync("plain", $"http://{server}:8080/beside", "--local-port", "40003");
+        var none = await lab.ExecAsync("server", "sysctl", "-w", "net.ipv4.ip_local_port_range=40001 40001");
+        Assert.True(none.Ok, none.Stderr);
+        var fallback = await lab.CurlAsync("plain", $"http://{server}:8080/fallback", "--local-port", "40004");
+        await File.WriteAllTextAsync(go, "");
+        var heldResult = await held;
+
+        Assert.True(beside.Ok, beside.Stderr + lab.ZtunnelLogs());
+        Assert.Equal($"{plain}:40002", Peer(beside.Stdout));
+        Assert.True(fallback.Ok, fallback.Stderr + lab.ZtunnelLogs());
+        Assert.Equal(server, PeerAddress(fallback.Stdout));
+        Assert.True(heldResult.Stdout.Trim() == "HTTP/1.0 200 OK" || heldResult.Stdout.Trim() == "HTTP/1.1 200 OK",
+            $"the held connection was hurt: '{heldResult.Stdout.Trim()}' {heldResult.Stderr}\n{lab.ZtunnelLogs()}");
+    }
+
+    /// <summary>node -e: a connection from local port 40001 to ARGV[1]:8080; touches ARGV[2] once open, sends a GET once ARGV[3] exists, prints the status line.</summary>
+    private const string HeldConnection = """
+        const net = require('net'); const fs = require('fs');
+        const [ip, up, go] = process.argv.slice(1);
+        let data = '';
+        const s = net.connect({ host: ip, port: 8080, localPort: 40001 }, () => {
+          fs.writeFileSync(up, '');
+          const t = setInterval(() => { if (fs.existsSync(go)) { clearInterval(t); s.write('GET /held HTTP/1.0\r\n\r\n'); } }, 50);
+        });
+        s.setTimeout(30000, () => { console.log('timeout'); process.exit(0); });
+        s.on('data', c => { data += c; });
+        s.on('end', () => { console.log(data.split('\r\n')[0]); process.exit(0); });
+        s.on('error', e => { console.log('error ' + e.code); process.exit(0); });
+        """;
+
     private static async Task<string> Rules(LabFixture lab) => (await lab.ExecAsync("server", "ip", "rule")).Stdout;
 
-    private static string PeerAddress(string echoBody)
+    private static string Peer(string echoBody)
     {
         using var json = JsonDocument.Parse(echoBody);
         var peer = json.RootElement.GetProperty("peer").GetString() ?? string.Empty;
         var address = System.Net.IPAddress.Parse(peer[..peer.LastIndexOf(':')].Trim('[', ']'));
-        return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+        return $"{(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)}:{peer[(peer.LastIndexOf(':') + 1)..]}";
+    }
+
+    private static string PeerAddress(string echoBody)
+    {
+        var peer = Peer(echoBody);
+        return peer[..peer.LastIndexOf(':')];
     }
 }
