@@ -79,7 +79,7 @@ public sealed class PodSocketFactory
     /// chosen client port) makes that port unusable: any connection does, in any state; a listener is only the
     /// kernel's fallback answer (no connection matched), and none is none.
     /// </summary>
-    internal static bool Collides(TcpSocketState? mirror) => mirror is not null and not TcpSocketState.Listen;
+    public static bool Collides(TcpSocketState? mirror) => mirror is not null and not TcpSocketState.Listen;
 
     private static TcpSocketState? LookUp(PodListeners pod, IPEndPoint target, IPEndPoint local)
     {
