@@ -6,7 +6,7 @@ PACKAGES=(
   iproute2 procps psmisc util-linux libcap2-bin
   curl tshark tcpdump wrk iperf3 nghttp2-client python3
   nginx libnginx-mod-stream prometheus jq nodejs unzip containernetworking-plugins
-  afl++ docker.io containerd runc shellcheck
+  afl++ docker.io containerd runc shellcheck haproxy redis-server
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -21,6 +21,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages with a service (nginx, haproxy, redis-server, prometheus, docker.io, containerd) are installed, not
+  # started: the tests and the bench start their own instances, with their own configs, inside the lab.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
