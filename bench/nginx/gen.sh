@@ -3,7 +3,8 @@
 # a client side that accepts plaintext and dials the server side with TLS 1.3 + a client certificate,
 # and a server side that requires the client certificate and forwards plaintext to the app.
 # usage: gen.sh DIR CLIENT_IP SERVER_IP PORT=UPSTREAM [PORT=UPSTREAM ...]
-#   for each pair the client side listens on CLIENT_IP:PORT and the server side on SERVER_IP:PORT+1
+#   for each pair the client side listens on CLIENT_IP:PORT and the server side on SERVER_IP:PORT+1; an empty
+#   UPSTREAM (PORT=) makes the client side only: another TLS server (haproxy) listens on SERVER_IP:PORT+1
 #   e.g. gen.sh /tmp/ngx 198.19.0.11 198.19.0.12 18080=198.18.2.2:8080 15201=198.18.2.3:5201
 set -euo pipefail
 dir=$1 client_ip=$2 server_ip=$3
@@ -44,6 +45,7 @@ for pair in "$@"; do
     proxy_ssl_name server;
     proxy_ssl_session_reuse on;
   }"
+  [ -n "$upstream" ] || continue
   server_servers+="
   server {
     listen $server_ip:$((port + 1)) ssl;
