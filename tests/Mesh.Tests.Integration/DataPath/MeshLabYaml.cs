@@ -1,25 +1,11 @@
+using Mesh.Tests.Common.Lab;
+
 namespace Mesh.Tests.Integration.DataPath;
 
 /// <summary>The lab of the mesh tests: an enrolled namespace with a client on node1 and an echo server on node2, and a non-mesh pod.</summary>
 internal static class MeshLabYaml
 {
-    public const string TwoNodes = """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: app, labels: {mesh.dev/dataplane-mode: ambient}}
-        ---
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: outside}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client, namespace: app, labels: {app: client}}
-        spec:
-          nodeName: node1
-          serviceAccountName: client
-          containers: [{name: c, command: [sleep, infinity]}]
-        ---
+    public const string TwoNodes = LabYamlParts.AppNamespace + LabYamlParts.Next + LabYamlParts.OutsideNamespace + LabYamlParts.Next + LabYamlParts.ClientPod + LabYamlParts.Next + """
         apiVersion: v1
         kind: Pod
         metadata: {name: server, namespace: app, labels: {app: server}}

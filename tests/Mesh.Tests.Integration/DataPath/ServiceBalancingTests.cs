@@ -12,23 +12,7 @@ namespace Mesh.Tests.Integration.DataPath;
 /// </summary>
 public sealed class ServiceBalancingTests
 {
-    private const string Yaml = """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: app, labels: {mesh.dev/dataplane-mode: ambient}}
-        ---
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: outside}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client, namespace: app, labels: {app: client}}
-        spec:
-          nodeName: node1
-          serviceAccountName: client
-          containers: [{name: c, command: [sleep, infinity]}]
-        ---
+    private const string Yaml = LabYamlParts.AppNamespace + LabYamlParts.Next + LabYamlParts.OutsideNamespace + LabYamlParts.Next + LabYamlParts.ClientPod + LabYamlParts.Next + """
         apiVersion: v1
         kind: Pod
         metadata: {name: server-a, namespace: app, labels: {app: server, instance: a}}

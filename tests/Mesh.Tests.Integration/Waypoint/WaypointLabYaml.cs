@@ -1,3 +1,5 @@
+using Mesh.Tests.Common.Lab;
+
 namespace Mesh.Tests.Integration.Waypoint;
 
 /// <summary>
@@ -8,19 +10,7 @@ namespace Mesh.Tests.Integration.Waypoint;
 /// </summary>
 internal static class WaypointLabYaml
 {
-    public const string Base = """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: app, labels: {mesh.dev/dataplane-mode: ambient}}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client, namespace: app, labels: {app: client}}
-        spec:
-          nodeName: node1
-          serviceAccountName: client
-          containers: [{name: c, command: [sleep, infinity]}]
-        ---
+    public const string Base = LabYamlParts.AppNamespace + LabYamlParts.Next + LabYamlParts.ClientPod + LabYamlParts.Next + """
         apiVersion: v1
         kind: Pod
         metadata: {name: waypoint, namespace: app, labels: {gateway.networking.k8s.io/gateway-name: waypoint}}
