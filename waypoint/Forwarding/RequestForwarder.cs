@@ -21,10 +21,11 @@ namespace Mesh.Waypoint.Forwarding;
 /// (headers, trailers, 100-continue, upgrades, cancellation both ways) over <c>upstream</c>, the HBONE-connecting
 /// <see cref="UpstreamClient"/>; the decisions (route, policy, retry, endpoint) stay ours. Failures are answered
 /// with Envoy's statuses and flags (403 RBAC, 503 UH/UF/NR, 504 UT, 404 NR, 500) and reported once: a log line and metrics.
-/// L7 policy (<see cref="L7Authorizer"/>) runs first, as Envoy's RBAC filter runs before the router.
+/// L7 policy (<see cref="L7Authorizer"/>) runs first, as Envoy's RBAC filter runs before the router. Each attempt's
+/// verdict feeds the backend's circuit breaker (<see cref="CircuitBreaking"/>), whose ejected endpoints the balancer skips.
 /// </summary>
 public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwarder forwarder, HttpMessageInvoker upstream, RetryBudgets budgets,
-    PeakEwmaBalancer balancer, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
+    PeakEwmaBalancer balancer, CircuitBreaking breakers, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
 {
     /// <summary>Request bodies up to this size are buffered so they can be retried; larger ones are streamed once.</summary>
     public const int MaxReplayBody = 64 * 1024;
@@ -112,6 +113,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
         var service = IstioLabels.ServiceName(plan.BackendService);
         var budget = plan.Retry is { } retry ? budgets.For(service, retry.Budget) : null;
         budget?.Deposit();
+        var ejector = breakers.For(plan, service);
         var exhausted = false;
         // The policy says whether this outcome is retried; the budget whether a retry may be spent (counted once when not).
         bool Retry(int made, AttemptOutcome kind, int status)
@@ -139,7 +141,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
         List<BackendEndpoint> failed = [];
         for (var attempt = 1; ; attempt++)
         {
-            var pick = balancer.Pick(plan.Endpoints, Random.Shared, failed);
+            var pick = balancer.Pick(plan.Endpoints, Random.Shared, failed, ejector);
             var endpoint = pick.Endpoint;
             if (replay is not null)
             {
@@ -159,6 +161,8 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
             }, status => Retry(made, AttemptOutcome.Response, status));
             var error = await forwarder.SendAsync(ctx, $"http://{endpoint.Address}", upstream, config, transformer, attemptCts.Token);
             pick.Complete(failed: transformer.ResponseStatus is null);
+            breakers.Record(ejector, service, endpoint, plan.Endpoints, ctx, transformer.ResponseStatus,
+                neutral: ctx.RequestAborted.IsCancellationRequested || (transformer.ResponseStatus is null && overall.IsCancellationRequested));
             if (transformer.ResponseStatus is { } status && !transformer.Withheld)
             {
                 if (error == ForwarderError.None)

@@ -110,6 +110,8 @@ public sealed partial class WaypointHost(WaypointOptions options)
         builder.Services.AddSingleton(metrics);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<RetryBudgets>();
+        builder.Services.AddSingleton<EndpointEjectors>();
+        builder.Services.AddSingleton<CircuitBreaking>();
         builder.Services.AddSingleton<PeakEwmaBalancer>();
         builder.Services.AddSingleton<BackendConnector>();
         builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
