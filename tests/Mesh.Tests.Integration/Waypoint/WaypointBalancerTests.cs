@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Diagnostics;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
 using static Mesh.Tests.Integration.Waypoint.WaypointL7Tests;
@@ -16,9 +16,7 @@ public sealed class WaypointBalancerTests(Xunit.Abstractions.ITestOutputHelper o
     {
         await using var lab = await StartAsync(WaypointLabYaml.BothPodsRules, slowV2Ms: 50);
         const int n = 200;
-        // Warm-up: the first attempt to each endpoint also opens its HBONE tunnel (a TLS handshake), a latency sample
-        // that says nothing about the endpoint; the counted requests start once both tunnels are open.
-        await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/warmup", 20);
+        await WarmUpAsync(lab);
         var (fast0, slow0) = (await ServedAsync(lab, "echo-v1"), await ServedAsync(lab, "echo-v2"));
 
         var codes = await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/balanced", n);
@@ -36,11 +34,40 @@ public sealed class WaypointBalancerTests(Xunit.Abstractions.ITestOutputHelper o
         Assert.True(fast >= n * 8 / 10, $"the fast endpoint served {fast}/{n}");
     }
 
-    private static async Task<int> ServedAsync(LabFixture lab, string pod)
+    [RootFact]
+    public async Task Curl_FastEndpointSlowsDown_TrafficMovesToTheOtherWithinSeconds()
     {
-        var r = await lab.ExecAsync(pod, "curl", "-sf", "-m", "5", "http://127.0.0.1:8080/_echo/stats");
-        Assert.True(r.Ok, $"{r.Stderr}\n{lab.Log(pod)}");
-        using var json = JsonDocument.Parse(r.Stdout);
-        return json.RootElement.GetProperty("requests").GetInt32();
+        await using var lab = await StartAsync(WaypointLabYaml.BothPodsRules, slowV2Ms: 50);
+        const int n = 60;
+        await WarmUpAsync(lab);
+        var before = await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/before", n);
+        var (v1, v2) = (await ServedAsync(lab, "echo-v1"), await ServedAsync(lab, "echo-v2"));
+
+        // echo-v1, the fast one so far, now answers 100 ms late: 50 ms behind echo-v2.
+        await EchoConfigAsync(lab, "echo-v1", "latency_ms=100");
+        var clock = Stopwatch.StartNew();
+        var after = await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/after", n);
+        var elapsed = clock.Elapsed;
+        var toV1 = await ServedAsync(lab, "echo-v1") - v1;
+        var toV2 = await ServedAsync(lab, "echo-v2") - v2;
+
+        Assert.True(before.Count == n && after.Count == n, $"got {before.Count} and {after.Count} answers\n{Logs(lab)}");
+        Assert.All(after, c => Assert.StartsWith("200 ", c, StringComparison.Ordinal));
+        var fastBefore = before.Count(c => c == "200 echo-v1");
+        output.WriteLine($"before: echo-v1 served {fastBefore}/{n}; after echo-v1 slowed down: echo-v1 {toV1}, echo-v2 {toV2} in {elapsed.TotalSeconds:F1} s");
+        Assert.Equal(n, toV1 + toV2);
+        Assert.True(fastBefore >= n * 3 / 4, $"before the change echo-v1 (fast) served only {fastBefore}/{n}");
+        // From the first requests after the change (the batch takes about 3 s at ~55 ms each): a peak-EWMA estimate
+        // takes a higher sample at once, so echo-v1 is left after its first slow answer. Uniform would be 30 of 60
+        // (sd 3.9); 45 is 3.9 sd above it.
+        Assert.True(toV2 >= n * 3 / 4, $"after echo-v1 slowed down echo-v2 served only {toV2}/{n} in {elapsed.TotalSeconds:F1} s");
     }
+
+    /// <summary>
+    /// The first attempt to each endpoint also opens its HBONE tunnel (a TLS handshake), a latency sample that says
+    /// nothing about the endpoint; the counted requests start once both tunnels are open.
+    /// </summary>
+    private static Task<List<string>> WarmUpAsync(LabFixture lab) => CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/warmup", 20);
+
+    private static async Task<int> ServedAsync(LabFixture lab, string pod) => (await EchoStatsAsync(lab, pod)).Served;
 }

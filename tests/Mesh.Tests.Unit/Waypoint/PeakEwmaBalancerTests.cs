@@ -160,4 +160,17 @@ public sealed class PeakEwmaBalancerTests
         Assert.All(during, a => Assert.Equal(B, a.Endpoint));
         Assert.Equal(A, probe.Endpoint);
     }
+
+    [Fact]
+    public void Complete_AttemptOpenedItsConnection_ConnectTimeLeftOutOfTheEstimate()
+    {
+        var time = new ManualTimeProvider();
+        var balancer = new PeakEwmaBalancer(time);
+
+        var attempt = balancer.Pick([A], new Random(1));
+        time.Advance(TimeSpan.FromMilliseconds(305));
+        attempt.Complete(excluded: TimeSpan.FromMilliseconds(300));
+
+        Assert.Equal(5, balancer.Cost(A), 3);
+    }
 }
