@@ -11,9 +11,10 @@ namespace Mesh.Samples.Echo;
 /// naming the pod, the request (with the body's length and SHA-256) and the peer address the server saw.
 /// <c>GET /_echo/stats</c> answers the requests served so far and how many of them were answered 503 by
 /// <c>fail_rate</c> (<c>{"requests":N,"failed":M}</c>; itself not counted), so tests count load at the backend.
-/// <c>GET /_echo/config?latency_ms=N&amp;fail_rate=F</c> changes the process's defaults at runtime (either may be left
-/// out) and answers the ones in force, so a test can slow a backend down or make it fail while traffic flows. The
-/// body names the request's <c>traceparent</c> header, when it had one.
+/// <c>GET /_echo/config?latency_ms=N&amp;fail_rate=F&amp;fail_next=K</c> changes the process's defaults at runtime (any may
+/// be left out; <c>fail_next</c> answers the next K requests 503) and answers the ones in force, so a test can slow a
+/// backend down or make it fail while traffic flows. The body names the request's <c>traceparent</c> header, when it had
+/// one, and the stats list the last 32 traceparents received (<c>"traceparents":[...]</c>).
 /// </summary>
 internal static class HttpEcho
 {
@@ -22,6 +23,8 @@ internal static class HttpEcho
 
     private static long _requests;
     private static long _failed;
+    private static long _failNext;
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<string> Traceparents = new();
 
     /// <summary>The defaults in force (the flags', until <see cref="ConfigPath"/> changes them), swapped whole.</summary>
     private static volatile Defaults? _defaults;
@@ -65,7 +68,22 @@ internal static class HttpEcho
         if (ctx.Request.Path == StatsPath)
         {
             ctx.Response.ContentType = "application/json";
-            await ctx.Response.WriteAsync($"{{\"requests\":{Interlocked.Read(ref _requests)},\"failed\":{Interlocked.Read(ref _failed)}}}\n", ctx.RequestAborted);
+            using var stats = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stats))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("requests", Interlocked.Read(ref _requests));
+                w.WriteNumber("failed", Interlocked.Read(ref _failed));
+                w.WriteStartArray("traceparents");
+                foreach (var t in Traceparents)
+                {
+                    w.WriteStringValue(t);
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            stats.WriteByte((byte)'\n');
+            await ctx.Response.Body.WriteAsync(stats.ToArray(), ctx.RequestAborted);
             return;
         }
         var q = ctx.Request.Query;
@@ -73,12 +91,23 @@ internal static class HttpEcho
         if (ctx.Request.Path == ConfigPath)
         {
             _defaults = defaults = new Defaults(Int(q["latency_ms"], defaults.LatencyMs), Rate(q["fail_rate"], defaults.FailRate));
+            if (Int(q["fail_next"], -1) is >= 0 and var failNext)
+            {
+                Interlocked.Exchange(ref _failNext, failNext);
+            }
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"latencyMs\":{defaults.LatencyMs},\"failRate\":{defaults.FailRate}}}\n"), ctx.RequestAborted);
             return;
         }
         Interlocked.Increment(ref _requests);
+        if (ctx.Request.Headers.TryGetValue("traceparent", out var tp))
+        {
+            Traceparents.Enqueue(tp.ToString());
+            while (Traceparents.Count > 32 && Traceparents.TryDequeue(out _))
+            {
+            }
+        }
         var latency = Int(q["latency_ms"], defaults.LatencyMs);
         var status = Int(q["status"], o.Status);
         var size = q.ContainsKey("size") ? Int(q["size"], 0) : o.Size;
@@ -98,7 +127,7 @@ internal static class HttpEcho
         {
             await Task.Delay(latency, ctx.RequestAborted);
         }
-        if (failRate > 0 && Random.Shared.NextDouble() < failRate)
+        if (Interlocked.Decrement(ref _failNext) >= 0 || failRate > 0 && Random.Shared.NextDouble() < failRate)
         {
             status = 503;
             Interlocked.Increment(ref _failed);

@@ -7,7 +7,8 @@ namespace Mesh.Tests.Integration.Waypoint;
 /// <summary>
 /// Circuit breaking on the waypoint lab (<see cref="WaypointL7Tests"/>): the echo service routed to itself (both pods)
 /// with retries on 503, and its Service annotated with the default 7 failures in a row and a 3 s first penalty without
-/// jitter (<see cref="WaypointLabYaml.FastCircuitBreaker"/>). echo-v2 is made to fail every request at runtime; the
+/// jitter (<see cref="WaypointLabYaml.FastCircuitBreaker"/>). echo-v2 is made to fail every request at runtime (and
+/// echo-v1 to answer 50 ms late, so the balancer prefers the fast-failing echo-v2); the
 /// load is counted by the echo pods themselves (<c>/_echo/stats</c> on their loopback), not by the proxy.
 /// </summary>
 public sealed class WaypointCircuitBreakerTests(Xunit.Abstractions.ITestOutputHelper output)
@@ -24,8 +25,11 @@ public sealed class WaypointCircuitBreakerTests(Xunit.Abstractions.ITestOutputHe
         var v2Ip = lab.Pod("echo-v2").Ip;
         var (v2Served0, v2Failed0) = await EchoStatsAsync(lab, "echo-v2");
 
+        // echo-v1 answers 50 ms late and echo-v2 fails at once: a fast failure looks like a fast endpoint to a latency
+        // balancer, so echo-v2 draws the traffic, which is what circuit breaking is for.
+        await EchoConfigAsync(lab, "echo-v1", "latency_ms=50");
         await EchoConfigAsync(lab, "echo-v2", "fail_rate=1");
-        const int n = 200;
+        const int n = 100;
         var failing = await CurlManyAsync(lab, url, n);
         var (v2Served, v2Failed) = await EchoStatsAsync(lab, "echo-v2");
         var served = v2Served - v2Served0;
@@ -65,7 +69,7 @@ public sealed class WaypointCircuitBreakerTests(Xunit.Abstractions.ITestOutputHe
         output.WriteLine($"echo-v2 healthy again: returned after {back.TotalSeconds:F1} s (penalty {penalty.TotalSeconds} s); then served {v2After}/40");
         Assert.True(lab.Log("waypoint").Contains(returned, StringComparison.Ordinal), $"echo-v2 never returned within {penalty + TimeSpan.FromSeconds(10)}\n{Logs(lab)}");
         Assert.All(recovering.Concat(after), c => Assert.StartsWith("200 ", c, StringComparison.Ordinal));
-        // Balanced over again: both endpoints answer equally fast, so echo-v2 gets a share (0 of 40 would be 2^-40 by chance).
+        // Balanced over again: echo-v2, now healthy and the faster one, serves again.
         Assert.True(v2After > 0, $"echo-v2 served nothing after it returned\n{Logs(lab)}");
     }
 }

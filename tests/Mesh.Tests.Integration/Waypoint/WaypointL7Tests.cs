@@ -145,9 +145,13 @@ public sealed class WaypointL7Tests
 
     /// <param name="slowV2Ms">How much later echo-v2 answers every request (0: as fast as echo-v1).</param>
     /// <param name="echoAnnotations">The echo Service's annotations (<see cref="WaypointLabYaml.WithSlowV2"/>).</param>
-    internal static async Task<LabFixture> StartAsync(string rules, int slowV2Ms = 0, string echoAnnotations = "")
+    internal static Task<LabFixture> StartAsync(string rules, int slowV2Ms = 0, string echoAnnotations = "") =>
+        StartYamlAsync(WaypointLabYaml.WithSlowV2(rules, slowV2Ms, echoAnnotations));
+
+    /// <summary>The waypoint lab from <paramref name="yaml"/> (a <see cref="WaypointLabYaml"/> variant), the mesh up and every pod ready.</summary>
+    internal static async Task<LabFixture> StartYamlAsync(string yaml)
     {
-        var lab = await LabFixture.StartAsync(WaypointLabYaml.WithSlowV2(rules, slowV2Ms, echoAnnotations));
+        var lab = await LabFixture.StartAsync(yaml);
         try
         {
             await lab.StartMeshAsync();

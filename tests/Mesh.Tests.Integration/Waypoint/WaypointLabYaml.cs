@@ -27,7 +27,7 @@ internal static class WaypointLabYaml
         spec:
           nodeName: node2
           serviceAccountName: waypoint
-          containers: [{name: w, command: ["{{waypoint}}"]}]
+          containers: [{name: w, command: ["{{waypoint}}"]{{waypointEnv}}}]
         ---
         apiVersion: v1
         kind: Pod
@@ -140,10 +140,23 @@ internal static class WaypointLabYaml
 
     public static string With(string rules) => WithSlowV2(rules, latencyMs: 0);
 
+    /// <summary>The OTLP/HTTP receiver's address inside the waypoint pod (its loopback): where the test listens.</summary>
+    public const int OtlpPort = 4318;
+
+    /// <summary>As <see cref="With"/>, with the waypoint exporting spans to its pod's loopback port <see cref="OtlpPort"/>, every new trace sampled.</summary>
+    public static string WithTracing(string rules) =>
+        Base.Replace("{{waypointEnv}}",
+                $", env: [{{name: MESH_OTLP_ENDPOINT, value: \"http://127.0.0.1:{OtlpPort}\"}}, {{name: MESH_TRACE_SAMPLING, value: \"1\"}}]",
+                StringComparison.Ordinal)
+            .Replace("{{rules}}", rules, StringComparison.Ordinal)
+            .Replace("{{echoAnnotations}}", "", StringComparison.Ordinal)
+            .Replace("{{v2args}}", "", StringComparison.Ordinal);
+
     /// <summary>As <see cref="With"/>, with echo-v2 answering every request <paramref name="latencyMs"/> later and the echo Service annotated.</summary>
     /// <param name="echoAnnotations">The echo Service's annotations as flow-map entries (<c>k: v, k2: v2</c>), or empty.</param>
     public static string WithSlowV2(string rules, int latencyMs, string echoAnnotations = "") =>
         Base.Replace("{{rules}}", rules, StringComparison.Ordinal)
+            .Replace("{{waypointEnv}}", "", StringComparison.Ordinal)
             .Replace("{{echoAnnotations}}", echoAnnotations.Length > 0 ? $", annotations: {{{echoAnnotations}}}" : "", StringComparison.Ordinal)
             .Replace("{{v2args}}", latencyMs > 0 ? $", --latency-ms, \"{latencyMs}\"" : "", StringComparison.Ordinal);
 }
