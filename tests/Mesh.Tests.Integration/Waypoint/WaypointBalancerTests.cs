@@ -56,7 +56,9 @@ public sealed class WaypointBalancerTests(Xunit.Abstractions.ITestOutputHelper o
         var fastBefore = before.Count(c => c == "200 echo-v1");
         output.WriteLine($"before: echo-v1 served {fastBefore}/{n}; after echo-v1 slowed down: echo-v1 {toV1}, echo-v2 {toV2} in {elapsed.TotalSeconds:F1} s");
         Assert.Equal(n, toV1 + toV2);
-        Assert.True(fastBefore >= n * 3 / 4, $"before the change echo-v1 (fast) served only {fastBefore}/{n}");
+        // The precondition only (the test above holds the 80%): the traffic was on echo-v1, so the shift below is a move.
+        // A latency spike on the busy machine can send part of a short batch to echo-v2 (the peak estimate takes it at once).
+        Assert.True(fastBefore > n / 2, $"before the change echo-v1 (fast) served only {fastBefore}/{n}");
         // From the first requests after the change (the batch takes about 4 s at ~55 ms each): a peak-EWMA estimate
         // takes a higher sample at once, so echo-v1 is left after its first slow answer and tried again only as its
         // estimate decays (10 s time constant). Uniform would be 30 of 60 (sd 3.9); 45 is 3.9 sd above it.
@@ -64,10 +66,20 @@ public sealed class WaypointBalancerTests(Xunit.Abstractions.ITestOutputHelper o
     }
 
     /// <summary>
-    /// The first attempt to each endpoint also opens its HBONE tunnel (a TLS handshake), a latency sample that says
-    /// nothing about the endpoint; the counted requests start once both tunnels are open.
+    /// A freshly started echo server answers its first requests slowly (its JIT), a real latency sample the peak-EWMA
+    /// estimate takes at once and forgets only over ~10 s, so each pod is warmed through its own service first (L4, not
+    /// through the waypoint); then 20 requests through the waypoint open its tunnels (the balancer leaves connection
+    /// setup out of its samples) before the counted ones start.
     /// </summary>
-    private static Task<List<string>> WarmUpAsync(LabFixture lab) => CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/warmup", 20);
+    private static async Task WarmUpAsync(LabFixture lab)
+    {
+        foreach (var pod in new[] { "echo-v1", "echo-v2" })
+        {
+            var direct = await CurlManyAsync(lab, $"http://{Vip(lab, pod)}/warmup", 20);
+            Assert.True(direct.Count == 20, $"{pod} answered {direct.Count} of 20 warm-up requests\n{Logs(lab)}");
+        }
+        await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/warmup", 20);
+    }
 
     private static async Task<int> ServedAsync(LabFixture lab, string pod) => (await EchoStatsAsync(lab, pod)).Served;
 }
