@@ -23,6 +23,15 @@ public sealed record WaypointOptions
     public IPAddress ListenAddress { get; init; } = IPAddress.Any;
     public int HbonePort { get; init; } = 15008;
 
+    /// <summary>The OTLP/HTTP collector spans go to (null: no tracing).</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>The share of new traces (requests without a caller's sampled context) that are sampled, 0..1.</summary>
+    public double TraceSampling { get; init; } = DefaultTraceSampling;
+
+    /// <summary>Istio's default: 1% of new traces.</summary>
+    public const double DefaultTraceSampling = 0.01;
+
     public SpiffeId Identity => new(TrustDomain, Namespace, ServiceAccount);
     public NamespacedName GatewayKey => new(Namespace, Gateway);
 
@@ -39,6 +48,9 @@ public sealed record WaypointOptions
         new("listen", "the address HBONE, metrics and readiness listen on") { HelpName = "IP", Default = "0.0.0.0" },
         new("hbone-port", "the HBONE port") { HelpName = "PORT", Default = "15008" },
         new("trust-domain", "the mesh's trust domain") { HelpName = "TD", Default = Mesh.Core.MeshLabels.DefaultTrustDomain },
+        new("otlp-endpoint", "the OTLP/HTTP collector to export spans to (/v1/traces is appended); unset: no tracing",
+            "OTEL_EXPORTER_OTLP_ENDPOINT") { HelpName = "http://HOST:4318" },
+        new("trace-sampling", "the share of new traces sampled (a caller's sampled flag is always followed)") { HelpName = "0..1", Default = "0.01" },
     ];
 
     public const string Description = "waypoint: the mesh's L7 proxy for a namespace or service (HTTP routing, retries, timeouts, splits, L7 policy).";
@@ -92,6 +104,22 @@ public sealed record WaypointOptions
             options = options with
             {
                 HbonePort = int.TryParse(hp, out var p) && p is > 0 and < 65536 ? p : throw new WaypointConfigException($"--hbone-port '{hp}' is not a port"),
+            };
+        }
+        if (values.Remove("otlp-endpoint", out var otlp) && otlp.Length > 0)
+        {
+            options = options with
+            {
+                OtlpEndpoint = Uri.TryCreate(otlp, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps) ? u
+                    : throw new WaypointConfigException($"--otlp-endpoint '{otlp}' must be an http:// or https:// URL, e.g. http://otel-collector:4318"),
+            };
+        }
+        if (values.Remove("trace-sampling", out var sampling))
+        {
+            options = options with
+            {
+                TraceSampling = double.TryParse(sampling, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) && r is >= 0 and <= 1 ? r
+                    : throw new WaypointConfigException($"--trace-sampling '{sampling}' must be a number from 0 to 1, e.g. 0.01 for 1% of new traces"),
             };
         }
         return options;

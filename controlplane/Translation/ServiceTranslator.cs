@@ -11,7 +11,8 @@ namespace Mesh.ControlPlane.Translation;
 /// Endpoints: from the service's EndpointSlices when there are any, else the pods its selector matches.
 /// targetPort defaults to port; a named targetPort is resolved from the first endpoint pod declaring it.
 /// ExternalName services have no endpoints in the mesh and are left out. spec.trafficDistribution PreferClose is kept
-/// for ztunnel's balancer (prefer the client's node).
+/// for ztunnel's balancer (prefer the client's node). The <c>balancer.mesh.dev/failure-accrual*</c> annotations set the
+/// waypoint's circuit breaking of its endpoints (<see cref="FailureAccrualAnnotations"/>).
 /// </summary>
 internal static class ServiceTranslator
 {
@@ -87,6 +88,7 @@ internal static class ServiceTranslator
             Endpoints = [.. endpoints.Order(StringComparer.Ordinal)],
             Waypoint = WaypointLabel.Resolve(meta.Namespace, meta.Labels, ctx.LabelsOf(meta.Namespace)),
             TrafficDistribution = Distribution(JsonFields.String(spec, "trafficDistribution", "spec.trafficDistribution")),
+            FailureAccrual = FailureAccrualAnnotations.Read(meta),
         };
     }
 

@@ -15,6 +15,8 @@ public sealed record Service
     public NamespacedName? Waypoint { get; init; }
     /// <summary>From <c>spec.trafficDistribution</c>: whether ztunnel keeps connections on the client's node.</summary>
     public TrafficDistribution TrafficDistribution { get; init; }
+    /// <summary>Circuit breaking of its endpoints at waypoints (null: <see cref="FailureAccrualSettings.Default"/>).</summary>
+    public FailureAccrualSettings? FailureAccrual { get; init; }
 
     public NamespacedName Key => new(Namespace, Name);
 }

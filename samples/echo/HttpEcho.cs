@@ -11,13 +11,25 @@ namespace Mesh.Samples.Echo;
 /// naming the pod, the request (with the body's length and SHA-256) and the peer address the server saw.
 /// <c>GET /_echo/stats</c> answers the requests served so far and how many of them were answered 503 by
 /// <c>fail_rate</c> (<c>{"requests":N,"failed":M}</c>; itself not counted), so tests count load at the backend.
+/// <c>GET /_echo/config?latency_ms=N&amp;fail_rate=F&amp;fail_next=K</c> changes the process's defaults at runtime (any may
+/// be left out; <c>fail_next</c> answers the next K requests 503) and answers the ones in force, so a test can slow a
+/// backend down or make it fail while traffic flows. The body names the request's <c>traceparent</c> header, when it had
+/// one, and the stats list the last 32 traceparents received (<c>"traceparents":[...]</c>).
 /// </summary>
 internal static class HttpEcho
 {
     public const string StatsPath = "/_echo/stats";
+    public const string ConfigPath = "/_echo/config";
 
     private static long _requests;
     private static long _failed;
+    private static long _failNext;
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<string> Traceparents = new();
+
+    /// <summary>The defaults in force (the flags', until <see cref="ConfigPath"/> changes them), swapped whole.</summary>
+    private static volatile Defaults? _defaults;
+
+    private sealed record Defaults(int LatencyMs, double FailRate);
 
     public static async Task<int> RunAsync(EchoOptions o, CancellationToken ct)
     {
@@ -56,15 +68,50 @@ internal static class HttpEcho
         if (ctx.Request.Path == StatsPath)
         {
             ctx.Response.ContentType = "application/json";
-            await ctx.Response.WriteAsync($"{{\"requests\":{Interlocked.Read(ref _requests)},\"failed\":{Interlocked.Read(ref _failed)}}}\n", ctx.RequestAborted);
+            using var stats = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stats))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("requests", Interlocked.Read(ref _requests));
+                w.WriteNumber("failed", Interlocked.Read(ref _failed));
+                w.WriteStartArray("traceparents");
+                foreach (var t in Traceparents)
+                {
+                    w.WriteStringValue(t);
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            stats.WriteByte((byte)'\n');
+            await ctx.Response.Body.WriteAsync(stats.ToArray(), ctx.RequestAborted);
+            return;
+        }
+        var q = ctx.Request.Query;
+        var defaults = _defaults ??= new Defaults(o.LatencyMs, o.FailRate);
+        if (ctx.Request.Path == ConfigPath)
+        {
+            _defaults = defaults = new Defaults(Int(q["latency_ms"], defaults.LatencyMs), Rate(q["fail_rate"], defaults.FailRate));
+            if (Int(q["fail_next"], -1) is >= 0 and var failNext)
+            {
+                Interlocked.Exchange(ref _failNext, failNext);
+            }
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"latencyMs\":{defaults.LatencyMs},\"failRate\":{defaults.FailRate}}}\n"), ctx.RequestAborted);
             return;
         }
         Interlocked.Increment(ref _requests);
-        var q = ctx.Request.Query;
-        var latency = Int(q["latency_ms"], o.LatencyMs);
+        if (ctx.Request.Headers.TryGetValue("traceparent", out var tp))
+        {
+            Traceparents.Enqueue(tp.ToString());
+            while (Traceparents.Count > 32 && Traceparents.TryDequeue(out _))
+            {
+            }
+        }
+        var latency = Int(q["latency_ms"], defaults.LatencyMs);
         var status = Int(q["status"], o.Status);
         var size = q.ContainsKey("size") ? Int(q["size"], 0) : o.Size;
-        var failRate = q.TryGetValue("fail_rate", out var fr) && double.TryParse(fr, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) ? f : o.FailRate;
+        var failRate = Rate(q["fail_rate"], defaults.FailRate);
 
         long bodyBytes = 0;
         var buffer = new byte[64 * 1024];
@@ -80,7 +127,7 @@ internal static class HttpEcho
         {
             await Task.Delay(latency, ctx.RequestAborted);
         }
-        if (failRate > 0 && Random.Shared.NextDouble() < failRate)
+        if (Interlocked.Decrement(ref _failNext) >= 0 || failRate > 0 && Random.Shared.NextDouble() < failRate)
         {
             status = 503;
             Interlocked.Increment(ref _failed);
@@ -115,6 +162,10 @@ internal static class HttpEcho
             w.WriteString("peer", peer);
             w.WriteString("local", $"{ctx.Connection.LocalIpAddress}:{ctx.Connection.LocalPort}");
             w.WriteNumber("status", status);
+            if (ctx.Request.Headers.TryGetValue("traceparent", out var traceparent))
+            {
+                w.WriteString("traceparent", traceparent.ToString());
+            }
             w.WriteEndObject();
         }
         ms.WriteByte((byte)'\n');
@@ -133,6 +184,9 @@ internal static class HttpEcho
         }
         return result;
     }
+
+    private static double Rate(Microsoft.Extensions.Primitives.StringValues v, double fallback) =>
+        double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is >= 0 and <= 1 ? f : fallback;
 
     private static int Int(Microsoft.Extensions.Primitives.StringValues v, int fallback) =>
         int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : fallback;

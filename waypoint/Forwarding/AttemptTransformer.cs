@@ -10,10 +10,11 @@ namespace Mesh.Waypoint.Forwarding;
 /// removed, <c>Host</c> and <c>Expect</c> kept, <c>te: trailers</c> kept for HTTP/2, response headers and trailers
 /// copied back); the request target is the client's raw target on the chosen endpoint, and the endpoint rides on
 /// the message for <see cref="BackendConnector"/>. When the response headers arrive <paramref name="headersArrived"/>
-/// runs (the per-attempt timeout stops, the balancer takes the latency) and <paramref name="retryStatus"/> decides: true withholds the response
+/// runs with the time the attempt spent opening its connection, if it opened one (the per-attempt timeout stops, the
+/// balancer takes the latency without it) and <paramref name="retryStatus"/> decides: true withholds the response
 /// (nothing reaches the client, YARP drops it) so that the caller can retry.
 /// </summary>
-public sealed class AttemptTransformer(BackendEndpoint endpoint, Action headersArrived, Func<int, bool> retryStatus) : HttpTransformer
+public sealed class AttemptTransformer(BackendEndpoint endpoint, Action<TimeSpan> headersArrived, Func<int, bool> retryStatus) : HttpTransformer
 {
     /// <summary>The status of the response headers received, or null when none arrived.</summary>
     public int? ResponseStatus { get; private set; }
@@ -38,7 +39,7 @@ public sealed class AttemptTransformer(BackendEndpoint endpoint, Action headersA
         {
             return ValueTask.FromResult(false);
         }
-        headersArrived();
+        headersArrived(proxyResponse.RequestMessage?.Options.TryGetValue(BackendConnector.ConnectTimeKey, out var connect) == true ? connect : TimeSpan.Zero);
         ResponseStatus = (int)proxyResponse.StatusCode;
         if (retryStatus(ResponseStatus.Value))
         {

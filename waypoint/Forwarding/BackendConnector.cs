@@ -19,7 +19,22 @@ public sealed class BackendConnector(HboneClient hbone, WaypointIdentity identit
 
     public static readonly HttpRequestOptionsKey<BackendEndpoint> EndpointKey = new("mesh.endpoint");
 
+    /// <summary>
+    /// How long opening the connection took, set on the request that asked for it: the balancer leaves it out of that
+    /// attempt's latency (a TLS handshake says nothing about how fast the endpoint answers; Linkerd's balancer, too,
+    /// measures only requests on connections that are up).
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<TimeSpan> ConnectTimeKey = new("mesh.connect-time");
+
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var stream = await OpenAsync(context, cancellationToken);
+        context.InitialRequestMessage.Options.Set(ConnectTimeKey, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return stream;
+    }
+
+    private async ValueTask<Stream> OpenAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         if (!context.InitialRequestMessage.Options.TryGetValue(EndpointKey, out var endpoint))
         {

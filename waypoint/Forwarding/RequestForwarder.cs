@@ -7,6 +7,7 @@ using Mesh.Waypoint.Authorization;
 using Mesh.Waypoint.Inbound;
 using Mesh.Waypoint.Metrics;
 using Mesh.Waypoint.Routing;
+using Mesh.Waypoint.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -21,10 +22,12 @@ namespace Mesh.Waypoint.Forwarding;
 /// (headers, trailers, 100-continue, upgrades, cancellation both ways) over <c>upstream</c>, the HBONE-connecting
 /// <see cref="UpstreamClient"/>; the decisions (route, policy, retry, endpoint) stay ours. Failures are answered
 /// with Envoy's statuses and flags (403 RBAC, 503 UH/UF/NR, 504 UT, 404 NR, 500) and reported once: a log line and metrics.
-/// L7 policy (<see cref="L7Authorizer"/>) runs first, as Envoy's RBAC filter runs before the router.
+/// L7 policy (<see cref="L7Authorizer"/>) runs first, as Envoy's RBAC filter runs before the router. Each attempt's
+/// verdict feeds the backend's circuit breaker (<see cref="CircuitBreaking"/>), whose ejected endpoints the balancer skips.
+/// With tracing on, a server span covers the request and a client span each attempt (<see cref="WaypointTracing"/>).
 /// </summary>
 public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwarder forwarder, HttpMessageInvoker upstream, RetryBudgets budgets,
-    PeakEwmaBalancer balancer, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
+    PeakEwmaBalancer balancer, CircuitBreaking breakers, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
 {
     /// <summary>Request bodies up to this size are buffered so they can be retried; larger ones are streamed once.</summary>
     public const int MaxReplayBody = 64 * 1024;
@@ -33,6 +36,24 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
     public const string BudgetExhaustedFlag = "URX";
 
     public async Task HandleAsync(HttpContext ctx, TunnelFeature tunnel)
+    {
+        // One server span per request when tracing is on (WaypointTracing); otherwise this is the only cost.
+        if (WaypointTracing.StartServer(ctx, ctx.Request.Path.Value ?? "/") is not { } server)
+        {
+            await HandleRequestAsync(ctx, tunnel);
+            return;
+        }
+        try
+        {
+            await HandleRequestAsync(ctx, tunnel);
+        }
+        finally
+        {
+            WaypointTracing.Finish(server, ctx.RequestAborted.IsCancellationRequested ? 0 : ctx.Response.StatusCode, null);
+        }
+    }
+
+    private async Task HandleRequestAsync(HttpContext ctx, TunnelFeature tunnel)
     {
         var started = Stopwatch.GetTimestamp();
         var table = routes.Current;
@@ -112,6 +133,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
         var service = IstioLabels.ServiceName(plan.BackendService);
         var budget = plan.Retry is { } retry ? budgets.For(service, retry.Budget) : null;
         budget?.Deposit();
+        var ejector = breakers.For(plan, service);
         var exhausted = false;
         // The policy says whether this outcome is retried; the budget whether a retry may be spent (counted once when not).
         bool Retry(int made, AttemptOutcome kind, int status)
@@ -139,7 +161,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
         List<BackendEndpoint> failed = [];
         for (var attempt = 1; ; attempt++)
         {
-            var pick = balancer.Pick(plan.Endpoints, Random.Shared, failed);
+            var pick = balancer.Pick(plan.Endpoints, Random.Shared, failed, ejector);
             var endpoint = pick.Endpoint;
             if (replay is not null)
             {
@@ -151,14 +173,20 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
                 attemptCts.CancelAfter(perTry);
             }
             var made = attempt;
-            var transformer = new AttemptTransformer(endpoint, () =>
+            var transformer = new AttemptTransformer(endpoint, connect =>
             {
-                // One attempt up to its headers: that is what the per-attempt timeout bounds and the balancer measures.
+                // One attempt up to its headers: that is what the per-attempt timeout bounds and the balancer measures
+                // (less the connection's opening).
                 attemptCts.CancelAfter(Timeout.InfiniteTimeSpan);
-                pick.Complete();
+                pick.Complete(excluded: connect);
             }, status => Retry(made, AttemptOutcome.Response, status));
+            // The attempt's client span is Activity.Current while it is sent: TraceContextHandler sends its context.
+            var span = WaypointTracing.StartClient(Activity.Current, ctx.Request.Method, endpoint, service, attempt);
             var error = await forwarder.SendAsync(ctx, $"http://{endpoint.Address}", upstream, config, transformer, attemptCts.Token);
+            WaypointTracing.Finish(span, transformer.ResponseStatus, error == ForwarderError.None ? null : error.ToString());
             pick.Complete(failed: transformer.ResponseStatus is null);
+            breakers.Record(ejector, service, endpoint, plan.Endpoints, ctx, transformer.ResponseStatus,
+                neutral: ctx.RequestAborted.IsCancellationRequested || (transformer.ResponseStatus is null && overall.IsCancellationRequested));
             if (transformer.ResponseStatus is { } status && !transformer.Withheld)
             {
                 if (error == ForwarderError.None)

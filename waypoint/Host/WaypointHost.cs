@@ -8,6 +8,7 @@ using Mesh.Waypoint.Identity;
 using Mesh.Waypoint.Inbound;
 using Mesh.Waypoint.Metrics;
 using Mesh.Waypoint.Routing;
+using Mesh.Waypoint.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -56,6 +57,11 @@ public sealed partial class WaypointHost(WaypointOptions options)
         });
         var log = app.Services.GetRequiredService<ILogger<WaypointHost>>();
         Log.Starting(log, options.Gateway, options.Namespace, options.Identity, options.ControlPlane, options.Node, Environment.ProcessId);
+        using var tracing = TraceExport.Start(options);
+        if (options.OtlpEndpoint is { } otlp)
+        {
+            Log.Tracing(log, TraceExport.TracesUri(otlp), options.TraceSampling);
+        }
 
         using var collector = new PrometheusCollector(WaypointMetrics.MeterName);
         TelemetryServer metricsServer, readinessServer;
@@ -110,6 +116,8 @@ public sealed partial class WaypointHost(WaypointOptions options)
         builder.Services.AddSingleton(metrics);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<RetryBudgets>();
+        builder.Services.AddSingleton<EndpointEjectors>();
+        builder.Services.AddSingleton<CircuitBreaking>();
         builder.Services.AddSingleton<PeakEwmaBalancer>();
         builder.Services.AddSingleton<BackendConnector>();
         builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
@@ -151,5 +159,8 @@ public sealed partial class WaypointHost(WaypointOptions options)
 
         [LoggerMessage(6302, LogLevel.Error, "waypoint cannot start: {Reason}")]
         public static partial void StartFailed(ILogger logger, string reason);
+
+        [LoggerMessage(6303, LogLevel.Information, "tracing: spans to {Endpoint} (OTLP/HTTP protobuf), new traces sampled at {Sampling}")]
+        public static partial void Tracing(ILogger logger, Uri endpoint, double sampling);
     }
 }

@@ -7,7 +7,9 @@ namespace Mesh.Waypoint.Metrics;
 /// <c>istio_requests_total</c> and <c>istio_request_duration_milliseconds</c> (one per request, its final
 /// outcome), and <c>mesh_waypoint_upstream_retries_total</c> (one per retry, by destination service and reason: the
 /// status code retried, or connect_failure, reset, per_try_timeout), and <c>mesh_waypoint_upstream_retries_skipped_total</c>
-/// (one per request whose retry the policy wanted but the retry budget refused: reason budget_exhausted).
+/// (one per request whose retry the policy wanted but the retry budget refused: reason budget_exhausted), and
+/// <c>mesh_waypoint_endpoint_ejections_total</c> (one per circuit-breaker ejection of an endpoint, by destination service
+/// and reason: consecutive_failures, failure_rate, probe_failed).
 /// </summary>
 public sealed class WaypointMetrics : IDisposable
 {
@@ -27,12 +29,15 @@ public sealed class WaypointMetrics : IDisposable
         Retries = _meter.CreateCounter<long>("mesh_waypoint_upstream_retries", "{retry}", "Retries of upstream attempts by the waypoint");
         RetriesSkipped = _meter.CreateCounter<long>("mesh_waypoint_upstream_retries_skipped", "{retry}",
             "Retries the retry policy asked for and the waypoint did not make (the retry budget was exhausted)");
+        Ejections = _meter.CreateCounter<long>("mesh_waypoint_endpoint_ejections", "{ejection}",
+            "Endpoints the waypoint's circuit breaker ejected from its balancer");
     }
 
     public Counter<long> Requests { get; }
     public Histogram<double> Duration { get; }
     public Counter<long> Retries { get; }
     public Counter<long> RetriesSkipped { get; }
+    public Counter<long> Ejections { get; }
 
     public void RecordRequest(KeyValuePair<string, object?>[] labels, double milliseconds)
     {
@@ -45,6 +50,9 @@ public sealed class WaypointMetrics : IDisposable
 
     public void RecordRetrySkipped(string destinationService, string reason) =>
         RetriesSkipped.Add(1, new KeyValuePair<string, object?>("destination_service", destinationService), new KeyValuePair<string, object?>("reason", reason));
+
+    public void RecordEjection(string destinationService, string reason) =>
+        Ejections.Add(1, new KeyValuePair<string, object?>("destination_service", destinationService), new KeyValuePair<string, object?>("reason", reason));
 
     public void Dispose() => _meter.Dispose();
 }

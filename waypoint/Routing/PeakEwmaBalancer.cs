@@ -7,10 +7,11 @@ namespace Mesh.Waypoint.Routing;
 /// <summary>
 /// Linkerd's balancer: power of two choices over peak-EWMA load. Each endpoint keeps an exponentially weighted
 /// moving average of its attempts' latency to response headers that jumps to any higher sample at once (peak) and
-/// decays towards lower ones with time constant <see cref="Decay"/> (and towards 0 while it gets no samples, so a
+/// decays towards lower ones with time constant <see cref="Decay"/> (the time an attempt spent opening its connection is
+/// left out) (and towards 0 while it gets no samples, so a
 /// slow endpoint is tried again), and its outstanding attempts; its load is <c>ewma × (outstanding + 1)</c>. An attempt draws two distinct endpoints at random (avoiding ones that already
 /// failed this request while others remain) and takes the less loaded. A new endpoint starts at
-/// <see cref="DefaultRtt"/>. Thread-safe (a short lock per endpoint); time from the injected <see cref="TimeProvider"/>.
+/// <see cref="DefaultRtt"/>. Endpoints a circuit breaker ejected are skipped (<see cref="EndpointEjector"/>). Thread-safe (a short lock per endpoint); time from the injected <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class PeakEwmaBalancer(TimeProvider time)
 {
@@ -22,16 +23,29 @@ public sealed class PeakEwmaBalancer(TimeProvider time)
 
     private readonly ConcurrentDictionary<IPEndPoint, EndpointLoad> _loads = new();
 
-    /// <summary>Chooses the endpoint of one attempt and counts it outstanding until <see cref="Attempt.Complete"/>.</summary>
-    public Attempt Pick(ImmutableArray<BackendEndpoint> endpoints, Random random, IReadOnlyCollection<BackendEndpoint>? failed = null)
+    /// <summary>
+    /// Chooses the endpoint of one attempt and counts it outstanding until <see cref="Attempt.Complete"/>. With an
+    /// <paramref name="ejector"/> (circuit breaking), its probe goes first and ejected endpoints are skipped.
+    /// </summary>
+    public Attempt Pick(ImmutableArray<BackendEndpoint> endpoints, Random random, IReadOnlyCollection<BackendEndpoint>? failed = null,
+        EndpointEjector? ejector = null)
     {
         if (endpoints.IsEmpty)
         {
             throw new ArgumentException("no endpoints to pick from", nameof(endpoints));
         }
-        var candidates = failed is { Count: > 0 } && endpoints.Where(e => !failed.Contains(e)).ToImmutableArray() is { IsEmpty: false } fresh
+        var pool = endpoints;
+        if (ejector?.Choose(endpoints, failed) is { } choice)
+        {
+            if (choice.Probe is { } probe)
+            {
+                return Start(probe);
+            }
+            pool = choice.Pool;
+        }
+        var candidates = failed is { Count: > 0 } && pool.Where(e => !failed.Contains(e)).ToImmutableArray() is { IsEmpty: false } fresh
             ? fresh
-            : endpoints;
+            : pool;
         var chosen = candidates[0];
         if (candidates.Length > 1)
         {
@@ -44,6 +58,11 @@ public sealed class PeakEwmaBalancer(TimeProvider time)
                 chosen = other;
             }
         }
+        return Start(chosen);
+    }
+
+    private Attempt Start(BackendEndpoint chosen)
+    {
         var load = Load(chosen);
         load.Start();
         return new Attempt(chosen, load, time, time.GetTimestamp());
@@ -73,12 +92,13 @@ public sealed class PeakEwmaBalancer(TimeProvider time)
         public BackendEndpoint Endpoint { get; }
 
         /// <param name="failed">No response headers: the sample is at least <see cref="FailurePenalty"/>.</param>
-        public void Complete(bool failed = false)
+        /// <param name="excluded">Time that says nothing about the endpoint's speed (opening the connection), left out of the sample.</param>
+        public void Complete(bool failed = false, TimeSpan excluded = default)
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
                 var now = _time.GetTimestamp();
-                var rtt = _time.GetElapsedTime(_started, now).TotalMilliseconds;
+                var rtt = Math.Max(0, _time.GetElapsedTime(_started, now).TotalMilliseconds - excluded.TotalMilliseconds);
                 _load.Finish(failed ? Math.Max(rtt, FailurePenalty.TotalMilliseconds) : rtt, now, _time);
             }
         }

@@ -144,9 +144,14 @@ public sealed class WaypointL7Tests
     }
 
     /// <param name="slowV2Ms">How much later echo-v2 answers every request (0: as fast as echo-v1).</param>
-    internal static async Task<LabFixture> StartAsync(string rules, int slowV2Ms = 0)
+    /// <param name="echoAnnotations">The echo Service's annotations (<see cref="WaypointLabYaml.WithSlowV2"/>).</param>
+    internal static Task<LabFixture> StartAsync(string rules, int slowV2Ms = 0, string echoAnnotations = "") =>
+        StartYamlAsync(WaypointLabYaml.WithSlowV2(rules, slowV2Ms, echoAnnotations));
+
+    /// <summary>The waypoint lab from <paramref name="yaml"/> (a <see cref="WaypointLabYaml"/> variant), the mesh up and every pod ready.</summary>
+    internal static async Task<LabFixture> StartYamlAsync(string yaml)
     {
-        var lab = await LabFixture.StartAsync(WaypointLabYaml.WithSlowV2(rules, slowV2Ms));
+        var lab = await LabFixture.StartAsync(yaml);
         try
         {
             await lab.StartMeshAsync();
@@ -193,6 +198,22 @@ public sealed class WaypointL7Tests
     internal static double Sum(string metrics, string name, params string[] labels) =>
         metrics.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(x => l.Contains(x, StringComparison.Ordinal)))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The echo pod's own counters (<c>/_echo/stats</c>, read inside its namespace on loopback): requests served, and how many it answered 503 by fail_rate.</summary>
+    internal static async Task<(int Served, int Failed)> EchoStatsAsync(LabFixture lab, string pod)
+    {
+        var r = await lab.ExecAsync(pod, "curl", "-sf", "-m", "5", "http://127.0.0.1:8080/_echo/stats");
+        Assert.True(r.Ok, $"{r.Stderr}\n{lab.Log(pod)}");
+        using var json = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        return (json.RootElement.GetProperty("requests").GetInt32(), json.RootElement.GetProperty("failed").GetInt32());
+    }
+
+    /// <summary>Changes the echo pod's defaults at runtime (<c>/_echo/config?latency_ms=&amp;fail_rate=</c>), on its loopback.</summary>
+    internal static async Task EchoConfigAsync(LabFixture lab, string pod, string query)
+    {
+        var r = await lab.ExecAsync(pod, "curl", "-sf", "-m", "5", $"http://127.0.0.1:8080/_echo/config?{query}");
+        Assert.True(r.Ok, $"{r.Stderr}\n{lab.Log(pod)}");
+    }
 
     internal static string Logs(LabFixture lab) =>
         $"waypoint log:\n{lab.Log("waypoint")}\nztunnel logs:\n{lab.ZtunnelLogs()}";

@@ -6,7 +6,7 @@ namespace Mesh.Tests.Integration.Waypoint;
 /// The waypoint lab: namespace app (ambient) with a client on node1, a waypoint pod on node2 (Gateway "waypoint",
 /// class mesh-waypoint), two echo versions on different nodes behind services echo-v1 and echo-v2, and the service
 /// "echo" (both versions) labelled to use the waypoint with an HTTPRoute attached to it. The route's spec is
-/// <c>{{rules}}</c>.
+/// <c>{{rules}}</c>; the echo Service's annotations are <c>{{echoAnnotations}}</c>.
 /// </summary>
 internal static class WaypointLabYaml
 {
@@ -17,7 +17,7 @@ internal static class WaypointLabYaml
         spec:
           nodeName: node2
           serviceAccountName: waypoint
-          containers: [{name: w, command: ["{{waypoint}}"]}]
+          containers: [{name: w, command: ["{{waypoint}}"]{{waypointEnv}}}]
         ---
         apiVersion: v1
         kind: Pod
@@ -37,7 +37,7 @@ internal static class WaypointLabYaml
         ---
         apiVersion: v1
         kind: Service
-        metadata: {name: echo, namespace: app, labels: {mesh.dev/use-waypoint: waypoint}}
+        metadata: {name: echo, namespace: app, labels: {mesh.dev/use-waypoint: waypoint}{{echoAnnotations}}}
         spec:
           selector: {app: echo}
           ports: [{port: 80, targetPort: 8080}]
@@ -117,10 +117,36 @@ internal static class WaypointLabYaml
           - backendRefs: [{name: echo, port: 80}]
         """;
 
+    /// <summary>Both pods, retried on 503 up to 3 times (10 ms backoff), within a 10 s request timeout.</summary>
+    public const string BothPodsRetryRules = """
+          - backendRefs: [{name: echo, port: 80}]
+            timeouts: {request: 10s}
+            retry: {attempts: 3, codes: [503], backoff: 10ms}
+        """;
+
+    /// <summary>The echo Service's circuit breaker: the default 7 failures in a row, a 3 s first penalty, no jitter.</summary>
+    public const string FastCircuitBreaker =
+        "balancer.mesh.dev/failure-accrual-min-penalty: 3s, balancer.mesh.dev/failure-accrual-jitter-ratio: \"0\"";
+
     public static string With(string rules) => WithSlowV2(rules, latencyMs: 0);
 
-    /// <summary>As <see cref="With"/>, with echo-v2 answering every request <paramref name="latencyMs"/> later.</summary>
-    public static string WithSlowV2(string rules, int latencyMs) =>
+    /// <summary>The OTLP/HTTP receiver's address inside the waypoint pod (its loopback): where the test listens.</summary>
+    public const int OtlpPort = 4318;
+
+    /// <summary>As <see cref="With"/>, with the waypoint exporting spans to its pod's loopback port <see cref="OtlpPort"/>, every new trace sampled.</summary>
+    public static string WithTracing(string rules) =>
+        Base.Replace("{{waypointEnv}}",
+                $", env: [{{name: MESH_OTLP_ENDPOINT, value: \"http://127.0.0.1:{OtlpPort}\"}}, {{name: MESH_TRACE_SAMPLING, value: \"1\"}}]",
+                StringComparison.Ordinal)
+            .Replace("{{rules}}", rules, StringComparison.Ordinal)
+            .Replace("{{echoAnnotations}}", "", StringComparison.Ordinal)
+            .Replace("{{v2args}}", "", StringComparison.Ordinal);
+
+    /// <summary>As <see cref="With"/>, with echo-v2 answering every request <paramref name="latencyMs"/> later and the echo Service annotated.</summary>
+    /// <param name="echoAnnotations">The echo Service's annotations as flow-map entries (<c>k: v, k2: v2</c>), or empty.</param>
+    public static string WithSlowV2(string rules, int latencyMs, string echoAnnotations = "") =>
         Base.Replace("{{rules}}", rules, StringComparison.Ordinal)
+            .Replace("{{waypointEnv}}", "", StringComparison.Ordinal)
+            .Replace("{{echoAnnotations}}", echoAnnotations.Length > 0 ? $", annotations: {{{echoAnnotations}}}" : "", StringComparison.Ordinal)
             .Replace("{{v2args}}", latencyMs > 0 ? $", --latency-ms, \"{latencyMs}\"" : "", StringComparison.Ordinal);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
 using static Mesh.Tests.Integration.Waypoint.WaypointL7Tests;
@@ -25,7 +24,7 @@ public sealed class WaypointRetryBudgetTests(Xunit.Abstractions.ITestOutputHelpe
         await using var lab = await StartAsync(WaypointLabYaml.BudgetRules);
 
         var codes = await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/flaky?fail_rate=0.3", Originals);
-        var (served, failed) = await BackendStatsAsync(lab, "echo-v1");
+        var (served, failed) = await EchoStatsAsync(lab, "echo-v1");
 
         Assert.True(codes.Count == Originals, $"got {codes.Count} answers\n{Logs(lab)}");
         var ok = codes.Count(c => c.StartsWith("200 ", StringComparison.Ordinal));
@@ -48,7 +47,7 @@ public sealed class WaypointRetryBudgetTests(Xunit.Abstractions.ITestOutputHelpe
 
         var codes = await CurlManyAsync(lab, $"http://{Vip(lab, "echo")}/down?fail_rate=1", Originals);
         var elapsed = clock.Elapsed;
-        var (served, failed) = await BackendStatsAsync(lab, "echo-v1");
+        var (served, failed) = await EchoStatsAsync(lab, "echo-v1");
 
         Assert.True(codes.Count == Originals, $"got {codes.Count} answers\n{Logs(lab)}");
         // The original failure is what the client gets, for every request.
@@ -67,14 +66,5 @@ public sealed class WaypointRetryBudgetTests(Xunit.Abstractions.ITestOutputHelpe
             "reason=\"budget_exhausted\"");
         Assert.True(skipped > Originals / 2, $"{skipped} requests found the budget exhausted");
         Assert.Equal(skipped, Sum(metrics, "istio_requests_total", "response_code=\"503\"", "response_flags=\"URX\""));
-    }
-
-    /// <summary>The echo pod's own counters: requests served, and how many of them it answered 503 by fail_rate.</summary>
-    private static async Task<(int Served, int Failed)> BackendStatsAsync(LabFixture lab, string pod)
-    {
-        var r = await lab.ExecAsync(pod, "curl", "-sf", "-m", "5", "http://127.0.0.1:8080/_echo/stats");
-        Assert.True(r.Ok, $"{r.Stderr}\n{lab.Log(pod)}");
-        using var json = JsonDocument.Parse(r.Stdout);
-        return (json.RootElement.GetProperty("requests").GetInt32(), json.RootElement.GetProperty("failed").GetInt32());
     }
 }

@@ -442,4 +442,80 @@ public sealed class MeshTranslatorTests
         Assert.Equal("metadata.annotations[retry.mesh.dev/budget-ratio]", error.Field);
         Assert.Contains("'20%' is not a number from 0 to 10", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Translate_ServiceWithoutFailureAccrualAnnotations_LeavesTheDefaults()
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse("""
+            apiVersion: v1
+            kind: Service
+            metadata: { name: echo, namespace: ns }
+            spec: { ports: [ { port: 80 } ] }
+            """));
+
+        Assert.Null(Assert.Single(result.State.Services).FailureAccrual);
+    }
+
+    [Fact]
+    public void Translate_ServiceFailureAccrualAnnotations_SetTheCircuitBreaker()
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse("""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: echo
+              namespace: ns
+              annotations:
+                balancer.mesh.dev/failure-accrual-consecutive-max-failures: "3"
+                balancer.mesh.dev/failure-accrual-failure-rate: "0.4"
+                balancer.mesh.dev/failure-accrual-failure-rate-window: 30s
+                balancer.mesh.dev/failure-accrual-failure-rate-min-requests: "50"
+                balancer.mesh.dev/failure-accrual-min-penalty: 2s
+                balancer.mesh.dev/failure-accrual-max-penalty: 1m
+                balancer.mesh.dev/failure-accrual-jitter-ratio: "0"
+                balancer.mesh.dev/failure-accrual-max-ejected-percent: "30"
+            spec: { ports: [ { port: 80 } ] }
+            """));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new FailureAccrualSettings
+        {
+            ConsecutiveFailures = 3, FailureRate = 0.4, FailureRateWindow = TimeSpan.FromSeconds(30), FailureRateMinRequests = 50,
+            MinPenalty = TimeSpan.FromSeconds(2), MaxPenalty = TimeSpan.FromMinutes(1), JitterRatio = 0, MaxEjectedPercent = 30,
+        }, Assert.Single(result.State.Services).FailureAccrual);
+    }
+
+    [Fact]
+    public void Translate_ServiceFailureAccrualDisabled_TurnsItOff()
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse("""
+            apiVersion: v1
+            kind: Service
+            metadata: { name: echo, namespace: ns, annotations: { balancer.mesh.dev/failure-accrual: disabled } }
+            spec: { ports: [ { port: 80 } ] }
+            """));
+
+        Assert.False(Assert.Single(result.State.Services).FailureAccrual!.Enabled);
+    }
+
+    [Theory]
+    [InlineData("balancer.mesh.dev/failure-accrual", "on", "'on' is neither enabled nor disabled")]
+    [InlineData("balancer.mesh.dev/failure-accrual-consecutive-max-failures", "2.5", "'2.5' is not a whole number from 0 to 1000")]
+    [InlineData("balancer.mesh.dev/failure-accrual-max-ejected-percent", "150", "'150' is not a whole number from 0 to 100")]
+    [InlineData("balancer.mesh.dev/failure-accrual-min-penalty", "ten", "'ten' is not a Gateway API duration")]
+    [InlineData("balancer.mesh.dev/failure-accrual-max-penalty", "1s", "the max penalty 00:00:01 is below the min penalty 00:00:10")]
+    public void Translate_ServiceFailureAccrualBadValue_ReportsTheAnnotation(string annotation, string value, string message)
+    {
+        var result = MeshTranslator.Translate(YamlDocuments.Parse($$"""
+            apiVersion: v1
+            kind: Service
+            metadata: { name: echo, namespace: ns, annotations: { {{annotation}}: "{{value}}" } }
+            spec: { ports: [ { port: 80 } ] }
+            """));
+
+        Assert.Empty(result.State.Services);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal($"metadata.annotations[{annotation}]", error.Field);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
 }

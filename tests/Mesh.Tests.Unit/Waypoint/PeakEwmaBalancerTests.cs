@@ -139,4 +139,38 @@ public sealed class PeakEwmaBalancerTests
     {
         Assert.Throws<ArgumentException>(() => new PeakEwmaBalancer(new ManualTimeProvider()).Pick([], new Random(1)));
     }
+
+    [Fact]
+    public void Pick_WithEjector_SkipsTheEjectedEndpointThenProbesItAfterThePenalty()
+    {
+        var time = new ManualTimeProvider();
+        var balancer = new PeakEwmaBalancer(time);
+        var ejector = new EndpointEjector(Mesh.Core.Model.FailureAccrualSettings.Default with { JitterRatio = 0 }, time, new Random(1));
+        for (var i = 0; i < 7; i++)
+        {
+            ejector.Record(A, EndpointVerdict.Failure, [A, B]);
+        }
+        var random = new Random(3);
+
+        var during = Enumerable.Range(0, 100).Select(_ => balancer.Pick([A, B], random, ejector: ejector)).ToList();
+        during.ForEach(a => a.Complete());
+        time.Advance(TimeSpan.FromSeconds(10));
+        var probe = balancer.Pick([A, B], random, ejector: ejector);
+
+        Assert.All(during, a => Assert.Equal(B, a.Endpoint));
+        Assert.Equal(A, probe.Endpoint);
+    }
+
+    [Fact]
+    public void Complete_AttemptOpenedItsConnection_ConnectTimeLeftOutOfTheEstimate()
+    {
+        var time = new ManualTimeProvider();
+        var balancer = new PeakEwmaBalancer(time);
+
+        var attempt = balancer.Pick([A], new Random(1));
+        time.Advance(TimeSpan.FromMilliseconds(305));
+        attempt.Complete(excluded: TimeSpan.FromMilliseconds(300));
+
+        Assert.Equal(5, balancer.Cost(A), 3);
+    }
 }

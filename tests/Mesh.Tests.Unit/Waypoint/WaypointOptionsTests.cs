@@ -60,4 +60,46 @@ public sealed class WaypointOptionsTests
     {
         Assert.Throws<WaypointConfigException>(() => WaypointOptions.Parse([flag, value], LabEnv.GetValueOrDefault));
     }
+
+    [Fact]
+    public void Parse_NoOtlpEndpoint_TracingOffAtIstiosDefaultSampling()
+    {
+        var o = WaypointOptions.Parse([], LabEnv.GetValueOrDefault);
+
+        Assert.Null(o.OtlpEndpoint);
+        Assert.Equal(0.01, o.TraceSampling);
+    }
+
+    [Fact]
+    public void Parse_OtlpEndpointFromEnvironment_TracingOnWithTheSamplingGiven()
+    {
+        var env = new Dictionary<string, string>(LabEnv) { ["MESH_OTLP_ENDPOINT"] = "http://127.0.0.1:4318", ["MESH_TRACE_SAMPLING"] = "0.25" };
+
+        var o = WaypointOptions.Parse([], env.GetValueOrDefault);
+
+        Assert.Equal(new Uri("http://127.0.0.1:4318"), o.OtlpEndpoint);
+        Assert.Equal(0.25, o.TraceSampling);
+        Assert.Equal(new Uri("http://127.0.0.1:4318/v1/traces"), Mesh.Waypoint.Tracing.TraceExport.TracesUri(o.OtlpEndpoint!));
+    }
+
+    [Fact]
+    public void Parse_OtelStandardEndpointVariable_UsedWhenNoMeshOne()
+    {
+        var env = new Dictionary<string, string>(LabEnv) { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4318/" };
+
+        var o = WaypointOptions.Parse([], env.GetValueOrDefault);
+
+        Assert.Equal(new Uri("http://collector:4318/v1/traces"), Mesh.Waypoint.Tracing.TraceExport.TracesUri(o.OtlpEndpoint!));
+    }
+
+    [Theory]
+    [InlineData("--otlp-endpoint", "collector:4318", "--otlp-endpoint 'collector:4318' must be an http:// or https:// URL")]
+    [InlineData("--trace-sampling", "5%", "--trace-sampling '5%' must be a number from 0 to 1")]
+    [InlineData("--trace-sampling", "1.5", "--trace-sampling '1.5' must be a number from 0 to 1")]
+    public void Parse_BadTracingValue_OneLineSayingWhatToWrite(string flag, string value, string message)
+    {
+        var e = Assert.Throws<WaypointConfigException>(() => WaypointOptions.Parse([flag, value], LabEnv.GetValueOrDefault));
+
+        Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+    }
 }
