@@ -79,5 +79,12 @@ public sealed class TcpSocketLookup : IDisposable
 
     private static IPAddress IPv4(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
-    public void Dispose() => _channel.Dispose();
+    /// <summary>Closes the netlink socket once no lookup is using it (a lookup after this throws <see cref="ObjectDisposedException"/>).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _channel.Dispose();
+        }
+    }
 }
