@@ -1,46 +1,53 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
+using Mesh.Core.Metrics;
 using Mesh.Ztunnel.Outbound;
+using Prometheus;
 
 namespace Mesh.Ztunnel.Metrics;
 
 /// <summary>
-/// Istio's TCP instruments (exported as <c>istio_tcp_connections_opened_total</c>,
+/// Istio's TCP counters on the ztunnel's <see cref="MetricsRegistry"/>: <c>istio_tcp_connections_opened_total</c>,
 /// <c>istio_tcp_connections_closed_total</c>, <c>istio_tcp_received_bytes_total</c> = bytes from the client to the
-/// server, <c>istio_tcp_sent_bytes_total</c> = bytes from the server back to the client, Istio's meaning for both
-/// reporters). Byte counts of open connections are kept per connection without allocation and added to the
-/// counters on <see cref="FlushOpen"/> (wire it to the collector's BeforeCollect) and when the connection closes.
+/// server, <c>istio_tcp_sent_bytes_total</c> = bytes from the server back to the client (Istio's meaning for both
+/// reporters), labelled by <see cref="IstioLabels.TcpNames"/>. A connection resolves its four series once when it opens;
+/// its byte counts are kept without allocation and added to the counters before every scrape (<see cref="FlushOpen"/>,
+/// registered on the registry) and when it closes.
 /// </summary>
-public sealed class TcpMetrics : IDisposable
+public sealed class TcpMetrics
 {
-    public const string MeterName = "Mesh.Ztunnel";
-
     private readonly ConcurrentDictionary<TcpConnectionMetrics, byte> _open = new();
+    private readonly Counter _opened;
+    private readonly Counter _closed;
+    private readonly Counter _received;
+    private readonly Counter _sent;
 
-    public TcpMetrics(IMeterFactory? meterFactory = null)
+    public TcpMetrics(MetricsRegistry registry)
     {
-        Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        ConnectionsOpened = Meter.CreateCounter<long>("istio_tcp_connections_opened", "{connection}",
-            "The total number of TCP connections opened");
-        ConnectionsClosed = Meter.CreateCounter<long>("istio_tcp_connections_closed", "{connection}",
-            "The total number of TCP connections closed");
-        ReceivedBytes = Meter.CreateCounter<long>("istio_tcp_received_bytes", "By",
-            "The size of total bytes received during request in case of a TCP connection");
-        SentBytes = Meter.CreateCounter<long>("istio_tcp_sent_bytes", "By",
-            "The size of total bytes sent during response in case of a TCP connection");
+        Registry = registry;
+        var f = registry.Factory;
+        _opened = f.CreateCounter("istio_tcp_connections_opened_total", "The total number of TCP connections opened", IstioLabels.TcpNames);
+        _closed = f.CreateCounter("istio_tcp_connections_closed_total", "The total number of TCP connections closed", IstioLabels.TcpNames);
+        _received = f.CreateCounter("istio_tcp_received_bytes_total",
+            "The size of total bytes received during request in case of a TCP connection", IstioLabels.TcpNames);
+        _sent = f.CreateCounter("istio_tcp_sent_bytes_total",
+            "The size of total bytes sent during response in case of a TCP connection", IstioLabels.TcpNames);
+        registry.BeforeCollect(FlushOpen);
     }
 
-    public Meter Meter { get; }
-    internal Counter<long> ConnectionsOpened { get; }
-    internal Counter<long> ConnectionsClosed { get; }
-    internal Counter<long> ReceivedBytes { get; }
-    internal Counter<long> SentBytes { get; }
+    /// <summary>A registry of its own (tests, tools).</summary>
+    public TcpMetrics() : this(new MetricsRegistry())
+    {
+    }
+
+    /// <summary>Where these counters (and the ztunnel's other collectors) are registered and scraped from.</summary>
+    public MetricsRegistry Registry { get; }
 
     /// <summary>Counts a connection as opened and returns its tracker; dispose it when the connection ends.</summary>
     public TcpConnectionMetrics Open(TcpMetricLabels labels)
     {
-        ConnectionsOpened.Add(1, labels.Tags);
-        var connection = new TcpConnectionMetrics(this, labels);
+        var values = labels.Values.Values;
+        var connection = new TcpConnectionMetrics(this, labels, _closed.WithLabels(values), _received.WithLabels(values), _sent.WithLabels(values));
+        _opened.WithLabels(values).Inc();
         _open.TryAdd(connection, 0);
         return connection;
     }
@@ -65,6 +72,4 @@ public sealed class TcpMetrics : IDisposable
     public int OpenConnections => _open.Count;
 
     internal void Closed(TcpConnectionMetrics connection) => _open.TryRemove(connection, out _);
-
-    public void Dispose() => Meter.Dispose();
 }
