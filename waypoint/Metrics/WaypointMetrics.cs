@@ -6,7 +6,7 @@ namespace Mesh.Waypoint.Metrics;
 /// <summary>
 /// The waypoint's collectors on its <see cref="MetricsRegistry"/>, exported on 15020: Istio's
 /// <c>istio_requests_total</c> and <c>istio_request_duration_milliseconds</c> (one per request, its final outcome,
-/// labelled by <see cref="IstioLabels.HttpNames"/>), <c>mesh_waypoint_upstream_retries_total</c> (one per retry, by
+/// labelled by <see cref="IstioLabels.HttpNames"/>, found through a <see cref="SeriesCache{TSeries}"/>), <c>mesh_waypoint_upstream_retries_total</c> (one per retry, by
 /// destination service and reason: the status code retried, or connect_failure, reset, per_try_timeout), and
 /// <c>mesh_waypoint_upstream_retries_skipped_total</c> (one per request whose retry the policy wanted but the retry
 /// budget refused: reason budget_exhausted).
@@ -17,8 +17,7 @@ public sealed class WaypointMetrics
     public static readonly IReadOnlyList<double> DurationBuckets =
         [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
 
-    private readonly Counter _requests;
-    private readonly Histogram _duration;
+    private readonly SeriesCache<(Counter.Child Requests, Histogram.Child Duration)> _series;
     private readonly Counter _retries;
     private readonly Counter _retriesSkipped;
 
@@ -26,9 +25,10 @@ public sealed class WaypointMetrics
     {
         Registry = registry;
         var f = registry.Factory;
-        _requests = f.CreateCounter("istio_requests_total", "Total number of requests handled by the waypoint", IstioLabels.HttpNames);
-        _duration = f.CreateHistogram("istio_request_duration_milliseconds", "Request duration at the waypoint", IstioLabels.HttpNames,
+        var requests = f.CreateCounter("istio_requests_total", "Total number of requests handled by the waypoint", IstioLabels.HttpNames);
+        var duration = f.CreateHistogram("istio_request_duration_milliseconds", "Request duration at the waypoint", IstioLabels.HttpNames,
             new HistogramConfiguration { Buckets = [.. DurationBuckets] });
+        _series = new(v => (requests.WithLabels(v), duration.WithLabels(v)));
         _retries = f.CreateCounter("mesh_waypoint_upstream_retries_total", "Retries of upstream attempts by the waypoint", "destination_service", "reason");
         _retriesSkipped = f.CreateCounter("mesh_waypoint_upstream_retries_skipped_total",
             "Retries the retry policy asked for and the waypoint did not make (the retry budget was exhausted)", "destination_service", "reason");
@@ -43,8 +43,9 @@ public sealed class WaypointMetrics
 
     public void RecordRequest(IstioLabelValues labels, double milliseconds)
     {
-        _requests.WithLabels(labels.Values).Inc();
-        _duration.WithLabels(labels.Values).Observe(milliseconds);
+        var (requests, duration) = _series.Get(labels.Values);
+        requests.Inc();
+        duration.Observe(milliseconds);
     }
 
     public void RecordRetry(string destinationService, string reason) => _retries.WithLabels(destinationService, reason).Inc();

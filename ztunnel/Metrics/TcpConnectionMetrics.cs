@@ -1,5 +1,3 @@
-using Prometheus;
-
 namespace Mesh.Ztunnel.Metrics;
 
 /// <summary>
@@ -10,20 +8,16 @@ namespace Mesh.Ztunnel.Metrics;
 public sealed class TcpConnectionMetrics : IDisposable
 {
     private readonly TcpMetrics _owner;
-    private readonly Counter.Child _closed;
-    private readonly Counter.Child _received;
-    private readonly Counter.Child _sent;
+    private readonly TcpMetrics.TcpSeries _series;
     private long _pendingRequest;
     private long _pendingResponse;
     private int _isClosed;
 
-    internal TcpConnectionMetrics(TcpMetrics owner, TcpMetricLabels labels, Counter.Child closed, Counter.Child received, Counter.Child sent)
+    internal TcpConnectionMetrics(TcpMetrics owner, TcpMetricLabels labels, TcpMetrics.TcpSeries series)
     {
         _owner = owner;
         Labels = labels;
-        _closed = closed;
-        _received = received;
-        _sent = sent;
+        _series = series;
     }
 
     public TcpMetricLabels Labels { get; }
@@ -39,12 +33,12 @@ public sealed class TcpConnectionMetrics : IDisposable
         var request = Interlocked.Exchange(ref _pendingRequest, 0);
         if (request != 0)
         {
-            _received.Inc(request);
+            _series.Received.Inc(request);
         }
         var response = Interlocked.Exchange(ref _pendingResponse, 0);
         if (response != 0)
         {
-            _sent.Inc(response);
+            _series.Sent.Inc(response);
         }
     }
 
@@ -57,6 +51,6 @@ public sealed class TcpConnectionMetrics : IDisposable
         }
         _owner.Closed(this);
         Flush();
-        _closed.Inc();
+        _series.Closed.Inc();
     }
 }
