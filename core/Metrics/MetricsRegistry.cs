@@ -13,6 +13,8 @@ public sealed class MetricsRegistry
 {
     public const string ContentType = PrometheusConstants.TextContentTypeWithVersionAndEncoding;
 
+    private int _lastSize;
+
     public MetricsRegistry()
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
@@ -31,8 +33,11 @@ public sealed class MetricsRegistry
 
     public async Task<byte[]> CollectUtf8Async(CancellationToken cancel = default)
     {
-        using var buffer = new MemoryStream(16 * 1024);
+        // Sized from the last exposition (plus room to grow), so a large one is not copied over and over while it grows.
+        var last = Volatile.Read(ref _lastSize);
+        using var buffer = new MemoryStream(Math.Max(16 * 1024, last + (last >> 3)));
         await CollectAsync(buffer, cancel).ConfigureAwait(false);
+        Volatile.Write(ref _lastSize, (int)buffer.Length);
         return buffer.ToArray();
     }
 
