@@ -69,15 +69,14 @@ public static partial class ControlPlaneHost
         });
 
         var app = builder.Build();
-        // Created now so the listener sees every measurement from the start.
-        app.Services.GetRequiredService<PrometheusCollector>();
+        // Created now so every collector is in the exposition from the start.
         app.Services.GetRequiredService<Metrics.ControlPlaneMetrics>();
         app.MapCa();
         app.MapDiscovery();
         app.MapGet("/healthz/ready", (HttpContext ctx, MeshStateHub hub, DiscoveryState discovery) =>
             ctx.Request.IsHttps ? Results.NotFound() : Readiness(hub, discovery));
-        app.MapGet("/metrics", (HttpContext ctx, PrometheusCollector collector) =>
-            ctx.Request.IsHttps ? Results.NotFound() : Results.Text(collector.Collect(), PrometheusCollector.ContentType));
+        app.MapGet("/metrics", (HttpContext ctx, MetricsRegistry registry) =>
+            ctx.Request.IsHttps ? Results.NotFound() : Results.Stream(s => registry.CollectAsync(s, ctx.RequestAborted), MetricsRegistry.ContentType));
         app.MapGet("/debug/status", (HttpContext ctx, MeshStateHub hub, DiscoveryState discovery, RootRotator rotation) =>
             ctx.Request.IsHttps ? Results.NotFound() : Results.Text(Status(hub, discovery, rotation.Status, ctx.RequestServices.GetService<Leadership.LeaderElection>())
                 .ToJsonString(new JsonSerializerOptions { WriteIndented = true }), "application/json"));

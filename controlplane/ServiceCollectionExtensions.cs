@@ -25,8 +25,8 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton<ControlPlaneMetrics>();
-        services.AddSingleton(_ => new PrometheusCollector(m => m.Name.StartsWith("Mesh.ControlPlane", StringComparison.Ordinal)));
+        services.AddSingleton(new MetricsRegistry());
+        services.AddSingleton(sp => new ControlPlaneMetrics(sp.GetRequiredService<MetricsRegistry>()));
         services.AddSingleton<MeshStateHub>();
         services.AddSingleton(new TranslationOptions { TrustDomain = options.TrustDomain });
         if (sources is not null)

@@ -1,13 +1,18 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
+using Mesh.Core.Model;
+using Mesh.Ztunnel.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
 // What ztunnel records per connection: one counter increment with Istio's TCP labels, spread over `series` label
-// sets (one label varies). Per event: median ns and allocated bytes over rounds of `events`; per scrape: ms and
-// allocated bytes for the whole exposition of `series` series, and its size.
+// sets (one label varies), in prometheus-net and in OpenTelemetry; then ztunnel's own path (ztunnel TcpMetrics on
+// prometheus-net since issue 16): one connection opened, bytes both ways, closed. Per event: median ns and allocated
+// bytes over rounds of `events`; per scrape: ms and allocated bytes for the whole exposition, and its size.
+// (Our former Meter + PrometheusCollector row of bench/results/metrics-cost-20261201.md is gone with that collector.)
 var series = Arg(0, 1000);
 var events = Arg(1, 1_000_000);
 var port = Arg(2, 19464);
@@ -24,16 +29,6 @@ KeyValuePair<string, object?>[][] tags = values.Select(v => names.Zip(v, (n, x) 
 
 Console.WriteLine($"| library | ns per event | bytes per event | ms per scrape | bytes allocated per scrape | exposition bytes |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-
-// 1. Ours: System.Diagnostics.Metrics + core PrometheusCollector (a MeterListener).
-using (var meter = new Meter("bench.ours"))
-using (var collector = new PrometheusCollector("bench.ours"))
-{
-    var counter = meter.CreateCounter<long>("istio_tcp_connections_opened");
-    var (ns, bytes) = PerEvent(i => counter.Add(1, tags[i % series]));
-    var (ms, scrapeBytes, size) = PerScrape(() => collector.CollectUtf8().Length);
-    Row("ours (Meter + PrometheusCollector)", ns, bytes, ms, scrapeBytes, size);
-}
 
 // 2. prometheus-net: its own registry; label values passed per event as ztunnel would build them.
 {
@@ -65,6 +60,28 @@ using (var http = new HttpClient())
     var (ns, bytes) = PerEvent(i => counter.Add(1, tags[i % series]));
     var (ms, scrapeBytes, size) = PerScrape(() => http.GetByteArrayAsync($"http://127.0.0.1:{port}/metrics").GetAwaiter().GetResult().Length);
     Row("OpenTelemetry 1.20.1 + Prometheus exporter", ns, bytes, ms, scrapeBytes, size);
+}
+
+// 4. ztunnel TcpMetrics: a connection resolves its four series once (Open), counts bytes, and closes; labels built
+//    once per destination workload beforehand (as a connection builds them once), then the same including that build.
+{
+    var tcp = new TcpMetrics();
+    var source = new Workload { Uid = "app/client", Name = "client", Namespace = "app", Node = "node1" };
+    Workload Destination(int s) => new() { Uid = $"app/w{s}", Name = $"w{s}", Namespace = "app", Node = "node1" };
+    var peer = SpiffeId.Parse("spiffe://cluster.local/ns/app/sa/client");
+    var destinations = Enumerable.Range(0, series).Select(Destination).ToArray();
+    var labels = destinations.Select(d => TcpMetricLabels.ForInbound(d, peer, source, mutualTls: true)).ToArray();
+    void Connection(TcpMetricLabels l)
+    {
+        using var c = tcp.Open(l);
+        c.AddRequestBytes(100);
+        c.AddResponseBytes(1000);
+    }
+    var (ns, bytes) = PerEvent(i => Connection(labels[i % series]));
+    var (labelNs, labelBytes) = PerEvent(i => Connection(TcpMetricLabels.ForInbound(destinations[i % series], peer, source, mutualTls: true)));
+    var (ms, scrapeBytes, size) = PerScrape(() => tcp.Registry.CollectUtf8Async().GetAwaiter().GetResult().Length);
+    Row("ztunnel TcpMetrics: one connection (4 counters)", ns, bytes, ms, scrapeBytes, size);
+    Row("ztunnel TcpMetrics: one connection incl. its labels", labelNs, labelBytes, ms, scrapeBytes, size);
 }
 
 (double Ns, double Bytes) PerEvent(Action<int> record)

@@ -49,12 +49,12 @@ public sealed partial class CertificateAuthority(CaStore store, CaOptions option
         var who = node is null ? "(unauthenticated)" : UntrustedText.Bound(node);
         if (outcome.Response is null)
         {
-            metrics.CertificatesRefused.Add(1, new KeyValuePair<string, object?>("reason", outcome.Refusal.Code()));
+            metrics.RecordCertificateRefused(outcome.Refusal.Code());
             Log.Refused(log, who, UntrustedText.Bound(identity ?? "-"), outcome.Refusal.Code(), UntrustedText.Bound(outcome.Message, MaxMessage));
         }
         else
         {
-            metrics.CertificatesSigned.Add(1);
+            metrics.RecordCertificateSigned();
             Log.Signed(log, who, UntrustedText.Bound(identity));
         }
         return outcome;

@@ -91,10 +91,10 @@ public static partial class DiscoveryEndpoints
                     var plan = DeltaPlanner.Plan(snapshot, state.History, view, epoch, version, have);
                     DiscoveryMessageWriter.Write(ctx.Response.BodyWriter, snapshot, view, plan);
                     await ctx.Response.BodyWriter.FlushAsync(ct);
-                    metrics.Pushes.Add(1, new KeyValuePair<string, object?>("type", plan.IsFull ? "full" : "delta"));
+                    metrics.RecordPush(plan.IsFull);
                     if (!plan.IsFull && version != 0)
                     {
-                        metrics.PushLatency.Record(time.GetElapsedTime(snapshot.PublishedAtTimestamp).TotalSeconds);
+                        metrics.RecordPushLatency(time.GetElapsedTime(snapshot.PublishedAtTimestamp));
                     }
                     (epoch, version, have) = (snapshot.Epoch, snapshot.Version, null);
                 }

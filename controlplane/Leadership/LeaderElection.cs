@@ -54,7 +54,7 @@ public sealed class LeaderElection(
         elector.OnNewLeader += leader =>
         {
             _leader = leader;
-            metrics.LeaderChanges.Add(1);
+            metrics.RecordLeaderChange();
             LeaderLog.LeaderChanged(logger, Lease, leader, leader == options.Identity ? "this replica" : "another replica");
         };
         elector.OnError += e =>

@@ -16,43 +16,57 @@ public static class IstioLabels
     public const string Unknown = "unknown";
     public const string Cluster = "Kubernetes";
 
+    /// <summary>The label names of Istio's TCP metrics (istio_tcp_*), in Istio's order.</summary>
+    public static readonly string[] TcpNames =
+    [
+        "reporter", "source_workload", "source_canonical_service", "source_canonical_revision", "source_workload_namespace",
+        "source_principal", "source_app", "source_version", "source_cluster", "destination_service", "destination_service_namespace",
+        "destination_service_name", "destination_workload", "destination_canonical_service", "destination_canonical_revision",
+        "destination_workload_namespace", "destination_principal", "destination_app", "destination_version", "destination_cluster",
+        "request_protocol", "response_flags", "connection_security_policy",
+    ];
+
+    /// <summary>The label names of Istio's HTTP metrics: the TCP ones with response_code after request_protocol.</summary>
+    public static readonly string[] HttpNames = [.. TcpNames[..21], "response_code", .. TcpNames[21..]];
+
     /// <summary>
-    /// The labels of one report by <paramref name="reporter"/> ("source", "destination", "waypoint");
-    /// <paramref name="responseCode"/> only for HTTP (null: the label is left out, as on Istio's TCP metrics).
+    /// The labels of one report by <paramref name="reporter"/> ("source", "destination", "waypoint"), named by
+    /// <see cref="TcpNames"/>, or by <see cref="HttpNames"/> when <paramref name="responseCode"/> is given (HTTP only:
+    /// Istio's TCP metrics have no response_code).
     /// </summary>
-    public static KeyValuePair<string, object?>[] Build(string reporter, Workload? source, SpiffeId? sourcePrincipal, Workload? destination,
+    public static IstioLabelValues Build(string reporter, Workload? source, SpiffeId? sourcePrincipal, Workload? destination,
         SpiffeId? destinationPrincipal, Service? service, string protocol, int? responseCode, string responseFlags, bool mutualTls)
     {
-        var tags = new KeyValuePair<string, object?>[responseCode is null ? 23 : 24];
+        var values = new string[responseCode is null ? TcpNames.Length : HttpNames.Length];
         var i = 0;
-        tags[i++] = new("reporter", reporter);
-        tags[i++] = new("source_workload", source?.Name ?? Unknown);
-        tags[i++] = new("source_canonical_service", source is null ? Unknown : CanonicalService(source));
-        tags[i++] = new("source_canonical_revision", source is null ? Unknown : CanonicalRevision(source));
-        tags[i++] = new("source_workload_namespace", source?.Namespace ?? sourcePrincipal?.Namespace ?? Unknown);
-        tags[i++] = new("source_principal", sourcePrincipal?.ToString() ?? Unknown);
-        tags[i++] = new("source_app", Label(source, "app"));
-        tags[i++] = new("source_version", Label(source, "version"));
-        tags[i++] = new("source_cluster", source is null ? Unknown : Cluster);
-        tags[i++] = new("destination_service", ServiceName(service));
-        tags[i++] = new("destination_service_namespace", service?.Namespace ?? Unknown);
-        tags[i++] = new("destination_service_name", service?.Name ?? Unknown);
-        tags[i++] = new("destination_workload", destination?.Name ?? Unknown);
-        tags[i++] = new("destination_canonical_service", destination is null ? Unknown : CanonicalService(destination));
-        tags[i++] = new("destination_canonical_revision", destination is null ? Unknown : CanonicalRevision(destination));
-        tags[i++] = new("destination_workload_namespace", destination?.Namespace ?? Unknown);
-        tags[i++] = new("destination_principal", destinationPrincipal?.ToString() ?? Unknown);
-        tags[i++] = new("destination_app", Label(destination, "app"));
-        tags[i++] = new("destination_version", Label(destination, "version"));
-        tags[i++] = new("destination_cluster", destination is null ? Unknown : Cluster);
-        tags[i++] = new("request_protocol", protocol);
+        values[i++] = reporter;
+        values[i++] = source?.Name ?? Unknown;
+        values[i++] = source is null ? Unknown : CanonicalService(source);
+        values[i++] = source is null ? Unknown : CanonicalRevision(source);
+        values[i++] = source?.Namespace ?? sourcePrincipal?.Namespace ?? Unknown;
+        values[i++] = sourcePrincipal?.ToString() ?? Unknown;
+        values[i++] = Label(source, "app");
+        values[i++] = Label(source, "version");
+        values[i++] = source is null ? Unknown : Cluster;
+        values[i++] = ServiceName(service);
+        values[i++] = service?.Namespace ?? Unknown;
+        values[i++] = service?.Name ?? Unknown;
+        values[i++] = destination?.Name ?? Unknown;
+        values[i++] = destination is null ? Unknown : CanonicalService(destination);
+        values[i++] = destination is null ? Unknown : CanonicalRevision(destination);
+        values[i++] = destination?.Namespace ?? Unknown;
+        values[i++] = destinationPrincipal?.ToString() ?? Unknown;
+        values[i++] = Label(destination, "app");
+        values[i++] = Label(destination, "version");
+        values[i++] = destination is null ? Unknown : Cluster;
+        values[i++] = protocol;
         if (responseCode is { } code)
         {
-            tags[i++] = new("response_code", code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            values[i++] = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        tags[i++] = new("response_flags", responseFlags);
-        tags[i] = new("connection_security_policy", mutualTls ? "mutual_tls" : "none");
-        return tags;
+        values[i++] = responseFlags;
+        values[i] = mutualTls ? "mutual_tls" : "none";
+        return new IstioLabelValues(responseCode is null ? TcpNames : HttpNames, values);
     }
 
     /// <summary>The destination_service label: the service's cluster-local name, "unknown" without one.</summary>

@@ -24,14 +24,14 @@ public sealed class TelemetryServer : IAsyncDisposable
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
 
     private readonly Socket _listener;
-    private readonly Dictionary<string, Func<TelemetryResponse>> _routes;
+    private readonly Dictionary<string, Func<ValueTask<TelemetryResponse>>> _routes;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Socket, Task> _connections = new();
     private readonly SemaphoreSlim _slots = new(MaxConnections, MaxConnections);
     private Task? _acceptLoop;
 
     /// <summary>Serves <paramref name="routes"/> (path without query -> handler) on a bound, listening socket.</summary>
-    public TelemetryServer(Socket listener, IEnumerable<KeyValuePair<string, Func<TelemetryResponse>>> routes)
+    public TelemetryServer(Socket listener, IEnumerable<KeyValuePair<string, Func<ValueTask<TelemetryResponse>>>> routes)
     {
         _listener = listener;
         _routes = routes.ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
@@ -40,7 +40,7 @@ public sealed class TelemetryServer : IAsyncDisposable
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
     /// <summary>Binds <paramref name="endPoint"/> and starts serving. Throws <see cref="MetricsException"/> when the port is taken.</summary>
-    public static TelemetryServer Start(IPEndPoint endPoint, IEnumerable<KeyValuePair<string, Func<TelemetryResponse>>> routes)
+    public static TelemetryServer Start(IPEndPoint endPoint, IEnumerable<KeyValuePair<string, Func<ValueTask<TelemetryResponse>>>> routes)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -148,7 +148,7 @@ public sealed class TelemetryServer : IAsyncDisposable
                 Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
                 filled -= consumed;
 
-                var response = Respond(request);
+                var response = await RespondAsync(request).ConfigureAwait(false);
                 var keepAlive = request.Valid && !request.HasBody && request.KeepAlive;
                 await Send(client, response, request.Method == "HEAD", keepAlive).ConfigureAwait(false);
                 if (!keepAlive)
@@ -185,7 +185,7 @@ public sealed class TelemetryServer : IAsyncDisposable
         }
     }
 
-    private TelemetryResponse Respond(HttpRequestHead request)
+    private async ValueTask<TelemetryResponse> RespondAsync(HttpRequestHead request)
     {
         if (!request.Valid || request.HasBody)
         {
@@ -201,7 +201,7 @@ public sealed class TelemetryServer : IAsyncDisposable
         }
         try
         {
-            return handler();
+            return await handler().ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -49,7 +49,7 @@ public sealed partial class WaypointHost(WaypointOptions options)
         var store = new RouteTableStore(options.GatewayKey);
         discovery.StateChanged += store.Update;
         await using var hbone = new HboneClient(new HboneClientOptions());
-        using var metrics = new WaypointMetrics();
+        var metrics = new WaypointMetrics();
         await using var app = CreateApp(options, identity, store, hbone, metrics, ConfigureLogging, services =>
         {
             services.AddHostedService(_ => new WaypointLoops(identity, discovery));
@@ -63,20 +63,18 @@ public sealed partial class WaypointHost(WaypointOptions options)
             Log.Tracing(log, TraceExport.TracesUri(otlp), options.TraceSampling);
         }
 
-        using var collector = new PrometheusCollector(WaypointMetrics.MeterName);
         TelemetryServer metricsServer, readinessServer;
         try
         {
             metricsServer = TelemetryServer.Start(new IPEndPoint(options.ListenAddress, TelemetryRoutes.MetricsPort),
-                [new(TelemetryRoutes.MetricsPath, () => new TelemetryResponse(200, PrometheusCollector.ContentType, collector.CollectUtf8()))]);
+                [TelemetryRoutes.Metrics(metrics.Registry)]);
             readinessServer = TelemetryServer.Start(new IPEndPoint(options.ListenAddress, TelemetryRoutes.ReadinessPort),
-                [new(TelemetryRoutes.ReadinessPath, () => identity.Current is not null && store.Synced
-                    ? TelemetryResponse.Text(200, "ready\n")
-                    : TelemetryResponse.Text(503, "waiting for a certificate and the first mesh state\n"))]);
+                [TelemetryRoutes.Readiness(() => identity.Current is not null && store.Synced, "waiting for a certificate and the first mesh state")]);
         }
-        catch (System.Net.Sockets.SocketException e)
+        catch (MetricsException e)
         {
-            Log.StartFailed(log, $"cannot listen on {options.ListenAddress} ports {TelemetryRoutes.MetricsPort}/{TelemetryRoutes.ReadinessPort}: {e.Message}");
+            // TelemetryServer.Start reports a taken port as a MetricsException whose message names it and says what to do.
+            Log.StartFailed(log, e.Message);
             return 1;
         }
         await using (metricsServer)

@@ -11,7 +11,7 @@ namespace Mesh.Waypoint.Metrics;
 /// </summary>
 public static class RequestLabels
 {
-    public static KeyValuePair<string, object?>[] Build(Workload? source, SpiffeId? sourcePrincipal, Service? service, Workload? destination,
+    public static IstioLabelValues Build(Workload? source, SpiffeId? sourcePrincipal, Service? service, Workload? destination,
         int responseCode, string responseFlags, bool mutualTls, bool grpc = false) =>
         IstioLabels.Build("waypoint", source, sourcePrincipal, destination, destination?.Identity, service, grpc ? "grpc" : "http",
             responseCode, responseFlags, mutualTls);

@@ -62,10 +62,9 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         // The bundle first: a state whose workloads carry certificates of a new root arrives with that root.
         discovery.StateChanged += s => anchors.Offer(s.TrustBundle, identities.LiveCertificates(), TimeProvider.System.GetUtcNow());
         discovery.StateChanged += store.Update;
-        using var metrics = new TcpMetrics();
-        using var process = new ProcessMetrics();
-        using var collector = new PrometheusCollector(TcpMetrics.MeterName, ProcessMetrics.MeterName);
-        collector.BeforeCollect(metrics.FlushOpen);
+        var registry = new MetricsRegistry();
+        var metrics = new TcpMetrics(registry);
+        _ = new ProcessMetrics(registry);
 
         var redirection = new RedirectionOptions { TcMode = options.TcMode, Instance = options.Instance };
         if (options.BpfDirectory is not null)
@@ -92,7 +91,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         await using var client = new HboneClient(HboneLimits.Client(limits, TunnelWindows, proxy.ConnectFromPodAsync));
         var server = new HboneServer(HboneLimits.Server(limits, TunnelWindows, refusals), loggers.CreateLogger<HboneServer>());
         inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities, anchors),
-            client, server, metrics, MtlsMode.Permissive, proxyLogger, budget, refusals, idle, new OutstandingConnections(metrics.Meter));
+            client, server, metrics, MtlsMode.Permissive, proxyLogger, budget, refusals, idle, new OutstandingConnections(registry));
         var pods = new LocalPods();
         var reconciler = new PodReconciler(pods, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try
@@ -125,7 +124,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
             manager.AddHandedOver(await ListenerHandoff.TakeOverAsync(options.HandoffSocket, _logger).ConfigureAwait(false));
         }
         // Ready once the first mesh state has been carried out: every pod it captures has its listeners.
-        var telemetry = await StartTelemetryAsync(collector, () => reconciler.FirstPass.IsCompleted, stop).ConfigureAwait(false);
+        var telemetry = await StartTelemetryAsync(registry, () => reconciler.FirstPass.IsCompleted, stop).ConfigureAwait(false);
         if (telemetry is null)
         {
             await discoveryStop.CancelAsync().ConfigureAwait(false);
@@ -210,7 +209,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
     /// Binds 15020 and 15021. While a predecessor still holds them (it lets go when it hands its listeners over) the
     /// bind is retried for up to 10 s; then it is fatal with the reason.
     /// </summary>
-    private async Task<Telemetry?> StartTelemetryAsync(PrometheusCollector collector, Func<bool> ready, CancellationToken stop)
+    private async Task<Telemetry?> StartTelemetryAsync(MetricsRegistry registry, Func<bool> ready, CancellationToken stop)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (true)
@@ -220,11 +219,9 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
             {
                 // Two listeners, as Istio has them: 15020 metrics, 15021 readiness.
                 metricsServer = TelemetryServer.Start(new IPEndPoint(options.TelemetryAddress, TelemetryRoutes.MetricsPort),
-                    [new(TelemetryRoutes.MetricsPath, () => new TelemetryResponse(200, PrometheusCollector.ContentType, collector.CollectUtf8()))]);
+                    [TelemetryRoutes.Metrics(registry)]);
                 var readinessServer = TelemetryServer.Start(new IPEndPoint(options.TelemetryAddress, TelemetryRoutes.ReadinessPort),
-                    [new(TelemetryRoutes.ReadinessPath, () => ready()
-                        ? TelemetryResponse.Text(200, "ready\n")
-                        : TelemetryResponse.Text(503, "waiting for the first mesh state from the control plane and its pods' capture\n"))]);
+                    [TelemetryRoutes.Readiness(ready, "waiting for the first mesh state from the control plane and its pods' capture")]);
                 return new Telemetry(metricsServer, readinessServer);
             }
             catch (MetricsException e)

@@ -1,7 +1,7 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using Mesh.Ztunnel.Limits;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace Mesh.Ztunnel.Metrics;
 
@@ -14,7 +14,7 @@ public sealed class RefusalReporter
 {
     public static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(5);
 
-    private readonly Counter<long> _refused;
+    private readonly Counter _refused;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly BurstLog _burst = new(LogInterval);
@@ -22,8 +22,8 @@ public sealed class RefusalReporter
 
     public RefusalReporter(TcpMetrics metrics, ILogger logger, TimeProvider? time = null)
     {
-        _refused = metrics.Meter.CreateCounter<long>("mesh_ztunnel_refused_connections", "{connection}",
-            "Connections and tunnels ztunnel refused or reset before carrying them, by reason (limits, timeouts, failed dials)");
+        _refused = metrics.Registry.Factory.CreateCounter("mesh_ztunnel_refused_connections_total",
+            "Connections and tunnels ztunnel refused or reset before carrying them, by reason (limits, timeouts, failed dials)", "reason");
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _start = _time.GetTimestamp();
@@ -31,7 +31,7 @@ public sealed class RefusalReporter
 
     public void Refused(RefusalReason reason, string pod, EndPoint? client, string? detail = null)
     {
-        _refused.Add(1, new KeyValuePair<string, object?>("reason", reason.Label()));
+        _refused.WithLabels(reason.Label()).Inc();
         if (_burst.ShouldLog(reason, _time.GetElapsedTime(_start), out var suppressed))
         {
             LimitsLog.Refused(_logger, pod, client, reason.Label(), detail ?? string.Empty, suppressed);

@@ -1,20 +1,23 @@
 namespace Mesh.Ztunnel.Metrics;
 
 /// <summary>
-/// The metrics of one open TCP connection: byte counts accumulate here (an interlocked add, no allocation) and
-/// reach the counters on flush and on dispose, which also counts the connection closed (once).
+/// The metrics of one open TCP connection: its series, resolved once at open; byte counts accumulate here (an
+/// interlocked add, no allocation) and reach the counters on flush and on dispose, which also counts the connection
+/// closed (once).
 /// </summary>
 public sealed class TcpConnectionMetrics : IDisposable
 {
     private readonly TcpMetrics _owner;
+    private readonly TcpMetrics.TcpSeries _series;
     private long _pendingRequest;
     private long _pendingResponse;
-    private int _closed;
+    private int _isClosed;
 
-    internal TcpConnectionMetrics(TcpMetrics owner, TcpMetricLabels labels)
+    internal TcpConnectionMetrics(TcpMetrics owner, TcpMetricLabels labels, TcpMetrics.TcpSeries series)
     {
         _owner = owner;
         Labels = labels;
+        _series = series;
     }
 
     public TcpMetricLabels Labels { get; }
@@ -30,24 +33,24 @@ public sealed class TcpConnectionMetrics : IDisposable
         var request = Interlocked.Exchange(ref _pendingRequest, 0);
         if (request != 0)
         {
-            _owner.ReceivedBytes.Add(request, Labels.Tags);
+            _series.Received.Inc(request);
         }
         var response = Interlocked.Exchange(ref _pendingResponse, 0);
         if (response != 0)
         {
-            _owner.SentBytes.Add(response, Labels.Tags);
+            _series.Sent.Inc(response);
         }
     }
 
     /// <summary>Flushes and counts the connection closed; later calls do nothing.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        if (Interlocked.Exchange(ref _isClosed, 1) != 0)
         {
             return;
         }
         _owner.Closed(this);
         Flush();
-        _owner.ConnectionsClosed.Add(1, Labels.Tags);
+        _series.Closed.Inc();
     }
 }

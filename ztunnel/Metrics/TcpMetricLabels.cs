@@ -5,15 +5,15 @@ using Mesh.Ztunnel.Outbound;
 
 namespace Mesh.Ztunnel.Metrics;
 
-/// <summary>Istio's labels of the TCP metrics for one connection (<see cref="IstioLabels"/>), as one tag array built once per connection.</summary>
+/// <summary>Istio's labels of the TCP metrics for one connection (<see cref="IstioLabels"/>), built once per connection.</summary>
 public sealed class TcpMetricLabels
 {
-    private TcpMetricLabels(KeyValuePair<string, object?>[] tags) => Tags = tags;
+    private TcpMetricLabels(IstioLabelValues values) => Values = values;
 
-    /// <summary>The tags, in Istio's label order.</summary>
-    public KeyValuePair<string, object?>[] Tags { get; }
+    /// <summary>The values, in Istio's label order (<see cref="IstioLabels.TcpNames"/>).</summary>
+    public IstioLabelValues Values { get; }
 
-    public string this[string label] => Tags.First(t => t.Key == label).Value as string ?? IstioLabels.Unknown;
+    public string this[string label] => Values[label];
 
     /// <summary>The source side's report (reporter="source") of an outbound connection, from its plan.</summary>
     public static TcpMetricLabels ForOutbound(OutboundPlan plan)

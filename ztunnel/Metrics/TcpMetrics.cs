@@ -1,46 +1,52 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
+using Mesh.Core.Metrics;
 using Mesh.Ztunnel.Outbound;
+using Prometheus;
 
 namespace Mesh.Ztunnel.Metrics;
 
 /// <summary>
-/// Istio's TCP instruments (exported as <c>istio_tcp_connections_opened_total</c>,
+/// Istio's TCP counters on the ztunnel's <see cref="MetricsRegistry"/>: <c>istio_tcp_connections_opened_total</c>,
 /// <c>istio_tcp_connections_closed_total</c>, <c>istio_tcp_received_bytes_total</c> = bytes from the client to the
-/// server, <c>istio_tcp_sent_bytes_total</c> = bytes from the server back to the client, Istio's meaning for both
-/// reporters). Byte counts of open connections are kept per connection without allocation and added to the
-/// counters on <see cref="FlushOpen"/> (wire it to the collector's BeforeCollect) and when the connection closes.
+/// server, <c>istio_tcp_sent_bytes_total</c> = bytes from the server back to the client (Istio's meaning for both
+/// reporters), labelled by <see cref="IstioLabels.TcpNames"/>. A connection finds its four series once when it opens
+/// (<see cref="SeriesCache{TSeries}"/>);
+/// its byte counts are kept without allocation and added to the counters before every scrape (<see cref="FlushOpen"/>,
+/// registered on the registry) and when it closes.
 /// </summary>
-public sealed class TcpMetrics : IDisposable
+public sealed class TcpMetrics
 {
-    public const string MeterName = "Mesh.Ztunnel";
-
     private readonly ConcurrentDictionary<TcpConnectionMetrics, byte> _open = new();
+    private readonly SeriesCache<TcpSeries> _series;
 
-    public TcpMetrics(IMeterFactory? meterFactory = null)
+    public TcpMetrics(MetricsRegistry registry)
     {
-        Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        ConnectionsOpened = Meter.CreateCounter<long>("istio_tcp_connections_opened", "{connection}",
-            "The total number of TCP connections opened");
-        ConnectionsClosed = Meter.CreateCounter<long>("istio_tcp_connections_closed", "{connection}",
-            "The total number of TCP connections closed");
-        ReceivedBytes = Meter.CreateCounter<long>("istio_tcp_received_bytes", "By",
-            "The size of total bytes received during request in case of a TCP connection");
-        SentBytes = Meter.CreateCounter<long>("istio_tcp_sent_bytes", "By",
-            "The size of total bytes sent during response in case of a TCP connection");
+        Registry = registry;
+        var f = registry.Factory;
+        var opened = f.CreateCounter("istio_tcp_connections_opened_total", "The total number of TCP connections opened", IstioLabels.TcpNames);
+        var closed = f.CreateCounter("istio_tcp_connections_closed_total", "The total number of TCP connections closed", IstioLabels.TcpNames);
+        var received = f.CreateCounter("istio_tcp_received_bytes_total",
+            "The size of total bytes received during request in case of a TCP connection", IstioLabels.TcpNames);
+        var sent = f.CreateCounter("istio_tcp_sent_bytes_total",
+            "The size of total bytes sent during response in case of a TCP connection", IstioLabels.TcpNames);
+        _series = new SeriesCache<TcpSeries>(v => new TcpSeries(opened.WithLabels(v), closed.WithLabels(v), received.WithLabels(v), sent.WithLabels(v)));
+        registry.BeforeCollect(FlushOpen);
     }
 
-    public Meter Meter { get; }
-    internal Counter<long> ConnectionsOpened { get; }
-    internal Counter<long> ConnectionsClosed { get; }
-    internal Counter<long> ReceivedBytes { get; }
-    internal Counter<long> SentBytes { get; }
+    /// <summary>A registry of its own (tests, tools).</summary>
+    public TcpMetrics() : this(new MetricsRegistry())
+    {
+    }
+
+    /// <summary>Where these counters (and the ztunnel's other collectors) are registered and scraped from.</summary>
+    public MetricsRegistry Registry { get; }
 
     /// <summary>Counts a connection as opened and returns its tracker; dispose it when the connection ends.</summary>
     public TcpConnectionMetrics Open(TcpMetricLabels labels)
     {
-        ConnectionsOpened.Add(1, labels.Tags);
-        var connection = new TcpConnectionMetrics(this, labels);
+        var series = _series.Get(labels.Values.Values);
+        var connection = new TcpConnectionMetrics(this, labels, series);
+        series.Opened.Inc();
         _open.TryAdd(connection, 0);
         return connection;
     }
@@ -66,5 +72,6 @@ public sealed class TcpMetrics : IDisposable
 
     internal void Closed(TcpConnectionMetrics connection) => _open.TryRemove(connection, out _);
 
-    public void Dispose() => Meter.Dispose();
+    /// <summary>The four series of one label set.</summary>
+    internal sealed record TcpSeries(Counter.Child Opened, Counter.Child Closed, Counter.Child Received, Counter.Child Sent);
 }

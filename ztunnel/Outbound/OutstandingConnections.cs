@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
+using Mesh.Core.Metrics;
 using Mesh.Core.Model;
 
 namespace Mesh.Ztunnel.Outbound;
@@ -18,9 +18,17 @@ public sealed class OutstandingConnections : IEndpointLoad
     private readonly Lock _write = new();
     private long _total;
 
-    public OutstandingConnections(Meter? meter = null) =>
-        meter?.CreateObservableGauge("mesh_ztunnel_outstanding_connections", () => Total, "{connection}",
+    /// <summary>With a <paramref name="registry"/>, the gauge is set from <see cref="Total"/> before each scrape.</summary>
+    public OutstandingConnections(MetricsRegistry? registry = null)
+    {
+        if (registry is null)
+        {
+            return;
+        }
+        var gauge = registry.Factory.CreateGauge("mesh_ztunnel_outstanding_connections",
             "Outbound connections from this ztunnel open now (the load its endpoint balancer reads)");
+        registry.BeforeCollect(() => gauge.Set(Total));
+    }
 
     /// <summary>All open connections counted now.</summary>
     public long Total => Interlocked.Read(ref _total);

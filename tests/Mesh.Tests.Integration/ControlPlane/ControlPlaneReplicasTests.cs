@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Mesh.ControlPlane;
 using Mesh.ControlPlane.Kubernetes;
+using Mesh.Core.Metrics;
 using Mesh.Tests.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -121,17 +122,16 @@ public sealed class ControlPlaneReplicasTests : IAsyncLifetime
         {
             Assert.Equal(200, (await GetAsync(app, "/healthz/ready")).Status); // every replica serves the CA and discovery
         }
-        // Both hosts share this process's meters, so each /metrics would show both gauges; each host's own instrument says it.
-        Assert.Equal((1, 0), (LeaderGauge(leader), LeaderGauge(follower)));
+        // Each host has its own registry, so each /metrics shows its own gauge.
+        Assert.Equal((1.0, 0.0), (await ScrapeAsync(leader, "mesh_controlplane_leader"), await ScrapeAsync(follower, "mesh_controlplane_leader")));
         // The follower counts the leader once it has read the Lease (its next retry period, later under load).
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        string metrics;
-        while (!(metrics = (await GetAsync(_apps[follower], "/metrics")).Body).Contains("mesh_controlplane_leader_changes_total", StringComparison.Ordinal)
-            && DateTime.UtcNow < deadline)
+        double changes;
+        while ((changes = await ScrapeAsync(follower, "mesh_controlplane_leader_changes_total")) < 1 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
-        Assert.Contains("mesh_controlplane_leader_changes_total", metrics);
+        Assert.True(changes >= 1, $"the follower's mesh_controlplane_leader_changes_total is {changes}");
         Assert.Contains("Leader of mesh-system/mesh-controlplane is now", _logs.ToString());
 
         var from = _kube.Requests.Count;
@@ -141,14 +141,16 @@ public sealed class ControlPlaneReplicasTests : IAsyncLifetime
 
         Assert.Equal([follower], Writers(from));
         Assert.True(await LeadsPerStatusAsync(follower));
-        Assert.Equal(1, LeaderGauge(follower));
+        Assert.Equal(1, await ScrapeAsync(follower, "mesh_controlplane_leader"));
     }
 
     /// <summary>/debug/status says whether this replica holds the Lease.</summary>
     private async Task<bool> LeadsPerStatusAsync(string name) =>
         (bool?)JsonNode.Parse((await GetAsync(_apps[name], "/debug/status")).Body)?["leading"] == true;
 
-    private long LeaderGauge(string name) => _apps[name].Services.GetRequiredService<Mesh.ControlPlane.Metrics.ControlPlaneMetrics>().Leader;
+    /// <summary>The value of <paramref name="metric"/> in this replica's /metrics.</summary>
+    private async Task<double> ScrapeAsync(string name, string metric) =>
+        PrometheusSample.Sum(PrometheusTextReader.Parse((await GetAsync(_apps[name], "/metrics")).Body), metric, new Dictionary<string, string>());
 
     private sealed class StringLoggerProvider(StringBuilder sink, string prefix) : ILoggerProvider
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Core.Metrics;
@@ -16,29 +15,26 @@ public sealed class MeshctlStatPrometheusTests
     [Fact]
     public async Task Stat_PrometheusServer_SuccessRateAndQuantilesFromPromQl()
     {
-        using var meter = new Meter("Mesh.Tests.PromStat." + Guid.NewGuid().ToString("N"));
-        var requests = meter.CreateCounter<long>("istio_requests");
-        var duration = meter.CreateHistogram("istio_request_duration_milliseconds", "ms", null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [10, 50, 100] });
-        using var collector = new PrometheusCollector(meter.Name);
-        await using var metrics = TelemetryServer.Start(new IPEndPoint(IPAddress.Loopback, 0), [TelemetryRoutes.Metrics(collector)]);
-        KeyValuePair<string, object?>[] Labels(string? code) =>
-        [
-            new("reporter", "waypoint"), new("destination_workload", "reviews-v1"), new("destination_workload_namespace", "bookinfo"),
-            .. code is null ? Array.Empty<KeyValuePair<string, object?>>() : [new("response_code", code)],
-        ];
-        requests.Add(0, Labels("200"));
-        requests.Add(0, Labels("503"));
+        var registry = new MetricsRegistry();
+        string[] names = ["reporter", "destination_workload", "destination_workload_namespace"];
+        var requests = registry.Factory.CreateCounter("istio_requests_total", "requests", [.. names, "response_code"]);
+        var duration = registry.Factory.CreateHistogram("istio_request_duration_milliseconds", "duration", names,
+            new Prometheus.HistogramConfiguration { Buckets = [10, 50, 100] });
+        await using var metrics = TelemetryServer.Start(new IPEndPoint(IPAddress.Loopback, 0), [TelemetryRoutes.Metrics(registry)]);
+        Prometheus.Counter.Child Requests(string code) => requests.WithLabels("waypoint", "reviews-v1", "bookinfo", code);
+        var observed = duration.WithLabels("waypoint", "reviews-v1", "bookinfo");
+        Requests("200").Inc(0);
+        Requests("503").Inc(0);
         // Series that exist before the traffic: rate() and increase() count from their first sample.
-        duration.Record(30, Labels(null));
+        observed.Observe(30);
         await using var prometheus = await PrometheusServer.StartAsync([metrics.LocalEndPoint]);
         await WaitAsync(prometheus, "count_over_time(istio_requests_total{response_code=\"503\"}[1m])", v => v >= 2);
 
-        requests.Add(180, Labels("200"));
-        requests.Add(20, Labels("503"));
+        Requests("200").Inc(180);
+        Requests("503").Inc(20);
         for (var i = 0; i < 200; i++)
         {
-            duration.Record(30, Labels(null));
+            observed.Observe(30);
         }
         await WaitAsync(prometheus, "istio_requests_total{response_code=\"503\"}", v => v == 20);
 

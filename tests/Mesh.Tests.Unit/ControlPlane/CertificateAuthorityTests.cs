@@ -45,7 +45,6 @@ public sealed class CertificateAuthorityTests : IDisposable
 
     public void Dispose()
     {
-        _metrics.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 

@@ -88,7 +88,7 @@ public sealed class FileObjectSourceTests : IDisposable
             Rescan = TimeSpan.FromSeconds(30),
             Limits = limits ?? YamlLimits.Default,
         };
-        using var metrics = new Mesh.ControlPlane.Metrics.ControlPlaneMetrics();
+        var metrics = new Mesh.ControlPlane.Metrics.ControlPlaneMetrics();
         using var registry = new ObjectRegistry([source], hub, TranslationOptions.Default, NullLogger<ObjectRegistry>.Instance, TimeProvider.System, metrics);
         await registry.StartAsync(CancellationToken.None);
         try

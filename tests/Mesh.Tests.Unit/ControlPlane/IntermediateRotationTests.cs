@@ -37,7 +37,6 @@ public sealed class IntermediateRotationTests : IDisposable
 
     public void Dispose()
     {
-        _metrics.Dispose();
         _root.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

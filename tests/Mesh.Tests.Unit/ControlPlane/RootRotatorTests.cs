@@ -44,7 +44,6 @@ public sealed class RootRotatorTests : IDisposable
 
     public void Dispose()
     {
-        _metrics.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 

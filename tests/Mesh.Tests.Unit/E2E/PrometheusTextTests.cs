@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Mesh.Core.Metrics;
 
 namespace Mesh.Tests.Unit.E2E;
@@ -55,16 +54,15 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
-    public void Parse_WhatTheMeshsCollectorWrites_ReadsTheCounterAndHistogramBack()
+    public async Task Parse_WhatTheMeshsCollectorWrites_ReadsTheCounterAndHistogramBack()
     {
-        // The writer the ztunnels' /metrics use, so the parser and the exposition cannot drift apart.
-        using var meter = new Meter("e2e." + Guid.NewGuid().ToString("N"));
-        using var collector = new PrometheusCollector(m => ReferenceEquals(m, meter));
-        meter.CreateCounter<long>("istio_tcp_connections_opened").Add(3,
-            new KeyValuePair<string, object?>("connection_security_policy", "mutual_tls"), new KeyValuePair<string, object?>("source_principal", "spiffe://cluster.local/ns/a/sa/b"));
-        meter.CreateHistogram<double>("istio_request_duration_milliseconds").Record(12);
+        // The exposition the ztunnels' /metrics use (core MetricsRegistry), so the parser and it cannot drift apart.
+        var registry = new MetricsRegistry();
+        registry.Factory.CreateCounter("istio_tcp_connections_opened_total", "opened", "connection_security_policy", "source_principal")
+            .WithLabels("mutual_tls", "spiffe://cluster.local/ns/a/sa/b").Inc(3);
+        registry.Factory.CreateHistogram("istio_request_duration_milliseconds", "duration").Observe(12);
 
-        var samples = PrometheusTextReader.Parse(collector.Collect());
+        var samples = PrometheusTextReader.Parse(await registry.CollectTextAsync());
 
         Assert.Equal(3, PrometheusSample.Sum(samples, "istio_tcp_connections_opened_total", new Dictionary<string, string> { ["connection_security_policy"] = "mutual_tls" }));
         Assert.Equal(1, PrometheusSample.Sum(samples, "istio_request_duration_milliseconds_count", new Dictionary<string, string>()));

@@ -16,7 +16,7 @@ public sealed class IstioLabelsTests
     [Fact]
     public void Build_TcpAndHttpReporters_SameLabelsInIstioOrderHttpAddsResponseCode()
     {
-        var tcp = TcpMetricLabels.ForInbound(Server, Client.Identity, Client, mutualTls: true, ServerSvc).Tags.Select(t => t.Key).ToList();
+        var tcp = TcpMetricLabels.ForInbound(Server, Client.Identity, Client, mutualTls: true, ServerSvc).Values.Select(t => t.Key).ToList();
         var http = RequestLabels.Build(Client, Client.Identity, ServerSvc, Server, 200, "-", mutualTls: true).Select(t => t.Key).ToList();
 
         Assert.Equal(tcp, http.Where(k => k != "response_code"));
@@ -27,7 +27,7 @@ public sealed class IstioLabelsTests
     [Fact]
     public void Build_SameWorkloads_SameValuesForBothReporters()
     {
-        var tcp = TcpMetricLabels.ForInbound(Server, Client.Identity, Client, mutualTls: true, ServerSvc).Tags.ToDictionary(t => t.Key, t => t.Value);
+        var tcp = TcpMetricLabels.ForInbound(Server, Client.Identity, Client, mutualTls: true, ServerSvc).Values.ToDictionary(t => t.Key, t => t.Value);
         var http = RequestLabels.Build(Client, Client.Identity, ServerSvc, Server, 503, "UF", mutualTls: true).ToDictionary(t => t.Key, t => t.Value);
 
         foreach (var key in tcp.Keys.Except(["reporter", "request_protocol", "response_flags"]))

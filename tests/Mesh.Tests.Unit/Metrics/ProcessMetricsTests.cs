@@ -12,12 +12,12 @@ public sealed class ProcessMetricsTests
     }
 
     [Fact]
-    public void Collect_ProcessFigures_ReadFromThisProcess()
+    public async Task Collect_ProcessFigures_ReadFromThisProcess()
     {
-        using var metrics = new ProcessMetrics();
-        using var collector = new PrometheusCollector(ProcessMetrics.MeterName);
+        var registry = new MetricsRegistry();
+        _ = new ProcessMetrics(registry);
 
-        var text = collector.Collect();
+        var text = await registry.CollectTextAsync();
 
         Assert.Contains("# TYPE process_resident_memory_bytes gauge", text, StringComparison.Ordinal);
         Assert.True(Value(text, "process_resident_memory_bytes") > 1024 * 1024);
@@ -28,13 +28,13 @@ public sealed class ProcessMetricsTests
     }
 
     [Fact]
-    public void Collect_AfterCollection_GcFiguresPerGeneration()
+    public async Task Collect_AfterCollection_GcFiguresPerGeneration()
     {
-        using var metrics = new ProcessMetrics();
-        using var collector = new PrometheusCollector(ProcessMetrics.MeterName);
+        var registry = new MetricsRegistry();
+        _ = new ProcessMetrics(registry);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true);
 
-        var text = collector.Collect();
+        var text = await registry.CollectTextAsync();
 
         Assert.True(Value(text, "dotnet_gc_collections_total{generation=\"gen2\"}") >= 1);
         Assert.True(Value(text, "dotnet_gc_heap_size_bytes{generation=\"gen2\"}") > 0);

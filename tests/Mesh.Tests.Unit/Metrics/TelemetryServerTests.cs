@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -23,10 +22,9 @@ public sealed class TelemetryServerTests
     [Fact]
     public async Task Get_Metrics_ServesCollectorOutputWithPrometheusContentType()
     {
-        using var meter = new Meter("test." + Guid.NewGuid().ToString("N"));
-        using var collector = new PrometheusCollector(m => ReferenceEquals(m, meter));
-        meter.CreateCounter<long>("hits").Add(9);
-        await using var server = TelemetryServer.Start(AnyLoopback, [TelemetryRoutes.Metrics(collector)]);
+        var registry = new MetricsRegistry();
+        registry.Factory.CreateCounter("hits_total", "hits").Inc(9);
+        await using var server = TelemetryServer.Start(AnyLoopback, [TelemetryRoutes.Metrics(registry)]);
         using var http = new HttpClient();
 
         var response = await http.GetAsync(new Uri($"http://{server.LocalEndPoint}/metrics?x=1"));
@@ -117,7 +115,7 @@ public sealed class TelemetryServerTests
     public async Task HandlerThrows_InternalError()
     {
         await using var server = TelemetryServer.Start(AnyLoopback,
-            [new KeyValuePair<string, Func<TelemetryResponse>>("/boom", () => throw new InvalidOperationException())]);
+            [TelemetryRoutes.Route("/boom", () => throw new InvalidOperationException())]);
         using var http = new HttpClient();
 
         Assert.Equal(HttpStatusCode.InternalServerError, (await http.GetAsync(new Uri($"http://{server.LocalEndPoint}/boom"))).StatusCode);

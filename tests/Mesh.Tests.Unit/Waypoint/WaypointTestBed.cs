@@ -191,7 +191,6 @@ internal sealed class WaypointTestBed : IAsyncDisposable
         {
             await o.DisposeAsync();
         }
-        Metrics.Dispose();
         Ca.Dispose();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Cli;
@@ -54,8 +53,8 @@ public sealed class KubeTargetsTests
         return cluster;
     }
 
-    private static TelemetryServer Serve(string ip, PrometheusCollector collector) =>
-        TelemetryServer.Start(new IPEndPoint(IPAddress.Parse(ip), LabTargets.MetricsPort), [TelemetryRoutes.Metrics(collector)]);
+    private static TelemetryServer Serve(string ip, MetricsRegistry registry) =>
+        TelemetryServer.Start(new IPEndPoint(IPAddress.Parse(ip), LabTargets.MetricsPort), [TelemetryRoutes.Metrics(registry)]);
 
     [Fact]
     public async Task FindAsync_MeshInstalled_ZtunnelPodsAndMeshWaypointPodsOnly()
@@ -73,23 +72,22 @@ public sealed class KubeTargetsTests
     public async Task NextAsync_ThroughPodProxy_RequestsBetweenTheScrapesCounted()
     {
         await using var cluster = await MeshAsync(Base + "1", Base + "2");
-        using var meter = new Meter("Mesh.Tests.KubeStat." + Guid.NewGuid().ToString("N"));
-        var requests = meter.CreateCounter<long>("istio_requests");
-        using var collector = new PrometheusCollector(meter.Name);
-        await using var waypoint = Serve(Base + "2", collector);
-        await using var ztunnel = Serve(Base + "1", new PrometheusCollector("Mesh.Tests.None"));
+        var registry = new MetricsRegistry();
+        var requests = registry.Factory.CreateCounter("istio_requests_total", "requests",
+            "reporter", "destination_workload", "destination_workload_namespace", "response_code");
+        await using var waypoint = Serve(Base + "2", registry);
+        await using var ztunnel = Serve(Base + "1", new MetricsRegistry());
         using var client = cluster.Client();
         var targets = await KubeTargets.FindAsync(client, "mesh-system", CancellationToken.None);
-        KeyValuePair<string, object?>[] Labels(string code) =>
-            [new("reporter", "waypoint"), new("destination_workload", "reviews-v1"), new("destination_workload_namespace", "app"), new("response_code", code)];
-        requests.Add(1000, Labels("200"));
+        Prometheus.Counter.Child Labels(string code) => requests.WithLabels("waypoint", "reviews-v1", "app", code);
+        Labels("200").Inc(1000);
         var progress = new StringWriter();
         using var source = new ScrapeStatSource(targets, new MetricsScraper(client), TimeSpan.FromSeconds(2), StatGrouping.Workload, "app", progress);
 
         var next = source.NextAsync(CancellationToken.None);
         await WaitForAsync(() => progress.ToString().Contains("scraped 2 endpoint(s)", StringComparison.Ordinal));
-        requests.Add(45, Labels("200"));
-        requests.Add(5, Labels("503"));
+        Labels("200").Inc(45);
+        Labels("503").Inc(5);
         var result = await next;
 
         var row = Assert.Single(result.Rows);

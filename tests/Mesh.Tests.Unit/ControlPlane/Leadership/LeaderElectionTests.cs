@@ -131,7 +131,6 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         {
             await Election.StopAsync(CancellationToken.None);
             Election.Dispose();
-            Metrics.Dispose();
             _client.Dispose();
         }
     }

@@ -45,19 +45,18 @@ public sealed class PrometheusTextReaderTests
     }
 
     [Fact]
-    public void Parse_WhatTheProxiesRender_RoundTrips()
+    public async Task Parse_WhatTheProxiesRender_RoundTrips()
     {
-        // The proxies' own writer (core PrometheusCollector) is what meshctl reads.
-        using var meter = new System.Diagnostics.Metrics.Meter("Mesh.Tests.Parse." + Guid.NewGuid().ToString("N"));
-        var counter = meter.CreateCounter<long>("istio_requests", "{request}");
-        var histogram = meter.CreateHistogram("istio_request_duration_milliseconds", "ms", null,
-            advice: new System.Diagnostics.Metrics.InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 100] });
-        using var collector = new PrometheusCollector(meter.Name);
-        counter.Add(3, new KeyValuePair<string, object?>("response_code", "503"), new KeyValuePair<string, object?>("destination_workload", "x\"y"));
-        histogram.Record(5);
-        histogram.Record(50);
+        // The proxies' exposition (prometheus-net's serializer through core MetricsRegistry) is what meshctl reads.
+        var registry = new MetricsRegistry();
+        var counter = registry.Factory.CreateCounter("istio_requests_total", "requests", "response_code", "destination_workload");
+        var histogram = registry.Factory.CreateHistogram("istio_request_duration_milliseconds", "duration",
+            new Prometheus.HistogramConfiguration { Buckets = [1, 10, 100] });
+        counter.WithLabels("503", "x\"y").Inc(3);
+        histogram.Observe(5);
+        histogram.Observe(50);
 
-        var samples = PrometheusTextReader.Parse(collector.Collect());
+        var samples = PrometheusTextReader.Parse(await registry.CollectTextAsync());
 
         var requests = Assert.Single(samples, s => s.Name == "istio_requests_total");
         Assert.Equal(3, requests.Value);

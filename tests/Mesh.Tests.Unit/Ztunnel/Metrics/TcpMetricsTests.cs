@@ -9,7 +9,7 @@ using static Mesh.Tests.Unit.Ztunnel.TestWorkloads;
 
 namespace Mesh.Tests.Unit.Ztunnel.Metrics;
 
-public sealed class TcpMetricsTests : IDisposable
+public sealed class TcpMetricsTests
 {
     private static readonly Workload Client = Pod("app", "client", "198.18.1.10", sa: "client", labels: ("app", "client"));
     private static readonly Workload Server = Pod("app", "server", "198.18.2.10", sa: "server", node: "node2", labels: [("app", "server"), ("version", "v1")]);
@@ -17,19 +17,6 @@ public sealed class TcpMetricsTests : IDisposable
     private static readonly MeshState State = State([Client, Server], [ServerSvc]);
 
     private readonly TcpMetrics _metrics = new();
-    private readonly PrometheusCollector _collector;
-
-    public TcpMetricsTests()
-    {
-        _collector = new PrometheusCollector(m => ReferenceEquals(m, _metrics.Meter));
-        _collector.BeforeCollect(_metrics.FlushOpen);
-    }
-
-    public void Dispose()
-    {
-        _collector.Dispose();
-        _metrics.Dispose();
-    }
 
     private static OutboundPlan PlanToService() =>
         OutboundPlanner.Plan(State, Client, new OrigDstAddr(IPAddress.Parse("198.19.128.5"), 80), new Random(1));
@@ -97,14 +84,14 @@ public sealed class TcpMetricsTests : IDisposable
     }
 
     [Fact]
-    public void Connection_OpenBytesClose_CountersMatch()
+    public async Task Connection_OpenBytesClose_CountersMatch()
     {
         var c = _metrics.Open(TcpMetricLabels.ForOutbound(PlanToService()));
         c.AddRequestBytes(100);
         c.AddRequestBytes(23);
         c.AddResponseBytes(4096);
 
-        var during = _collector.Collect();
+        var during = await _metrics.Registry.CollectTextAsync();
         Assert.Equal(1, Value(during, "istio_tcp_connections_opened_total", "source"));
         Assert.Equal(0, Value(during, "istio_tcp_connections_closed_total", "source"));
         Assert.Equal(123, Value(during, "istio_tcp_received_bytes_total", "source"));
@@ -114,7 +101,7 @@ public sealed class TcpMetricsTests : IDisposable
         c.Dispose();
         c.Dispose();
 
-        var after = _collector.Collect();
+        var after = await _metrics.Registry.CollectTextAsync();
         Assert.Equal(1, Value(after, "istio_tcp_connections_closed_total", "source"));
         Assert.Equal(130, Value(after, "istio_tcp_received_bytes_total", "source"));
         Assert.Equal(0, _metrics.OpenConnections);
@@ -138,7 +125,7 @@ public sealed class TcpMetricsTests : IDisposable
         var open = _metrics.Open(TcpMetricLabels.ForOutbound(OutboundPlanner.Plan(State, Client,
             new OrigDstAddr(IPAddress.Parse("198.18.9.9"), 443), random)));
         open.AddRequestBytes(55);
-        await using var server = TelemetryServer.Start(new IPEndPoint(IPAddress.Loopback, 0), [TelemetryRoutes.Metrics(_collector)]);
+        await using var server = TelemetryServer.Start(new IPEndPoint(IPAddress.Loopback, 0), [TelemetryRoutes.Metrics(_metrics.Registry)]);
         using var http = new HttpClient();
 
         var exposition = await http.GetStringAsync(new Uri($"http://{server.LocalEndPoint}/metrics"));

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Mesh.Core.Metrics;
 using Mesh.Ztunnel.Outbound;
 using static Mesh.Tests.Unit.Ztunnel.TestWorkloads;
@@ -77,15 +76,14 @@ public sealed class OutstandingConnectionsTests
     }
 
     [Fact]
-    public void Gauge_OpenConnections_ExportedAsTotal()
+    public async Task Gauge_OpenConnections_ExportedAsTotal()
     {
-        using var meter = new Meter("Mesh.Tests.Outstanding." + Guid.NewGuid().ToString("N"));
-        var outstanding = new OutstandingConnections(meter);
-        using var collector = new PrometheusCollector(meter.Name);
+        var registry = new MetricsRegistry();
+        var outstanding = new OutstandingConnections(registry);
         using var a = outstanding.Open(A);
         using var b = outstanding.Open(B);
 
-        var text = collector.Collect();
+        var text = await registry.CollectTextAsync();
 
         Assert.Contains("mesh_ztunnel_outstanding_connections 2", text, StringComparison.Ordinal);
     }

@@ -62,7 +62,7 @@ public sealed class StreamRelayTests
         var opened = await pair.Client.OpenStreamAsync(Connect, CancellationToken.None);
         var (app, relaySide) = await PairAsync();
         using var a = app;
-        using var metrics = new TcpMetrics();
+        var metrics = new TcpMetrics();
         using var m = Metrics(metrics);
         var relay = StreamRelay.RunAsync(relaySide, opened.Stream!, m, socketIsClient: true, CancellationToken.None);
         await serverStream.Task.WaitAsync(Patience);
@@ -98,7 +98,7 @@ public sealed class StreamRelayTests
         });
         var opened = await pair.Client.OpenStreamAsync(Connect, CancellationToken.None);
         var (app, relaySide) = await PairAsync();
-        using var metrics = new TcpMetrics();
+        var metrics = new TcpMetrics();
         using var m = Metrics(metrics);
         var relay = StreamRelay.RunAsync(relaySide, opened.Stream!, m, socketIsClient: true, CancellationToken.None);
         await app.SendAsync(new byte[1000], SocketFlags.None);
@@ -124,7 +124,7 @@ public sealed class StreamRelayTests
         var opened = await pair.Client.OpenStreamAsync(Connect, CancellationToken.None);
         var (app, relaySide) = await PairAsync();
         using var a = app;
-        using var metrics = new TcpMetrics();
+        var metrics = new TcpMetrics();
         using var m = Metrics(metrics);
         var relay = StreamRelay.RunAsync(relaySide, opened.Stream!, m, socketIsClient: true, CancellationToken.None);
 
