@@ -1,3 +1,4 @@
+using Mesh.Core.Metrics;
 using System.Globalization;
 
 namespace Mesh.Cli.Stat;
@@ -12,7 +13,7 @@ namespace Mesh.Cli.Stat;
 /// </summary>
 internal static class StatCalculator
 {
-    public const string RouteLabel = "route_name";
+    public const string RouteLabel = IstioLabels.RouteName;
 
     public static IReadOnlyList<StatRow> Compute(IReadOnlyList<MetricSample> before, IReadOnlyList<MetricSample> after,
         TimeSpan interval, StatGrouping by, string? ns = null)

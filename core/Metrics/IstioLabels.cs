@@ -30,6 +30,15 @@ public static class IstioLabels
     public static readonly string[] HttpNames = [.. TcpNames[..21], "response_code", .. TcpNames[21..]];
 
     /// <summary>
+    /// The one label the waypoint adds to Istio's HTTP ones (last, after them): the HTTPRoute or GRPCRoute that matched
+    /// (its name; empty when none did), Linkerd's <c>route_name</c>, which <c>meshctl stat route</c> groups by.
+    /// </summary>
+    public const string RouteName = "route_name";
+
+    /// <summary>The label names of the waypoint's HTTP metrics: <see cref="HttpNames"/>, then <see cref="RouteName"/>.</summary>
+    public static readonly string[] WaypointHttpNames = [.. HttpNames, RouteName];
+
+    /// <summary>
     /// The labels of one report by <paramref name="reporter"/> ("source", "destination", "waypoint"), named by
     /// <see cref="TcpNames"/>, or by <see cref="HttpNames"/> when <paramref name="responseCode"/> is given (HTTP only:
     /// Istio's TCP metrics have no response_code).

@@ -6,7 +6,7 @@ namespace Mesh.Waypoint.Metrics;
 /// <summary>
 /// The waypoint's collectors on its <see cref="MetricsRegistry"/>, exported on 15020: Istio's
 /// <c>istio_requests_total</c> and <c>istio_request_duration_milliseconds</c> (one per request, its final outcome,
-/// labelled by <see cref="IstioLabels.HttpNames"/>, found through a <see cref="SeriesCache{TSeries}"/>), <c>mesh_waypoint_upstream_retries_total</c> (one per retry, by
+/// labelled by <see cref="IstioLabels.WaypointHttpNames"/>: Istio's and the route's name, found through a <see cref="SeriesCache{TSeries}"/>), <c>mesh_waypoint_upstream_retries_total</c> (one per retry, by
 /// destination service and reason: the status code retried, or connect_failure, reset, per_try_timeout),
 /// <c>mesh_waypoint_upstream_retries_skipped_total</c> (one per request whose retry the policy wanted but the retry
 /// budget refused: reason budget_exhausted), and <c>mesh_waypoint_endpoint_ejections_total</c> (one per circuit-breaker
@@ -27,8 +27,8 @@ public sealed class WaypointMetrics
     {
         Registry = registry;
         var f = registry.Factory;
-        var requests = f.CreateCounter("istio_requests_total", "Total number of requests handled by the waypoint", IstioLabels.HttpNames);
-        var duration = f.CreateHistogram("istio_request_duration_milliseconds", "Request duration at the waypoint", IstioLabels.HttpNames,
+        var requests = f.CreateCounter("istio_requests_total", "Total number of requests handled by the waypoint", IstioLabels.WaypointHttpNames);
+        var duration = f.CreateHistogram("istio_request_duration_milliseconds", "Request duration at the waypoint", IstioLabels.WaypointHttpNames,
             new HistogramConfiguration { Buckets = [.. DurationBuckets] });
         _series = new(v => (requests.WithLabels(v), duration.WithLabels(v)));
         _retries = f.CreateCounter("mesh_waypoint_upstream_retries_total", "Retries of upstream attempts by the waypoint", "destination_service", "reason");
@@ -45,9 +45,13 @@ public sealed class WaypointMetrics
 
     public MetricsRegistry Registry { get; }
 
-    public void RecordRequest(IstioLabelValues labels, double milliseconds)
+    /// <summary>One request's final outcome: its Istio labels, the route that matched (null: none) and its duration.</summary>
+    public void RecordRequest(IstioLabelValues labels, string? route, double milliseconds)
     {
-        var (requests, duration) = _series.Get(labels.Values);
+        var values = new string[labels.Values.Length + 1];
+        labels.Values.CopyTo(values, 0);
+        values[^1] = route ?? string.Empty;
+        var (requests, duration) = _series.Get(values);
         requests.Inc();
         duration.Observe(milliseconds);
     }
