@@ -3,9 +3,9 @@ using Mesh.Core.Model;
 namespace Mesh.ControlPlane.Translation;
 
 /// <summary>
-/// What Gateway API reports as ResolvedRefs=False on a route that is still used: a backendRef or a mirror's
-/// backendRef naming no Service (the waypoint answers 500 for that backend's share; a mirror to it is not sent), and
-/// an ExtensionRef filter (none is served: the rule's requests get 500). One error per ref, on the route.
+/// What Gateway API reports as ResolvedRefs=False on a route that is still used, for its filters: a mirror's
+/// backendRef naming no Service (nothing is mirrored to it) and an ExtensionRef filter (none is served: the rule's
+/// requests get 500). One error per ref, on the route.
 /// </summary>
 internal static class RouteRefChecks
 {
@@ -21,13 +21,7 @@ internal static class RouteRefChecks
                 Filters(ctx, route, rule.Filters, $"{path}.filters", known);
                 for (var j = 0; j < rule.Backends.Length; j++)
                 {
-                    var b = rule.Backends[j];
-                    if (!known.Contains(new NamespacedName(b.Namespace, b.Name)))
-                    {
-                        Add(ctx, route, $"{path}.backendRefs[{j}]", RouteConditions.Unresolved(RouteConditions.BackendNotFound,
-                            $"Service {b.Namespace}/{b.Name} does not exist; its share of the requests gets 500 until it does"));
-                    }
-                    if (b.Filters is { } f)
+                    if (rule.Backends[j].Filters is { } f)
                     {
                         Filters(ctx, route, f, $"{path}.backendRefs[{j}].filters", known);
                     }
