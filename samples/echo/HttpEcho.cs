@@ -10,7 +10,9 @@ namespace Mesh.Samples.Echo;
 /// <c>size</c> (exact response body bytes) and <c>fail_rate</c> (0..1, answers 503); the body is one JSON line
 /// naming the pod, the request (with the body's length and SHA-256) and the peer address the server saw.
 /// <c>GET /_echo/stats</c> answers the requests served so far and how many of them were answered 503 by
-/// <c>fail_rate</c> (<c>{"requests":N,"failed":M}</c>; itself not counted), so tests count load at the backend.
+/// <c>fail_rate</c> (<c>{"requests":N,"failed":M}</c>; itself not counted), so tests count load at the backend. The
+/// body's <c>requestHeaders</c> are the headers the server received (names lowercased, values joined with ", ");
+/// gRPC calls (<c>application/grpc</c>) are answered by <see cref="GrpcEcho"/>.
 /// </summary>
 internal static class HttpEcho
 {
@@ -18,6 +20,9 @@ internal static class HttpEcho
 
     private static long _requests;
     private static long _failed;
+
+    /// <summary>Counts a request answered as a failure on purpose (fail_rate, or gRPC UNAVAILABLE).</summary>
+    public static void CountFailure() => Interlocked.Increment(ref _failed);
 
     public static async Task<int> RunAsync(EchoOptions o, CancellationToken ct)
     {
@@ -60,6 +65,11 @@ internal static class HttpEcho
             return;
         }
         Interlocked.Increment(ref _requests);
+        if (GrpcStatusCodes.IsGrpc(ctx.Request.ContentType))
+        {
+            await GrpcEcho.HandleAsync(ctx, o);
+            return;
+        }
         var q = ctx.Request.Query;
         var latency = Int(q["latency_ms"], o.LatencyMs);
         var status = Int(q["status"], o.Status);
@@ -110,6 +120,12 @@ internal static class HttpEcho
             w.WriteString("query", ctx.Request.QueryString.Value);
             w.WriteString("protocol", ctx.Request.Protocol);
             w.WriteNumber("headers", ctx.Request.Headers.Count);
+            w.WriteStartObject("requestHeaders");
+            foreach (var (name, value) in ctx.Request.Headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                w.WriteString(name.ToLowerInvariant(), string.Join(", ", value.ToArray()));
+            }
+            w.WriteEndObject();
             w.WriteNumber("bodyBytes", bodyBytes);
             w.WriteString("bodySha256", bodySha256);
             w.WriteString("peer", peer);
