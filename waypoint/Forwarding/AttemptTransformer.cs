@@ -31,12 +31,15 @@ public sealed class AttemptTransformer(BackendEndpoint endpoint, Action headersA
         CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-        var target = httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
-            ? raw
-            : httpContext.Request.Path.ToUriComponent() + httpContext.Request.QueryString.ToUriComponent();
-        proxyRequest.RequestUri = new Uri(destinationPrefix + target);
+        proxyRequest.RequestUri = new Uri(destinationPrefix + Target(httpContext));
         proxyRequest.Options.Set(BackendConnector.EndpointKey, endpoint);
     }
+
+    /// <summary>The request target sent upstream: the client's raw target (a URL rewrite replaces it), else path and query.</summary>
+    public static string Target(HttpContext httpContext) =>
+        httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
+            ? raw
+            : httpContext.Request.Path.ToUriComponent() + httpContext.Request.QueryString.ToUriComponent();
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {

@@ -27,13 +27,7 @@ public static class GrpcResponseStatus
         }
         var original = response.Content;
         var stream = await original.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxBufferedBody + 1];
-        var filled = 0;
-        int n;
-        while (filled < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
-        {
-            filled += n;
-        }
+        var (buffer, filled) = await RequestBodyBuffer.ReadUpToAsync(stream, MaxBufferedBody, cancellationToken);
         var complete = filled <= MaxBufferedBody;
         HttpContent replacement = complete
             ? new ByteArrayContent(buffer, 0, filled)

@@ -1,7 +1,6 @@
 using System.Net;
 using Mesh.Waypoint.Routing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Waypoint.Forwarding;
@@ -26,9 +25,7 @@ public sealed partial class MirrorSender(HttpMessageInvoker upstream, ILogger<Mi
     public void Send(HttpContext ctx, RoutePlan plan, byte[]? body)
     {
         var http2 = HttpProtocol.IsHttp2(ctx.Request.Protocol);
-        var target = ctx.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
-            ? raw
-            : ctx.Request.Path.ToUriComponent() + ctx.Request.QueryString.ToUriComponent();
+        var target = AttemptTransformer.Target(ctx);
         var method = ctx.Request.Method;
         var headers = ctx.Request.Headers.Where(h => h.Key[0] != ':' && !NotCopied.Contains(h.Key)).Select(h => (h.Key, h.Value.ToArray())).ToArray();
         var host = ctx.Request.Headers.Host.ToString();

@@ -20,13 +20,7 @@ public static class RequestBodyBuffer
         {
             return null;
         }
-        var buffer = new byte[limit + 1];
-        var filled = 0;
-        int n;
-        while (filled < buffer.Length && (n = await ctx.Request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
-        {
-            filled += n;
-        }
+        var (buffer, filled) = await ReadUpToAsync(ctx.Request.Body, limit, cancellationToken);
         if (filled > limit)
         {
             ctx.Request.Body = new PrefixedStream(buffer, ctx.Request.Body);
@@ -35,5 +29,18 @@ public static class RequestBodyBuffer
         var body = buffer.AsSpan(0, filled).ToArray();
         ctx.Request.Body = new MemoryStream(body, writable: false);
         return body;
+    }
+
+    /// <summary>Reads until the end or one byte past <paramref name="limit"/>: <c>Filled &gt; limit</c> means the stream is longer.</summary>
+    public static async Task<(byte[] Buffer, int Filled)> ReadUpToAsync(Stream stream, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[limit + 1];
+        var filled = 0;
+        int n;
+        while (filled < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+        {
+            filled += n;
+        }
+        return (buffer, filled);
     }
 }

@@ -3,6 +3,7 @@ using Mesh.Lab.Launch;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
 using static Mesh.Tests.Integration.Waypoint.WaypointL7Tests;
+using static Mesh.Tests.Integration.Waypoint.WaypointRetryBudgetTests;
 
 namespace Mesh.Tests.Integration.Waypoint;
 
@@ -35,7 +36,7 @@ public sealed class WaypointFilterTests(Xunit.Abstractions.ITestOutputHelper out
         Assert.DoesNotContain("x-echo-pod", headers.Stderr, StringComparison.OrdinalIgnoreCase);
 
         // RequestRedirect: 301 with the new scheme, host and prefix, the query kept; no backend asked.
-        var before = await ServedAsync(lab, "echo-v1");
+        var before = (await BackendStatsAsync(lab, "echo-v1")).Served;
         var redirect = await lab.CurlAsync("client", $"http://{vip}/old/page?q=1", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}");
         Assert.Equal("301 https://new.example/new/page?q=1", redirect.Stdout);
 
@@ -49,17 +50,17 @@ public sealed class WaypointFilterTests(Xunit.Abstractions.ITestOutputHelper out
 
         // A backendRef's own filter applies to the requests sent to it.
         Assert.Equal("echo-v1", RequestHeaders((await lab.CurlAsync("client", $"http://{vip}/backend")).Stdout)["x-backend-filter"]);
-        Assert.Equal(before + 2, await ServedAsync(lab, "echo-v1"));
+        Assert.Equal(before + 2, (await BackendStatsAsync(lab, "echo-v1")).Served);
 
         // RequestMirror: the client gets echo-v1's answers; echo-v2 gets a copy of each.
         const int n = 20;
-        var mirrorBefore = await ServedAsync(lab, "echo-v2");
+        var mirrorBefore = (await BackendStatsAsync(lab, "echo-v2")).Served;
         var codes = await CurlManyAsync(lab, $"http://{vip}/mirror/order", n);
         Assert.Equal(Enumerable.Repeat("200 echo-v1", n), codes);
-        await LabFixture.WaitUntilAsync(async () => await ServedAsync(lab, "echo-v2") >= mirrorBefore + n, TimeSpan.FromSeconds(20),
+        await LabFixture.WaitUntilAsync(async () => (await BackendStatsAsync(lab, "echo-v2")).Served >= mirrorBefore + n, TimeSpan.FromSeconds(20),
             $"echo-v2 did not receive {n} mirrored copies\n{lab.Log("echo-v2")}\n{Logs(lab)}");
-        Assert.Equal(mirrorBefore + n, await ServedAsync(lab, "echo-v2"));
-        Assert.Equal(before + 2 + n, await ServedAsync(lab, "echo-v1"));
+        Assert.Equal(mirrorBefore + n, (await BackendStatsAsync(lab, "echo-v2")).Served);
+        Assert.Equal(before + 2 + n, (await BackendStatsAsync(lab, "echo-v1")).Served);
         output.WriteLine($"mirror: client {n}x 200 from echo-v1, echo-v2 received {n} copies");
 
         // The broken route is reported the way Gateway API reports it, and is not used (its path takes no rule).
@@ -74,14 +75,5 @@ public sealed class WaypointFilterTests(Xunit.Abstractions.ITestOutputHelper out
     {
         using var json = JsonDocument.Parse(echoBody);
         return json.RootElement.GetProperty("requestHeaders").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
-    }
-
-    /// <summary>The echo pod's own count of requests served (<c>/_echo/stats</c> on its loopback, not through the mesh).</summary>
-    internal static async Task<int> ServedAsync(LabFixture lab, string pod)
-    {
-        var r = await lab.ExecAsync(pod, "curl", "-sf", "-m", "5", "http://127.0.0.1:8080/_echo/stats");
-        Assert.True(r.Ok, $"{r.Stderr}\n{lab.Log(pod)}");
-        using var json = JsonDocument.Parse(r.Stdout);
-        return json.RootElement.GetProperty("requests").GetInt32();
     }
 }

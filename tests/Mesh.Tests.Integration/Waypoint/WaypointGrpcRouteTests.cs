@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
 using static Mesh.Tests.Integration.Waypoint.WaypointL7Tests;
+using static Mesh.Tests.Integration.Waypoint.WaypointRetryBudgetTests;
 
 namespace Mesh.Tests.Integration.Waypoint;
 
@@ -25,7 +25,7 @@ public sealed class WaypointGrpcRouteTests(Xunit.Abstractions.ITestOutputHelper 
         // One gRPC message: not compressed, 3 bytes.
         await File.WriteAllBytesAsync(message, [0, 0, 0, 0, 3, (byte)'a', (byte)'b', (byte)'c']);
         var url = $"http://{Vip(lab, "grpc-echo")}/echo.Echo/Get";
-        var (servedBefore, failedBefore) = await BackendStatsAsync(lab);
+        var (servedBefore, failedBefore) = await BackendStatsAsync(lab, "echo-v1");
 
         // One curl per call (curl 7.88 cannot reuse an h2c prior-knowledge connection across transfers), four callers at
         // once; each call prints the HTTP status and version and the call's grpc-status and grpc-message.
@@ -35,7 +35,7 @@ public sealed class WaypointGrpcRouteTests(Xunit.Abstractions.ITestOutputHelper 
         var script = string.Join(" & ", Enumerable.Repeat($"( {loop} )", Callers)) + " & wait";
         var run = await lab.ExecAsync("client", "sh", "-c", script);
         var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
-        var (served, failed) = await BackendStatsAsync(lab);
+        var (served, failed) = await BackendStatsAsync(lab, "echo-v1");
         served -= servedBefore;
         failed -= failedBefore;
 
@@ -63,20 +63,11 @@ public sealed class WaypointGrpcRouteTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.Contains("grpc-status: 0", echoed.Stderr, StringComparison.Ordinal);
 
         // A code the route does not retry passes through at once, with its message (trailers-only answer).
-        var before = (await BackendStatsAsync(lab)).Served;
+        var before = (await BackendStatsAsync(lab, "echo-v1")).Served;
         var notFound = await lab.CurlAsync("client", url, "--http2-prior-knowledge", "-o", "/dev/null", "-H", "content-type: application/grpc",
             "-H", "x-echo-grpc-status: 5", "-H", "x-echo-grpc-message: no such item", "--data-binary", $"@{message}",
             "-w", "%{http_code} %header{grpc-status} %header{grpc-message}");
         Assert.Equal("200 5 no such item", notFound.Stdout);
-        Assert.Equal(before + 1, (await BackendStatsAsync(lab)).Served);
-    }
-
-    /// <summary>The echo-v1 pod's own counters: calls served and how many it answered UNAVAILABLE.</summary>
-    private static async Task<(int Served, int Failed)> BackendStatsAsync(LabFixture lab)
-    {
-        var r = await lab.ExecAsync("echo-v1", "curl", "-sf", "-m", "5", "http://127.0.0.1:8080/_echo/stats");
-        Assert.True(r.Ok, $"{r.Stderr}\n{lab.Log("echo-v1")}");
-        using var json = JsonDocument.Parse(r.Stdout);
-        return (json.RootElement.GetProperty("requests").GetInt32(), json.RootElement.GetProperty("failed").GetInt32());
+        Assert.Equal(before + 1, (await BackendStatsAsync(lab, "echo-v1")).Served);
     }
 }

@@ -70,7 +70,7 @@ public sealed class WaypointRetryBudgetTests(Xunit.Abstractions.ITestOutputHelpe
     }
 
     /// <summary>The echo pod's own counters: requests served, and how many of them it answered 503 by fail_rate.</summary>
-    private static async Task<(int Served, int Failed)> BackendStatsAsync(LabFixture lab, string pod)
+    internal static async Task<(int Served, int Failed)> BackendStatsAsync(LabFixture lab, string pod)
     {
         var r = await lab.ExecAsync(pod, "curl", "-sf", "-m", "5", "http://127.0.0.1:8080/_echo/stats");
         Assert.True(r.Ok, $"{r.Stderr}\n{lab.Log(pod)}");
