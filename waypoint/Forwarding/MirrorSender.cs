@@ -29,6 +29,7 @@ public sealed partial class MirrorSender(HttpMessageInvoker upstream, ILogger<Mi
         var method = ctx.Request.Method;
         var headers = ctx.Request.Headers.Where(h => h.Key[0] != ':' && !NotCopied.Contains(h.Key)).Select(h => (h.Key, h.Value.ToArray())).ToArray();
         var host = ctx.Request.Headers.Host.ToString();
+        var trailers = ctx.Request.Headers.TE.ToString().Contains("trailers", StringComparison.OrdinalIgnoreCase);
         foreach (var mirror in plan.Mirrors)
         {
             if (body is null)
@@ -58,6 +59,11 @@ public sealed partial class MirrorSender(HttpMessageInvoker upstream, ILogger<Mi
             if (host.Length > 0)
             {
                 request.Headers.Host = host;
+            }
+            if (http2 && trailers)
+            {
+                // gRPC servers expect it; it is the one TE value HTTP/2 allows.
+                request.Headers.TE.ParseAdd("trailers");
             }
             request.Options.Set(BackendConnector.EndpointKey, endpoint);
             _ = SendAsync(request, mirror.Service.Key.ToString());

@@ -103,6 +103,31 @@ public sealed class RequestForwarderFilterTests
     }
 
     [Fact]
+    public async Task Filters_MirrorOfGrpcCall_CopyIsHttp2WithTeTrailers()
+    {
+        await using var bed = await StartAsync();
+        var mirrored = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bed.Endpoints["echo-v2"].Behavior = (ctx, _) =>
+        {
+            mirrored.TrySetResult($"{ctx.Request.Protocol} {ctx.Request.ContentType} te={ctx.Request.Headers.TE}");
+            return Task.FromResult(false);
+        };
+        bed.SetRoutes(Route(new HttpRouteRule { Filters = new HttpRouteFilters { Mirrors = [new("app", "echo-v2", 80)] }, Backends = [new("app", "echo-v1", 80)] }));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://198.19.128.1/echo.Echo/Get")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]) { Headers = { ContentType = new("application/grpc") } },
+        };
+        request.Headers.TE.ParseAdd("trailers");
+
+        using var response = await bed.Client.SendAsync(request);
+
+        Assert.Equal(["echo-v1"], response.Headers.GetValues("x-backend"));
+        Assert.Equal("HTTP/2 application/grpc te=trailers", await mirrored.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
     public async Task Filters_MirrorDead_PrimaryUnaffected()
     {
         await using var bed = await StartAsync();
