@@ -32,7 +32,7 @@ public static class ResourceSerializer
         }
         foreach (var r in state.HttpRoutes)
         {
-            Add(entries, DiscoveryWire.HttpRoutes, r.Key.ToString(), r, DiscoveryJson.Context.HttpRoute);
+            Add(entries, DiscoveryWire.HttpRoutes, r.ResourceName, r, DiscoveryJson.Context.HttpRoute);
         }
         foreach (var n in state.Namespaces)
         {

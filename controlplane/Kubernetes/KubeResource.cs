@@ -11,6 +11,7 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
     public static readonly KubeResource EndpointSlices = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", Namespaced: true);
     public static readonly KubeResource Gateways = new("gateway.networking.k8s.io", "v1", "gateways", "Gateway", Namespaced: true);
     public static readonly KubeResource HttpRoutes = new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", Namespaced: true);
+    public static readonly KubeResource GrpcRoutes = new("gateway.networking.k8s.io", "v1", "grpcroutes", "GRPCRoute", Namespaced: true);
     public static readonly KubeResource AuthorizationPolicies = new(MeshLabels.SecurityApiGroup, "v1", "authorizationpolicies", "AuthorizationPolicy", Namespaced: true);
 
     // Written (and Deployments watched) by the waypoint controller; not read by the translation.
@@ -22,7 +23,7 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
 
     /// <summary>Everything the mesh translation reads, in the order it is listed at startup.</summary>
     public static IReadOnlyList<KubeResource> All { get; } =
-        [Namespaces, Pods, Services, EndpointSlices, Gateways, HttpRoutes, AuthorizationPolicies];
+        [Namespaces, Pods, Services, EndpointSlices, Gateways, HttpRoutes, GrpcRoutes, AuthorizationPolicies];
 
     /// <summary>"v1" for the core group, otherwise "group/version".</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

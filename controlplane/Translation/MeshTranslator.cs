@@ -13,7 +13,7 @@ namespace Mesh.ControlPlane.Translation;
 /// Kubernetes) feeds it. A bad object becomes a <see cref="TranslationError"/> and is skipped; an
 /// authorization policy that cannot be translated is replaced by a deny-all wherever it applies as written (its
 /// selector's workloads and/or its targetRefs' waypoint: fail closed), and the error says where.
-/// Kinds other than Namespace, Pod, Service, EndpointSlice, Gateway, HTTPRoute and the mesh's
+/// Kinds other than Namespace, Pod, Service, EndpointSlice, Gateway, HTTPRoute, GRPCRoute and the mesh's
 /// AuthorizationPolicy are ignored.
 /// </summary>
 public static class MeshTranslator
@@ -111,10 +111,15 @@ public static class MeshTranslator
         }
 
         var routes = new List<HttpRoute>();
-        foreach (var (meta, obj) in Of("HTTPRoute").Where(r => r.Meta.Group == "gateway.networking.k8s.io"))
+        foreach (var (meta, obj) in Of(HttpRoute.HttpKind).Where(r => r.Meta.Group == "gateway.networking.k8s.io"))
         {
             ctx.Try(meta, () => routes.Add(HttpRouteTranslator.Translate(meta, obj)));
         }
+        foreach (var (meta, obj) in Of(HttpRoute.GrpcKind).Where(r => r.Meta.Group == "gateway.networking.k8s.io"))
+        {
+            ctx.Try(meta, () => routes.Add(GrpcRouteTranslator.Translate(meta, obj)));
+        }
+        RouteRefChecks.Report(ctx, routes, services);
 
         var policies = new List<AuthorizationPolicy>();
         foreach (var (meta, obj) in Of("AuthorizationPolicy").Where(p => p.Meta.Group == MeshLabels.SecurityApiGroup))

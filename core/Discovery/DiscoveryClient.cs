@@ -26,7 +26,7 @@ public sealed partial class DiscoveryClient : IDisposable
     private readonly ResourceTable<Service> _services = new(DiscoveryWire.Services, DiscoveryJson.Strict<Service>(), s => s.Key.ToString());
     private readonly ResourceTable<Waypoint> _waypoints = new(DiscoveryWire.Waypoints, DiscoveryJson.Strict<Waypoint>(), w => w.Key.ToString());
     private readonly ResourceTable<AuthorizationPolicy> _policies = new(DiscoveryWire.Policies, DiscoveryJson.Strict<AuthorizationPolicy>(), p => $"{p.Namespace}/{p.Name}");
-    private readonly ResourceTable<HttpRoute> _routes = new(DiscoveryWire.HttpRoutes, DiscoveryJson.Strict<HttpRoute>(), r => r.Key.ToString());
+    private readonly ResourceTable<HttpRoute> _routes = new(DiscoveryWire.HttpRoutes, DiscoveryJson.Strict<HttpRoute>(), r => r.ResourceName);
     private readonly ResourceTable<MeshNamespace> _namespaces = new(DiscoveryWire.Namespaces, DiscoveryJson.Strict<MeshNamespace>(), n => n.Name);
     private readonly ResourceTable<TrustBundle> _bundles = new(DiscoveryWire.TrustBundles, DiscoveryJson.Strict<TrustBundle>(), b => b.TrustDomain);
     private readonly IResourceTable[] _tables;

@@ -14,7 +14,9 @@ namespace Mesh.Samples.Echo;
 /// <c>GET /_echo/config?latency_ms=N&amp;fail_rate=F&amp;fail_next=K</c> changes the process's defaults at runtime (any may
 /// be left out; <c>fail_next</c> answers the next K requests 503) and answers the ones in force, so a test can slow a
 /// backend down or make it fail while traffic flows. The body names the request's <c>traceparent</c> header, when it had
-/// one, and the stats list the last 32 traceparents received (<c>"traceparents":[...]</c>).
+/// one, and the stats list the last 32 traceparents received (<c>"traceparents":[...]</c>). The body's
+/// <c>requestHeaders</c> are the headers the server received (names lowercased, values joined with ", "); gRPC calls
+/// (<c>application/grpc</c>) are answered by <see cref="GrpcEcho"/>.
 /// </summary>
 internal static class HttpEcho
 {
@@ -30,6 +32,9 @@ internal static class HttpEcho
     private static volatile Defaults? _defaults;
 
     private sealed record Defaults(int LatencyMs, double FailRate);
+
+    /// <summary>Counts a request answered as a failure on purpose (fail_rate, or gRPC UNAVAILABLE).</summary>
+    public static void CountFailure() => Interlocked.Increment(ref _failed);
 
     public static async Task<int> RunAsync(EchoOptions o, CancellationToken ct)
     {
@@ -108,6 +113,11 @@ internal static class HttpEcho
             {
             }
         }
+        if (GrpcStatusCodes.IsGrpc(ctx.Request.ContentType))
+        {
+            await GrpcEcho.HandleAsync(ctx, o);
+            return;
+        }
         var latency = Int(q["latency_ms"], defaults.LatencyMs);
         var status = Int(q["status"], o.Status);
         var size = q.ContainsKey("size") ? Int(q["size"], 0) : o.Size;
@@ -157,6 +167,12 @@ internal static class HttpEcho
             w.WriteString("query", ctx.Request.QueryString.Value);
             w.WriteString("protocol", ctx.Request.Protocol);
             w.WriteNumber("headers", ctx.Request.Headers.Count);
+            w.WriteStartObject("requestHeaders");
+            foreach (var (name, value) in ctx.Request.Headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                w.WriteString(name.ToLowerInvariant(), string.Join(", ", value.ToArray()));
+            }
+            w.WriteEndObject();
             w.WriteNumber("bodyBytes", bodyBytes);
             w.WriteString("bodySha256", bodySha256);
             w.WriteString("peer", peer);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Mesh.Core.Http;
 using Mesh.Core.Metrics;
 using Mesh.Core.Model;
 using Mesh.Waypoint.Authorization;
@@ -27,7 +28,7 @@ namespace Mesh.Waypoint.Forwarding;
 /// With tracing on, a server span covers the request and a client span each attempt (<see cref="WaypointTracing"/>).
 /// </summary>
 public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwarder forwarder, HttpMessageInvoker upstream, RetryBudgets budgets,
-    PeakEwmaBalancer balancer, CircuitBreaking breakers, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
+    PeakEwmaBalancer balancer, CircuitBreaking breakers, MirrorSender mirrors, WaypointMetrics metrics, ILogger<RequestForwarder> logger)
 {
     /// <summary>Request bodies up to this size are buffered so they can be retried; larger ones are streamed once.</summary>
     public const int MaxReplayBody = 64 * 1024;
@@ -59,7 +60,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
         var table = routes.Current;
         var headers = ctx.Request.Headers;
         var facts = new RequestFacts(tunnel.Destination, ctx.Request.Method, ctx.Request.Path.Value ?? "/", ctx.Request.Host.Value,
-            name => headers.TryGetValue(name, out var v) ? v.ToString() : null);
+            name => headers.TryGetValue(name, out var v) ? v.ToString() : null, ctx.Request.QueryString.Value ?? "");
         var plan = RoutePlanner.Plan(table, facts, Random.Shared);
         var source = tunnel.Source is { } src ? table.State.WorkloadsByAddress.GetValueOrDefault(src.Address) : null;
         var authz = L7Authorizer.Authorize(table.Policies, table.Waypoint, plan.DestinationService,
@@ -80,10 +81,23 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
             return;
         }
 
+        FilterApplier.Apply(ctx, plan);
+        if (plan.Redirect is { } redirect)
+        {
+            ctx.Response.StatusCode = redirect.Status;
+            ctx.Response.Headers.Location = redirect.Location;
+            Record(ctx, plan, source, tunnel, null, redirect.Status, "-", started);
+            return;
+        }
+
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         if (plan.RequestTimeout is { } requestTimeout)
         {
             overall.CancelAfter(requestTimeout);
+        }
+        if (!plan.Mirrors.IsEmpty)
+        {
+            await MirrorAsync(ctx, plan, overall.Token);
         }
         var outcome = await ForwardWithRetriesAsync(ctx, plan, overall);
         if (ctx.RequestAborted.IsCancellationRequested)
@@ -113,21 +127,18 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
     /// </summary>
     private async Task<Outcome> ForwardWithRetriesAsync(HttpContext ctx, RoutePlan plan, CancellationTokenSource overall)
     {
-        var hasBody = ctx.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
-            ?? (ctx.Request.ContentLength > 0 || ctx.Request.Headers.TransferEncoding.Count > 0);
+        var hasBody = RequestBodyBuffer.HasBody(ctx);
         byte[]? replay = null;
-        if (hasBody && plan.Retry is not null && ctx.Request.ContentLength is <= MaxReplayBody)
+        if (hasBody && plan.Retry is not null)
         {
-            using var buffer = new MemoryStream();
             try
             {
-                await ctx.Request.Body.CopyToAsync(buffer, overall.Token);
+                replay = await RequestBodyBuffer.ReadAsync(ctx, MaxReplayBody, overall.Token);
             }
             catch (OperationCanceledException)
             {
                 return new Outcome(null, 0, null, AttemptOutcome.AttemptTimedOut, "request timeout", "UT");
             }
-            replay = buffer.ToArray();
         }
         var canRetry = !hasBody || replay is not null;
         var service = IstioLabels.ServiceName(plan.BackendService);
@@ -136,9 +147,10 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
         var ejector = breakers.For(plan, service);
         var exhausted = false;
         // The policy says whether this outcome is retried; the budget whether a retry may be spent (counted once when not).
-        bool Retry(int made, AttemptOutcome kind, int status)
+        bool Retry(int made, AttemptOutcome kind, int status) => Spend(RetryPolicy.ShouldRetry(plan.Retry, made, kind, status));
+        bool Spend(bool policy)
         {
-            if (!canRetry || budget is null || !RetryPolicy.ShouldRetry(plan.Retry, made, kind, status))
+            if (!canRetry || budget is null || !policy)
             {
                 return false;
             }
@@ -179,7 +191,8 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
                 // (less the connection's opening).
                 attemptCts.CancelAfter(Timeout.InfiniteTimeSpan);
                 pick.Complete(excluded: connect);
-            }, status => Retry(made, AttemptOutcome.Response, status));
+            }, status => Retry(made, AttemptOutcome.Response, status),
+                plan.Retry is { GrpcCodes.IsEmpty: false } ? grpc => Spend(RetryPolicy.ShouldRetryGrpc(plan.Retry, made, grpc)) : null);
             // The attempt's client span is Activity.Current while it is sent: TraceContextHandler sends its context.
             var span = WaypointTracing.StartClient(Activity.Current, ctx.Request.Method, endpoint, service, attempt);
             var error = await forwarder.SendAsync(ctx, $"http://{endpoint.Address}", upstream, config, transformer, attemptCts.Token);
@@ -212,6 +225,7 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
             var kind = transformer.Withheld ? AttemptOutcome.Response : AttemptOutcomes.BeforeHeaders(error, exception, attemptCts.IsCancellationRequested);
             var detail = kind switch
             {
+                AttemptOutcome.Response when transformer.GrpcStatus is { } grpc => "grpc_" + GrpcStatusCodes.Name(grpc).ToLowerInvariant(),
                 AttemptOutcome.Response => transformer.ResponseStatus!.Value.ToString(CultureInfo.InvariantCulture),
                 AttemptOutcome.AttemptTimedOut => "per-attempt timeout",
                 _ => AttemptOutcomes.Detail(error, exception),
@@ -239,6 +253,18 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
             {
                 return new Outcome(endpoint, attempt, null, AttemptOutcome.AttemptTimedOut, "request timeout", "UT");
             }
+        }
+    }
+
+    /// <summary>Starts the mirrors' copies; the body is buffered first (a request cancelled meanwhile is not mirrored and fails on its own).</summary>
+    private async Task MirrorAsync(HttpContext ctx, RoutePlan plan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            mirrors.Send(ctx, plan, RequestBodyBuffer.HasBody(ctx) ? await RequestBodyBuffer.ReadAsync(ctx, MaxReplayBody, cancellationToken) : []);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -120,6 +120,7 @@ public sealed partial class WaypointHost(WaypointOptions options)
         builder.Services.AddSingleton<BackendConnector>();
         builder.Services.AddSingleton(sp => UpstreamClient.Create(sp.GetRequiredService<BackendConnector>()));
         builder.Services.AddSingleton<HboneConnectHandler>();
+        builder.Services.AddSingleton<MirrorSender>();
         builder.Services.AddSingleton<RequestForwarder>();
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, identity));
         services?.Invoke(builder.Services);

@@ -39,6 +39,10 @@ public static class RetryPolicy
         };
     }
 
+    /// <summary>A gRPC answer (HTTP 200) whose <c>grpc-status</c> is one of <see cref="HttpRetry.GrpcCodes"/>, within the attempts.</summary>
+    public static bool ShouldRetryGrpc(HttpRetry? retry, int attemptsMade, int grpcStatus) =>
+        retry is not null && attemptsMade <= retry.Attempts && retry.GrpcCodes.Contains(grpcStatus);
+
     /// <param name="retryNumber">1 for the first retry.</param>
     public static TimeSpan Backoff(HttpRetry retry, int retryNumber)
     {

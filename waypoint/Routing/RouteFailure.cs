@@ -12,6 +12,8 @@ public enum RouteFailure
     NoRouteMatched,
     /// <summary>The chosen backendRef names no known service, or every weight is 0, or the rule has no backends (500).</summary>
     BackendNotFound,
+    /// <summary>The rule (or the chosen backendRef) has a filter that cannot be resolved, an ExtensionRef (500): Gateway API never skips one.</summary>
+    FilterNotResolved,
     /// <summary>The backend has no endpoint with an address (503, UH).</summary>
     NoHealthyEndpoints,
 }

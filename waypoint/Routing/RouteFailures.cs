@@ -6,14 +6,14 @@ public static class RouteFailures
     public static int Status(RouteFailure failure) => failure switch
     {
         RouteFailure.NoRouteMatched => 404,
-        RouteFailure.BackendNotFound => 500,
+        RouteFailure.BackendNotFound or RouteFailure.FilterNotResolved => 500,
         _ => 503,
     };
 
     public static string Flag(RouteFailure failure) => failure switch
     {
         RouteFailure.NoHealthyEndpoints => "UH",
-        RouteFailure.BackendNotFound => "-",
+        RouteFailure.BackendNotFound or RouteFailure.FilterNotResolved => "-",
         _ => "NR",
     };
 }

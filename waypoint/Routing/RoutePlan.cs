@@ -6,7 +6,8 @@ namespace Mesh.Waypoint.Routing;
 /// <summary>
 /// The decision for one request: the destination as the client addressed it, the route rule that matched (none:
 /// the service's default route), the backend chosen by weight with its endpoints, and the rule's timeouts and
-/// retry policy. A failure carries only <see cref="Failure"/> and what was known.
+/// retry policy, its filters (a redirect is the whole answer), the mirrors. A failure carries only <see cref="Failure"/>
+/// and what was known.
 /// </summary>
 public sealed record RoutePlan
 {
@@ -32,6 +33,19 @@ public sealed record RoutePlan
     public TimeSpan? BackendTimeout { get; init; }
 
     public HttpRetry? Retry { get; init; }
+
+    /// <summary>The rule's filters; <see cref="BackendFilters"/> are the chosen backendRef's own (applied after them).</summary>
+    public HttpRouteFilters Filters { get; init; } = HttpRouteFilters.None;
+    public HttpRouteFilters? BackendFilters { get; init; }
+
+    /// <summary>The PathPrefix value of the match that selected the rule (ReplacePrefixMatch replaces it); null for other matches.</summary>
+    public string? MatchedPrefix { get; init; }
+
+    /// <summary>Where copies of the request go (the rule's and the backendRef's RequestMirror filters whose service is known).</summary>
+    public ImmutableArray<MirrorTarget> Mirrors { get; init; } = [];
+
+    /// <summary>Set when the rule redirects: the answer, no backend.</summary>
+    public RedirectAnswer? Redirect { get; init; }
 
     public bool IsSuccess => Failure == RouteFailure.None;
 

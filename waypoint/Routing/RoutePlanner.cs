@@ -13,7 +13,10 @@ namespace Mesh.Waypoint.Routing;
 /// to this waypoint's Gateway whose hostnames match; none -> the default route (the service itself).</item>
 /// <item>Rule: the best matching rule over all those routes (<see cref="RouteMatcher.Rank"/>; ties: route
 /// namespace/name, then rule order); none -> 404.</item>
-/// <item>Backend: by weight (<paramref name="random"/>); an unknown service, all weights 0 or no backends -> 500.</item>
+/// <item>Filters: an unresolved filter (ExtensionRef) -> 500; a RequestRedirect answers (<see cref="RoutePlan.Redirect"/>)
+/// without a backend.</item>
+/// <item>Backend: by weight (<paramref name="random"/>); an unknown service, all weights 0 or no backends -> 500; its
+/// own filters and the mirrors (rule's and backendRef's) come with it.</item>
 /// <item>Endpoints: the backend's endpoint workloads with an address, on the target port of the backendRef's
 /// port (or of the original port for the default route); none -> 503.</item>
 /// </list>
@@ -43,7 +46,7 @@ public static class RoutePlanner
         {
             return WithEndpoints(state, new RoutePlan { DestinationService = service, BackendService = service }, service, dst.Port);
         }
-        if (!BestRule(candidates, request, out var route, out var ruleIndex))
+        if (!BestRule(candidates, request, out var route, out var ruleIndex, out var match))
         {
             return RoutePlan.Failed(RouteFailure.NoRouteMatched, service);
         }
@@ -56,13 +59,55 @@ public static class RoutePlanner
             RequestTimeout = NonZero(rule.RequestTimeout),
             BackendTimeout = NonZero(rule.BackendRequestTimeout),
             Retry = rule.Retry,
+            Filters = rule.Filters,
+            MatchedPrefix = match.PathType is null or "PathPrefix" ? match.PathValue ?? "/" : null,
         };
+        if (rule.Filters.Unresolved is not null)
+        {
+            return plan with { Failure = RouteFailure.FilterNotResolved };
+        }
+        if (rule.Filters.Redirect is { } redirect)
+        {
+            return plan with
+            {
+                Redirect = new RedirectAnswer(redirect.StatusCode, Filters.RedirectLocation.Build(redirect, request.Host, dst.Address.ToString(), dst.Port,
+                    request.Path, request.Query, plan.MatchedPrefix)),
+            };
+        }
         var backend = PickBackend(rule.Backends, random);
         if (backend is null || !table.Services.TryGetValue(new NamespacedName(backend.Namespace, backend.Name), out var backendService))
         {
             return plan with { Failure = RouteFailure.BackendNotFound };
         }
-        return WithEndpoints(state, plan with { BackendService = backendService }, backendService, backend.Port ?? dst.Port);
+        if (backend.Filters?.Unresolved is not null)
+        {
+            return plan with { Failure = RouteFailure.FilterNotResolved, BackendService = backendService };
+        }
+        plan = plan with
+        {
+            BackendService = backendService,
+            BackendFilters = backend.Filters,
+            Mirrors = Mirrors(table, rule.Filters.Mirrors.AddRange(backend.Filters?.Mirrors ?? [])),
+        };
+        return WithEndpoints(state, plan, backendService, backend.Port ?? dst.Port);
+    }
+
+    /// <summary>The mirrors whose service is known, with their endpoints (an unknown one is skipped: the translation reported it).</summary>
+    private static ImmutableArray<MirrorTarget> Mirrors(RouteTable table, ImmutableArray<HttpBackendRef> mirrors)
+    {
+        if (mirrors.IsEmpty)
+        {
+            return [];
+        }
+        var targets = ImmutableArray.CreateBuilder<MirrorTarget>();
+        foreach (var m in mirrors)
+        {
+            if (table.Services.TryGetValue(new NamespacedName(m.Namespace, m.Name), out var svc))
+            {
+                targets.Add(new MirrorTarget(svc, Endpoints(table.State, svc, m.Port ?? 80)));
+            }
+        }
+        return targets.ToImmutable();
     }
 
     /// <summary>A weighted choice; null when there are no backends or every weight is 0.</summary>
@@ -104,10 +149,11 @@ public static class RoutePlanner
     }
 
     private static bool BestRule(ImmutableArray<(HttpRoute Route, HttpRouteParent Parent)> candidates, RequestFacts request,
-        out HttpRoute route, out int ruleIndex)
+        out HttpRoute route, out int ruleIndex, out HttpRouteMatch match)
     {
         route = null!;
         ruleIndex = -1;
+        match = RouteMatcher.MatchAll;
         (int, int, int, int) best = (-1, -1, -1, -1);
         foreach (var (r, _) in candidates)
         {
@@ -126,6 +172,7 @@ public static class RoutePlanner
                         best = rank;
                         route = r;
                         ruleIndex = i;
+                        match = m;
                     }
                 }
             }
@@ -134,6 +181,14 @@ public static class RoutePlanner
     }
 
     private static RoutePlan WithEndpoints(MeshState state, RoutePlan plan, Service backend, int servicePort)
+    {
+        var endpoints = Endpoints(state, backend, servicePort);
+        return endpoints.IsEmpty
+            ? plan with { Failure = RouteFailure.NoHealthyEndpoints }
+            : plan with { Endpoints = endpoints };
+    }
+
+    private static ImmutableArray<BackendEndpoint> Endpoints(MeshState state, Service backend, int servicePort)
     {
         var targetPort = servicePort;
         foreach (var p in backend.Ports)
@@ -152,9 +207,7 @@ public static class RoutePlanner
                 endpoints.Add(new BackendEndpoint(w, new IPEndPoint(w.Addresses[0], targetPort)));
             }
         }
-        return endpoints.Count == 0
-            ? plan with { Failure = RouteFailure.NoHealthyEndpoints }
-            : plan with { Endpoints = endpoints.ToImmutable() };
+        return endpoints.ToImmutable();
     }
 
     private static TimeSpan? NonZero(TimeSpan? t) => t is { } v && v > TimeSpan.Zero ? v : null;

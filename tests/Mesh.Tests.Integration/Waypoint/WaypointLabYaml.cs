@@ -128,6 +128,83 @@ internal static class WaypointLabYaml
     public const string FastCircuitBreaker =
         "balancer.mesh.dev/failure-accrual-min-penalty: 3s, balancer.mesh.dev/failure-accrual-jitter-ratio: \"0\"";
 
+    /// <summary>
+    /// Every HTTPRoute filter, one rule each: /headers (request set/add/remove, response add/remove), /old (redirect
+    /// 301 to https://new.example/new/...), /v1 (URLRewrite prefix to /v2), /mirror (a copy to echo-v2), /backend
+    /// (a backendRef's own header filter). Primary backend echo-v1 throughout.
+    /// </summary>
+    public const string FilterRules = """
+          - matches: [{path: {type: PathPrefix, value: /headers}}]
+            filters:
+            - type: RequestHeaderModifier
+              requestHeaderModifier:
+                set: [{name: x-set, value: set-by-route}]
+                add: [{name: x-add, value: added-by-route}]
+                remove: [x-drop]
+            - type: ResponseHeaderModifier
+              responseHeaderModifier:
+                add: [{name: x-route, value: filters}]
+                remove: [x-echo-pod]
+            backendRefs: [{name: echo-v1, port: 80}]
+          - matches: [{path: {type: PathPrefix, value: /old}}]
+            filters:
+            - type: RequestRedirect
+              requestRedirect: {scheme: https, hostname: new.example, statusCode: 301, path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}}
+          - matches: [{path: {type: PathPrefix, value: /v1}}]
+            filters:
+            - type: URLRewrite
+              urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}
+            backendRefs: [{name: echo-v1, port: 80}]
+          - matches: [{path: {type: PathPrefix, value: /mirror}}]
+            filters:
+            - type: RequestMirror
+              requestMirror: {backendRef: {name: echo-v2, port: 80}}
+            backendRefs: [{name: echo-v1, port: 80}]
+          - matches: [{path: {type: PathPrefix, value: /backend}}]
+            backendRefs:
+            - name: echo-v1
+              port: 80
+              filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-backend-filter, value: echo-v1}]}}]
+
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: broken, namespace: app}
+        spec:
+          parentRefs: [{group: "", kind: Service, name: echo, port: 80}]
+          rules:
+          - matches: [{path: {type: PathPrefix, value: /broken}}]
+            filters: [{type: Teleport}]
+            backendRefs: [{name: echo-v2, port: 80}]
+        """;
+
+    /// <summary>
+    /// A gRPC service through the waypoint: the Service grpc-echo (the echo-v1 pod, using the waypoint) with a GRPCRoute
+    /// to echo-v1 retrying UNAVAILABLE up to 5 times (<c>retry.mesh.dev/grpc</c>) under the default budget. Append to rules.
+    /// </summary>
+    public const string GrpcRoute = """
+
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: grpc-echo, namespace: app, labels: {mesh.dev/use-waypoint: waypoint}}
+        spec:
+          selector: {app: echo, version: v1}
+          ports: [{port: 80, targetPort: 8080}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GRPCRoute
+        metadata:
+          name: grpc-echo
+          namespace: app
+          annotations: {retry.mesh.dev/grpc: unavailable, retry.mesh.dev/limit: "5"}
+        spec:
+          parentRefs: [{group: "", kind: Service, name: grpc-echo, port: 80}]
+          rules:
+          - matches: [{method: {service: echo.Echo}}]
+            backendRefs: [{name: echo-v1, port: 80}]
+        """;
+
     public static string With(string rules) => WithSlowV2(rules, latencyMs: 0);
 
     /// <summary>The OTLP/HTTP receiver's address inside the waypoint pod (its loopback): where the test listens.</summary>

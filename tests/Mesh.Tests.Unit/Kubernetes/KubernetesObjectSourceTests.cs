@@ -115,6 +115,40 @@ public sealed class KubernetesObjectSourceTests
     }
 
     [Fact]
+    public async Task Registry_KubernetesGrpcRouteAndHttpRouteOfOneName_BothReachTheStateWithTheirFilters()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync();
+        server.Upsert(KubeResource.Services.CollectionPath, Service("apps", "grpc", null));
+        const string spec = """
+            "spec": {"parentRefs": [{"kind": "Service", "name": "grpc"}], "rules": [{
+              "filters": [{"type": "RequestHeaderModifier", "requestHeaderModifier": {"set": [{"name": "x-a", "value": "1"}]}}],
+              "backendRefs": [{"name": "grpc", "port": 80}]}]}
+            """;
+        server.Upsert(KubeResource.GrpcRoutes.CollectionPath, System.Text.Json.Nodes.JsonNode.Parse($$"""
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GRPCRoute", "metadata": {"name": "r", "namespace": "apps"}, {{spec}}}
+            """)!.AsObject());
+        server.Upsert(KubeResource.HttpRoutes.CollectionPath, System.Text.Json.Nodes.JsonNode.Parse($$"""
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "r", "namespace": "apps"}, {{spec}}}
+            """)!.AsObject());
+        var hub = new MeshStateHub();
+        using var client = ClientFor(server);
+        using var registry = new ObjectRegistry([new KubernetesObjectSource(client, FastRetry)], hub, TranslationOptions.Default,
+            NullLogger<ObjectRegistry>.Instance, TimeProvider.System);
+        await registry.StartAsync(CancellationToken.None);
+        try
+        {
+            var snapshot = await WaitFor(hub, s => s.State.HttpRoutes.Length == 2);
+            Assert.Empty(snapshot.Errors);
+            Assert.Equal(["GRPCRoute:apps/r", "apps/r"], snapshot.State.HttpRoutes.Select(r => r.ResourceName).Order(StringComparer.Ordinal));
+            Assert.All(snapshot.State.HttpRoutes, r => Assert.Equal("x-a", Assert.Single(r.Rules[0].Filters.RequestHeaders!.Set).Name));
+        }
+        finally
+        {
+            await registry.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public void AddKubernetesRegistry_ExplicitConfig_RegistersObjectSourceAndSharedClient()
     {
         var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();

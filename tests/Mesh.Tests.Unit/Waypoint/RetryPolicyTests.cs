@@ -51,4 +51,23 @@ public sealed class RetryPolicyTests
     {
         Assert.Equal(TimeSpan.FromMilliseconds(25), RetryPolicy.Backoff(new HttpRetry { Attempts = 1 }, 1));
     }
+
+    [Theory]
+    [InlineData(14, 1, true)]
+    [InlineData(14, 2, true)]
+    [InlineData(14, 3, false)]
+    [InlineData(5, 1, false)]
+    [InlineData(0, 1, false)]
+    public void ShouldRetryGrpc_ListedCodeWithinAttempts(int grpcStatus, int attemptsMade, bool expected)
+    {
+        var retry = new HttpRetry { Attempts = 2, GrpcCodes = [14] };
+
+        Assert.Equal(expected, RetryPolicy.ShouldRetryGrpc(retry, attemptsMade, grpcStatus));
+    }
+
+    [Fact]
+    public void ShouldRetryGrpc_HttpCodesOnly_NeverOnGrpcStatus()
+    {
+        Assert.False(RetryPolicy.ShouldRetryGrpc(ThreeOn503, 1, 14));
+    }
 }
