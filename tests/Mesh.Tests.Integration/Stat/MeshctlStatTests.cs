@@ -24,18 +24,14 @@ public sealed class MeshctlStatTests
         await using var lab = await WaypointL7Tests.StartAsync(OneBackend);
         var vip = WaypointL7Tests.Vip(lab, "echo");
         using var stat = Start("stat", "-n", "app", "--lab", lab.Name, "--interval", "12s", "-o", "json");
+        using var routes = Start("stat", "route", "-n", "app", "--lab", lab.Name, "--interval", "12s", "-o", "json");
         var stdout = stat.StandardOutput.ReadToEndAsync();
-        var stderr = new List<string>();
-        // The first scrape is done when meshctl says so; the traffic goes between its two scrapes.
-        while (await stat.StandardError.ReadLineAsync() is { } line)
+        var routesStdout = routes.StandardOutput.ReadToEndAsync();
+        // The first scrape of each is done when meshctl says so; the traffic goes between its two scrapes.
+        foreach (var first in new[] { await FirstScrapeAsync(stat), await FirstScrapeAsync(routes) })
         {
-            stderr.Add(line);
-            if (line.StartsWith("meshctl: scraped", StringComparison.Ordinal))
-            {
-                break;
-            }
+            Assert.True(first.Count > 0 && first[^1].StartsWith("meshctl: scraped 3 endpoint(s)", StringComparison.Ordinal), string.Join("\n", first));
         }
-        Assert.True(stderr.Count > 0 && stderr[^1].StartsWith("meshctl: scraped 3 endpoint(s)", StringComparison.Ordinal), string.Join("\n", stderr));
 
         var ok = await WaypointL7Tests.CurlManyAsync(lab, $"http://{vip}/ok", 180);
         var failed = await WaypointL7Tests.CurlManyAsync(lab, $"http://{vip}/fail?status=503", 20);
@@ -57,6 +53,15 @@ public sealed class MeshctlStatTests
         Assert.True((double)echo["p50Ms"]! > 0 && (double)echo["p99Ms"]! >= (double)echo["p50Ms"]!, echo.ToJsonString());
         // The waypoint's connections into echo-v1, counted by echo-v1's ztunnel.
         Assert.True((double?)echo["tcpConnectionsOpened"] >= 1, echo.ToJsonString());
+
+        // Per route: the waypoint labels each request with the HTTPRoute that matched (route_name).
+        await routes.WaitForExitAsync();
+        var routeOutput = await routesStdout;
+        Assert.True(routes.ExitCode == 0, $"meshctl stat route exited {routes.ExitCode}: {routeOutput}{await routes.StandardError.ReadToEndAsync()}");
+        var route = JsonNode.Parse(routeOutput)!["rows"]!.AsArray().Single(r => (string?)r!["name"] == "echo")!;
+        Assert.Equal("echo-v1", (string?)route["service"]);
+        Assert.Equal(200, (double)route["requests"]!);
+        Assert.Equal(0.9, (double)route["successRate"]!, 9);
 
         var table = await RunAsync("stat", "-n", "app", "--lab", lab.Name, "--interval", "200ms");
         Assert.True(table.Code == 0, table.Stderr);
@@ -87,6 +92,21 @@ public sealed class MeshctlStatTests
         Assert.Contains("write it like 5s", interval.Stderr, StringComparison.Ordinal);
         Assert.Equal(2, noLab.Code);
         Assert.Contains("is running; see meshctl lab status", noLab.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>meshctl's stderr up to its "scraped" line (its first scrape is done).</summary>
+    private static async Task<List<string>> FirstScrapeAsync(Process stat)
+    {
+        var lines = new List<string>();
+        while (await stat.StandardError.ReadLineAsync() is { } line)
+        {
+            lines.Add(line);
+            if (line.StartsWith("meshctl: scraped", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+        return lines;
     }
 
     private static Process Start(params string[] args)
