@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3} RATE=${RATE:-1000} LAT_SECONDS=${LAT_SECONDS:-15} WRK_SECONDS=${WRK_SECONDS:-10}
 BULK_SECONDS=${BULK_SECONDS:-5} IDLE_PODS=${IDLE_PODS:-100} CONFIGS=${CONFIGS:-"nomesh mesh waypoint nginx haproxy"}
-FLAVORS=${FLAVORS:-"aot jit"} REDIS_N=${REDIS_N:-50000}
+FLAVORS=${FLAVORS:-"aot jit"} REDIS_N=${REDIS_N:-50000} WARMUP_SECONDS=${WARMUP_SECONDS:-2} IDLE_SETTLE_SECONDS=${IDLE_SETTLE_SECONDS:-5}
 OUT=${OUT:-bench/results}
 BUILD=${BUILD:-release} lab=${LAB:-bench} idle_lab=${IDLE_LAB:-benchidl}
 meshctl=$PWD/artifacts/bin/Mesh.Cli/$BUILD/meshctl
@@ -91,7 +91,7 @@ measure() { # config rep http_target bulk_host bulk_port redis_host:port|- proxy
   wrk_rps=$(in_client wrk -t2 -c32 -d"${WRK_SECONDS}s" "http://$http/" | awk '/Requests\/sec/ {print $2}')
   local cpu0=0 cpu1=0
   [ ${#pids[@]} -gt 0 ] && cpu0=$(cpu_seconds "${pids[@]}")
-  in_client $loadgen --target "$http" --rate "$RATE" --duration "$LAT_SECONDS" --warmup 2 --connections 32 --json "$work/lat.json" >&2
+  in_client $loadgen --target "$http" --rate "$RATE" --duration "$LAT_SECONDS" --warmup "$WARMUP_SECONDS" --connections 32 --json "$work/lat.json" >&2
   [ ${#pids[@]} -gt 0 ] && cpu1=$(cpu_seconds "${pids[@]}")
   local bulk
   if [ "$bulk_port" = http ]; then # HTTP GET 8 x 64 MB from bulk_host (ip:port): total bytes / total time
@@ -147,7 +147,7 @@ idle_and_ready() { # flavor: ztunnel's RSS idle with IDLE_PODS enrolled pods, th
   zpid=$(status "$idle_lab" | process_pids '.processes[] | select(.name == "ztunnel-node1")')
   last=$(status "$idle_lab" | jq -r --arg p "p$IDLE_PODS" '.pods[] | select(.name == $p) | .cgroupPath')
   for _ in $(seq 1 300); do bpftool cgroup show "$last" 2>/dev/null | grep -q connect4 && break; sleep 0.2; done
-  sleep 5
+  sleep "$IDLE_SETTLE_SECONDS"
   idle_rss=$(jq -c --arg f "$flavor" --argjson v "$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$zpid/status")" '. + {($f): $v}' <<< "$idle_rss")
   # Start to ready: the lab's supervisor restarts ztunnel as a kubelet would; from the new process's start (its
   # /proc start time) to the first 200 of its readiness endpoint, with the 100 pods to take over.
@@ -238,7 +238,7 @@ json="$OUT/bench-$stamp.json" md="$OUT/bench-$stamp.md"
 jq -s --arg cores "$(nproc)" --arg kernel "$(uname -r)" --arg dotnet "$(dotnet --version)" \
   --arg nginx "$(nginx -v 2>&1 | cut -d/ -f2)" --arg wrk "$(wrk -v 2>&1 | head -1 | awk '{print $2}')" \
   --arg rate "$RATE" --arg wrks "$WRK_SECONDS" --arg lats "$LAT_SECONDS" --arg bulks "$BULK_SECONDS" --argjson reps "$REPS" --argjson idle "$idle_rss" --argjson ready "$ready_ms" --arg idlepods "$IDLE_PODS" \
-  --arg haproxy "$(haproxy -v | head -1 | awk '{print $3}')" --arg redis "$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" --arg redisn "$REDIS_N" \
+  --arg haproxy "$(haproxy -v | head -1 | awk '{print $3}')" --arg redis "$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" --arg redisn "$REDIS_N" --arg warmup "$WARMUP_SECONDS" \
   -f bench/summarize.jq "$raw" > "$json"
 bench/report.sh "$json" > "$md"
 cat "$md"

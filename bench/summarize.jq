@@ -12,7 +12,7 @@ def metrics: ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "
     settings: {rate: ($rate | tonumber), repetitions: $reps, idle_pods: ($idlepods | tonumber)},
     commands: {
       max_rps: "wrk -t2 -c32 -d\($wrks)s http://TARGET/ (from the client pod)",
-      latency: "loadgen --target TARGET --rate \($rate) --duration \($lats) --warmup 2 --connections 32 (open loop; latency from the due time)",
+      latency: "loadgen --target TARGET --rate \($rate) --duration \($lats) --warmup \($warmup) --connections 32 (open loop; latency from the due time)",
       bulk: "iperf3 -c HOST -p PORT -t \($bulks) -J (one stream)",
       redis: "redis-benchmark -h HOST -p PORT -n \($redisn) -c 20 -t set,get --csv (from the client pod)"
     },

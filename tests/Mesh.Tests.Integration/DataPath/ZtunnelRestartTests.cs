@@ -83,7 +83,17 @@ public sealed class ZtunnelRestartTests
             Assert.Fail($"the client ended before the restart: {early.Stdout}{early.Stderr}");
         }
 
-        var newPid = await lab.Lab.RestartProcessAsync(ztunnel);
+        int newPid;
+        try
+        {
+            newPid = await lab.Lab.RestartProcessAsync(ztunnel);
+        }
+        catch (Mesh.Lab.LabException e)
+        {
+            // The lab's logs go with it at dispose: say here what the supervisor and both ztunnels wrote.
+            Assert.Fail($"{e.Message}\n{lab.ZtunnelLogs()}");
+            throw;
+        }
         await LabFixture.WaitUntilAsync(() => Task.FromResult(lab.ProcessLog(LabMesh.ZtunnelLog("node1"))[log.Length..]
                 .Contains("took over the listeners of 1 pod(s)", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(60), "the new ztunnel did not take over; " + lab.ZtunnelLogs());
