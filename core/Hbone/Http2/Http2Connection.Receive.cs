@@ -36,7 +36,7 @@ public sealed partial class Http2Connection
                 _goAwaySent = true;
             }
             SendGoAway(_lastPeerStreamId, e.Code);
-            _ = CloseGracefullyAsync();
+            _ = CloseGracefullyAsync(lingerForPeer: true);
             return;
         }
         catch (Exception)

@@ -336,7 +336,7 @@ public sealed partial class Http2Connection : IAsyncDisposable
 
     private bool IsLocal(int streamId) => (streamId & 1) == (_isServer ? 0 : 1);
 
-    private async Task CloseGracefullyAsync()
+    private async Task CloseGracefullyAsync(bool lingerForPeer = false)
     {
         lock (_lock)
         {
@@ -355,7 +355,37 @@ public sealed partial class Http2Connection : IAsyncDisposable
         {
             // the writer failed or hung; Abort below closes the transport
         }
+        if (lingerForPeer)
+        {
+            await DiscardUntilPeerClosesAsync();
+        }
         Abort();
+    }
+
+    /// <summary>
+    /// Reads and drops what the peer still sends, until it closes or <see cref="Http2Options.ErrorLinger"/> passes, so
+    /// that the close which follows is a FIN after our GOAWAY rather than a RST that may overtake it. Only after the
+    /// reader loop has stopped (a connection error), so nothing else reads the transport.
+    /// </summary>
+    private async Task DiscardUntilPeerClosesAsync()
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        using var linger = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        linger.CancelAfter(_options.ErrorLinger);
+        try
+        {
+            while (await _transport.ReadAsync(buffer, linger.Token) > 0)
+            {
+            }
+        }
+        catch (Exception)
+        {
+            // the linger ran out, the peer reset, or the connection was aborted: close now either way
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private async Task RunWriterAsync()

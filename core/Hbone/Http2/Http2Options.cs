@@ -51,5 +51,12 @@ public sealed record Http2Options
     /// <summary>How long a graceful shutdown waits for open streams before closing.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After a GOAWAY for a connection error, how long the peer's further bytes are read and dropped before the
+    /// transport closes (or less, when the peer closes first). Closing with bytes unread makes the kernel send RST,
+    /// which can reach a peer that is still writing before it has read the GOAWAY.
+    /// </summary>
+    public TimeSpan ErrorLinger { get; init; } = TimeSpan.FromSeconds(2);
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -40,6 +40,37 @@ public sealed class Http2ConnectionLimitsTests
     }
 
     [Fact]
+    public async Task RstStream_AttackerStillWriting_ReadsGoAwayThenAClosedNotAResetConnection()
+    {
+        // A linger far longer than the drain needs: the server closes when it reads the client's FIN, however slow the machine.
+        var options = new Http2Options { RapidResetBurst = 50, RapidResetPerSecond = 0, ErrorLinger = Patience };
+        await using var client = await RawHttp2Client.StartAsync(options, Answer);
+        var attack = new List<byte>();
+        for (var id = 1; id < 400; id += 2)
+        {
+            attack.AddRange(client.ConnectHeaders(id));
+            attack.AddRange(RawHttp2Client.RstStream(id, Http2ErrorCode.Cancel));
+        }
+        // What a peer still writing has in flight when the GOAWAY leaves: bytes the server never parses. Closed with
+        // them unread, the server's kernel would answer RST, and a peer busy writing can meet that reset before it
+        // reads the GOAWAY (Node's client then reports a closed session with no GOAWAY).
+        attack.AddRange(new byte[16 * 1024 * 1024]);
+
+        var writing = Task.Run(async () =>
+        {
+            await client.WriteAsync([.. attack]);
+            client.ShutdownSend();
+        });
+        var frames = await client.ReadUntilClosedAsync(Patience);
+        var writeError = await Record.ExceptionAsync(() => writing.WaitAsync(Patience));
+
+        var goAway = Assert.Single(frames, f => f.Type == Http2FrameType.GoAway);
+        Assert.Equal((uint)Http2ErrorCode.EnhanceYourCalm, goAway.Code);
+        Assert.Null(writeError); // without the linger: "Connection reset by peer" on the attacker's write
+        Assert.Equal("closed", client.Ending);
+    }
+
+    [Fact]
     public async Task Headers_BeyondMaxConcurrentStreams_RefusedStreamAndReported()
     {
         var refused = 0;

@@ -26,6 +26,12 @@ internal sealed class RawHttp2Client : IAsyncDisposable
 
     public Http2Connection Server { get; }
 
+    /// <summary>How the last <see cref="ReadUntilClosedAsync"/> ended: "closed" (FIN), "reset" (RST), "still open", or the error.</summary>
+    public string? Ending { get; private set; }
+
+    /// <summary>Ends the client's sending side (FIN), as a peer done writing does.</summary>
+    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
     public static async Task<RawHttp2Client> StartAsync(Http2Options serverOptions, Func<Http2Stream, Task> onStream)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -88,6 +94,13 @@ internal sealed class RawHttp2Client : IAsyncDisposable
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or OperationCanceledException)
         {
+            Ending = e switch
+            {
+                EndOfStreamException => "closed",
+                IOException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset } } => "reset",
+                OperationCanceledException => "still open",
+                _ => e.Message,
+            };
             return frames;
         }
     }

@@ -40,9 +40,10 @@ if (mode === 'server') {
   const session = http2.connect(`https://127.0.0.1:${port}`, { ...tls, checkServerIdentity: () => undefined });
   let reported = false;
   const report = (line) => { if (!reported) { reported = true; console.log(line); process.exit(0); } };
+  let lastError = '';
   session.on('goaway', (code) => report(`GOAWAY ${code}`));
-  session.on('error', () => {});
-  session.on('close', () => report('NOGOAWAY'));
+  session.on('error', (e) => { lastError = ` (${e.code || e.message})`; });
+  session.on('close', () => report(`NOGOAWAY closed${lastError}`));
   session.on('connect', () => {
     // nghttp2 drops a request cancelled before its HEADERS left: cancel each one a tick later, after they are written.
     let sent = 0;
@@ -59,7 +60,7 @@ if (mode === 'server') {
       });
     };
     batch();
-    setTimeout(() => report('NOGOAWAY'), 10000);
+    setTimeout(() => report(`NOGOAWAY after 10 s, ${sent} sent`), 10000);
   });
 } else {
   const [port, authority, count] = rest;
