@@ -3,16 +3,17 @@
 #   nomesh  the pods talk directly (the physical limit of this path)
 #   mesh    the namespace enrolled: ztunnel to ztunnel over HBONE mTLS
 #   waypoint  the namespace enrolled and using the L7 waypoint: client -> ztunnel -> waypoint -> ztunnel -> echo,
-#           addressed through the service VIP (bulk: HTTP GET 8 x 64 MB through the waypoint, since iperf3 is not HTTP)
+#           addressed through the service VIP (bulk: HTTP GET 8 x BULK_HTTP_MB through the waypoint, since iperf3 is not HTTP)
 #   nginx   an nginx stream mTLS tunnel (TLS 1.3, ECDSA P-256) from node1 to node2, the peer a user might pick
 # Figures: max req/s (wrk), latency p50/p90/p99/p99.9 at a fixed rate (loadgen, open loop), single-stream
 # MB/s (iperf3), proxy CPU seconds per 1000 requests and peak RSS; ztunnel RSS idle with 100 enrolled pods.
-# Knobs (environment): REPS=3 RATE=1000 LAT_SECONDS=15 WRK_SECONDS=10 BULK_SECONDS=5 IDLE_PODS=100 CONFIGS="nomesh mesh waypoint nginx"
+# Knobs (environment): REPS=3 RATE=1000 LAT_SECONDS=15 WRK_SECONDS=10 BULK_SECONDS=5 BULK_HTTP_MB=64 IDLE_PODS=100
+#   CONFIGS="nomesh mesh waypoint nginx haproxy" FLAVORS="aot jit" REDIS_N=50000 WARMUP_SECONDS=2 IDLE_SETTLE_SECONDS=5
 #   OUT=bench/results  BUILD=release (which build output to run)  LAB=bench IDLE_LAB=benchidl (lab names)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3} RATE=${RATE:-1000} LAT_SECONDS=${LAT_SECONDS:-15} WRK_SECONDS=${WRK_SECONDS:-10}
-BULK_SECONDS=${BULK_SECONDS:-5} IDLE_PODS=${IDLE_PODS:-100} CONFIGS=${CONFIGS:-"nomesh mesh waypoint nginx haproxy"}
+BULK_SECONDS=${BULK_SECONDS:-5} BULK_HTTP_MB=${BULK_HTTP_MB:-64} IDLE_PODS=${IDLE_PODS:-100} CONFIGS=${CONFIGS:-"nomesh mesh waypoint nginx haproxy"}
 FLAVORS=${FLAVORS:-"aot jit"} REDIS_N=${REDIS_N:-50000} WARMUP_SECONDS=${WARMUP_SECONDS:-2} IDLE_SETTLE_SECONDS=${IDLE_SETTLE_SECONDS:-5}
 OUT=${OUT:-bench/results}
 BUILD=${BUILD:-release} lab=${LAB:-bench} idle_lab=${IDLE_LAB:-benchidl}
@@ -72,10 +73,11 @@ wait_listen() { # pod port
   done; echo "bench: $1 does not listen on $2" >&2; return 1
 }
 wait_captured() { # pod: until the connect program is attached to its cgroup
-  for _ in $(seq 1 100); do bpftool cgroup show "$(pod_cgroup "$1")" 2>/dev/null | grep -q connect4 && return 0; sleep 0.2; done
+  local cg; cg=$(pod_cgroup "$1") # once: meshctl's start is slow next to bpftool's
+  for _ in $(seq 1 100); do bpftool cgroup show "$cg" 2>/dev/null | grep -q connect4 && return 0; sleep 0.2; done
   echo "bench: pod $1 was not captured (is ztunnel running? see /run/mesh-lab/$lab/logs)" >&2; return 1
 }
-wait_released() { for _ in $(seq 1 100); do bpftool cgroup show "$(pod_cgroup "$1")" 2>/dev/null | grep -q connect4 || return 0; sleep 0.2; done; return 1; }
+wait_released() { local cg; cg=$(pod_cgroup "$1"); for _ in $(seq 1 100); do bpftool cgroup show "$cg" 2>/dev/null | grep -q connect4 || return 0; sleep 0.2; done; return 1; }
 
 redis_bench() { # host port: SET and GET through the path, 20 clients, as JSON (rps, p50 and p99 in ms)
   in_client redis-benchmark -h "$1" -p "$2" -n "$REDIS_N" -c 20 -t set,get --csv \
@@ -94,8 +96,8 @@ measure() { # config rep http_target bulk_host bulk_port redis_host:port|- proxy
   in_client $loadgen --target "$http" --rate "$RATE" --duration "$LAT_SECONDS" --warmup "$WARMUP_SECONDS" --connections 32 --json "$work/lat.json" >&2
   [ ${#pids[@]} -gt 0 ] && cpu1=$(cpu_seconds "${pids[@]}")
   local bulk
-  if [ "$bulk_port" = http ]; then # HTTP GET 8 x 64 MB from bulk_host (ip:port): total bytes / total time
-    bulk=$(in_client curl -sf -o /dev/null -w '%{size_download} %{time_total}\n' $(for _ in 1 2 3 4 5 6 7 8; do echo "http://$bulk_host/?size=67108864"; done) \
+  if [ "$bulk_port" = http ]; then # HTTP GET 8 x BULK_HTTP_MB from bulk_host (ip:port): total bytes / total time
+    bulk=$(in_client curl -sf -o /dev/null -w '%{size_download} %{time_total}\n' $(for _ in 1 2 3 4 5 6 7 8; do echo "http://$bulk_host/?size=$((BULK_HTTP_MB * 1048576))"; done) \
       | awk '{b += $1; t += $2} END {printf "%.2f", b / t / 1000000}')
   else
     bulk=$(in_client iperf3 -c "$bulk_host" -p "$bulk_port" -t "$BULK_SECONDS" -J | jq '.end.sum_received.bits_per_second / 8 / 1000000')

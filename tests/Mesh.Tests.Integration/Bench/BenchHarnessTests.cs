@@ -26,7 +26,8 @@ public sealed class BenchHarnessTests
                 RedirectStandardError = true,
                 Environment =
                 {
-                    ["REPS"] = "1", ["RATE"] = "50", ["LAT_SECONDS"] = "1", ["WRK_SECONDS"] = "1", ["BULK_SECONDS"] = "1",
+                    ["REPS"] = "1", ["RATE"] = "50", ["LAT_SECONDS"] = "1", ["WRK_SECONDS"] = "1", ["BULK_SECONDS"] = "1", ["BULK_HTTP_MB"] = "4",
+                    ["WARMUP_SECONDS"] = "0", ["IDLE_SETTLE_SECONDS"] = "1",
                     ["IDLE_PODS"] = "3", ["REDIS_N"] = "500", ["FLAVORS"] = "aot", ["OUT"] = output.FullName, ["BUILD"] = RepoPaths.Configuration,
                     ["LAB"] = $"sb{id}", ["IDLE_LAB"] = $"si{id}",
                 },
