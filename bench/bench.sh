@@ -151,6 +151,17 @@ idle_and_ready() { # flavor: ztunnel's RSS idle with IDLE_PODS enrolled pods, th
   for _ in $(seq 1 300); do bpftool cgroup show "$last" 2>/dev/null | grep -q connect4 && break; sleep 0.2; done
   sleep "$IDLE_SETTLE_SECONDS"
   idle_rss=$(jq -c --arg f "$flavor" --argjson v "$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$zpid/status")" '. + {($f): $v}' <<< "$idle_rss")
+  # Where the idle RSS goes: anonymous memory (GC heap, native heaps: OpenSSL, libbpf; thread stacks) against file pages
+  # (the executable's code and data, shared libraries); the memory the GC has committed and the thread count beside it.
+  local nip gc
+  nip=$(status "$idle_lab" | jq -r '.nodes[] | select(.name == "node1") | .ip')
+  gc=$(ip netns exec "$(status "$idle_lab" | jq -r '.nodes[] | select(.name == "node1") | .netns')" curl -s -m 2 "http://$nip:15020/metrics" \
+    | awk '$1 == "dotnet_gc_committed_bytes" {printf "%.1f", $2/1048576}')
+  idle_memory=$(jq -c --arg f "$flavor" --argjson gc "${gc:-null}" \
+    --argjson anon "$(awk '/^Anonymous:/ {printf "%.1f", $2/1024}' "/proc/$zpid/smaps_rollup")" \
+    --argjson file "$(awk '/^Rss:/ {r=$2} /^Anonymous:/ {a=$2} END {printf "%.1f", (r-a)/1024}' "/proc/$zpid/smaps_rollup")" \
+    --argjson threads "$(awk '/^Threads:/ {print $2}' "/proc/$zpid/status")" \
+    '. + {($f): {anon_mb: $anon, file_mb: $file, gc_committed_mb: $gc, threads: $threads}}' <<< "$idle_memory")
   # Start to ready: the lab's supervisor restarts ztunnel as a kubelet would; from the new process's start (its
   # /proc start time) to the first 200 of its readiness endpoint, with the 100 pods to take over.
   local ns ip pidfile
@@ -172,7 +183,7 @@ idle_and_ready() { # flavor: ztunnel's RSS idle with IDLE_PODS enrolled pods, th
   $meshctl lab down --name "$idle_lab" >/dev/null
 }
 
-idle_rss='{}' ready_ms='{}'
+idle_rss='{}' ready_ms='{}' idle_memory='{}'
 first=1
 for flavor in $FLAVORS; do
   case $flavor in
@@ -239,7 +250,7 @@ mkdir -p "$OUT"
 json="$OUT/bench-$stamp.json" md="$OUT/bench-$stamp.md"
 jq -s --arg cores "$(nproc)" --arg kernel "$(uname -r)" --arg dotnet "$(dotnet --version)" \
   --arg nginx "$(nginx -v 2>&1 | cut -d/ -f2)" --arg wrk "$(wrk -v 2>&1 | head -1 | awk '{print $2}')" \
-  --arg rate "$RATE" --arg wrks "$WRK_SECONDS" --arg lats "$LAT_SECONDS" --arg bulks "$BULK_SECONDS" --argjson reps "$REPS" --argjson idle "$idle_rss" --argjson ready "$ready_ms" --arg idlepods "$IDLE_PODS" \
+  --arg rate "$RATE" --arg wrks "$WRK_SECONDS" --arg lats "$LAT_SECONDS" --arg bulks "$BULK_SECONDS" --arg bulkhttp "$BULK_HTTP_MB" --argjson reps "$REPS" --argjson idle "$idle_rss" --argjson idlemem "$idle_memory" --argjson ready "$ready_ms" --arg idlepods "$IDLE_PODS" \
   --arg haproxy "$(haproxy -v | head -1 | awk '{print $3}')" --arg redis "$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" --arg redisn "$REDIS_N" --arg warmup "$WARMUP_SECONDS" \
   -f bench/summarize.jq "$raw" > "$json"
 bench/report.sh "$json" > "$md"

@@ -24,9 +24,10 @@ jq -r '
   (.added_latency_us | to_entries[] | "Latency \(.key) adds over nomesh (difference of medians): " + (.value | to_entries | map("\(.key | sub("_us$"; "")) \(.value | round) us") | join(", "))),
   (.proxy_rss_each_mb | to_entries[] | select(.value | length > 0) | "Peak RSS of each \(.key) proxy process: " + (.value | map("\(.) MB") | join(", "))),
   "",
-  (select(.configs.waypoint != null) | "waypoint: requests go to the service VIP (client -> ztunnel -> waypoint -> ztunnel -> echo); its bulk_mb_s is HTTP GET 8 x 64 MB through the waypoint (iperf3 is not HTTP), and its proxy processes are both ztunnels and the waypoint."),
+  (select(.configs.waypoint != null) | "waypoint: requests go to the service VIP (client -> ztunnel -> waypoint -> ztunnel -> echo); its bulk_mb_s is HTTP GET 8 x \(.settings.bulk_http_mb) MB through the waypoint (iperf3 is not HTTP), and its proxy processes are both ztunnels and the waypoint."),
   (select(.configs.haproxy != null) | "haproxy: nginx (node1) -mTLS-> haproxy (node2, HTTP: 90/10 split, 2 retries on connection failure or 503) -mTLS-> nginx (node2) -> echo, the waypoint row'"'"'s route; its proxy processes are haproxy and the four nginx processes."),
   (.ztunnel_idle_rss_mb // {} | to_entries[] | "ztunnel (\(.key)) RSS idle with \($idle_pods) enrolled pods on its node: \(.value) MB"),
+  (.ztunnel_idle_memory // {} | to_entries[] | "ztunnel (\(.key)) idle, where it goes: \(.value.anon_mb) MB anonymous (GC committed \(.value.gc_committed_mb) MB, the rest native heaps and \(.value.threads) thread stacks), \(.value.file_mb) MB file pages (code, libraries)"),
   (.ztunnel_ready_ms // {} | to_entries[] | "ztunnel (\(.key)) from process start to ready (readiness 200), restarted with \($idle_pods) enrolled pods to take over: \(.value) ms"),
   "",
   "Commands: \(.commands | to_entries | map("`\(.value)`") | join("; "))"

@@ -9,7 +9,7 @@ def metrics: ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "
 | {
     machine: {cores: ($cores | tonumber), kernel: $kernel},
     versions: {dotnet: $dotnet, nginx: $nginx, wrk: $wrk, haproxy: $haproxy, redis: $redis},
-    settings: {rate: ($rate | tonumber), repetitions: $reps, idle_pods: ($idlepods | tonumber)},
+    settings: {rate: ($rate | tonumber), repetitions: $reps, idle_pods: ($idlepods | tonumber), bulk_http_mb: ($bulkhttp | tonumber)},
     commands: {
       max_rps: "wrk -t2 -c32 -d\($wrks)s http://TARGET/ (from the client pod)",
       latency: "loadgen --target TARGET --rate \($rate) --duration \($lats) --warmup \($warmup) --connections 32 (open loop; latency from the due time)",
@@ -33,6 +33,7 @@ def metrics: ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "
     # peak RSS of each proxy process in the last repetition (a process's peak covers all repetitions before it)
     proxy_rss_each_mb: ($all | group_by(.config) | map({key: .[0].config, value: (max_by(.rep).proxy_rss_each_mb // [])}) | from_entries),
     ztunnel_idle_rss_mb: $idle,
+    ztunnel_idle_memory: $idlemem,
     ztunnel_ready_ms: $ready,
     raw: $all
   }

@@ -41,12 +41,15 @@ public static class IstioLabels
     /// <summary>
     /// The labels of one report by <paramref name="reporter"/> ("source", "destination", "waypoint"), named by
     /// <see cref="TcpNames"/>, or by <see cref="HttpNames"/> when <paramref name="responseCode"/> is given (HTTP only:
-    /// Istio's TCP metrics have no response_code).
+    /// Istio's TCP metrics have no response_code), or by <see cref="WaypointHttpNames"/> when
+    /// <paramref name="routeName"/> is given too (one array per report, the route's slot included).
     /// </summary>
     public static IstioLabelValues Build(string reporter, Workload? source, SpiffeId? sourcePrincipal, Workload? destination,
-        SpiffeId? destinationPrincipal, Service? service, string protocol, int? responseCode, string responseFlags, bool mutualTls)
+        SpiffeId? destinationPrincipal, Service? service, string protocol, int? responseCode, string responseFlags, bool mutualTls,
+        string? routeName = null)
     {
-        var values = new string[responseCode is null ? TcpNames.Length : HttpNames.Length];
+        var names = responseCode is null ? TcpNames : routeName is null ? HttpNames : WaypointHttpNames;
+        var values = new string[names.Length];
         var i = 0;
         values[i++] = reporter;
         values[i++] = source?.Name ?? Unknown;
@@ -74,8 +77,12 @@ public static class IstioLabels
             values[i++] = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         values[i++] = responseFlags;
-        values[i] = mutualTls ? "mutual_tls" : "none";
-        return new IstioLabelValues(responseCode is null ? TcpNames : HttpNames, values);
+        values[i++] = mutualTls ? "mutual_tls" : "none";
+        if (responseCode is not null && routeName is not null)
+        {
+            values[i] = routeName;
+        }
+        return new IstioLabelValues(names, values);
     }
 
     /// <summary>The destination_service label: the service's cluster-local name, "unknown" without one.</summary>

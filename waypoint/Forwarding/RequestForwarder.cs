@@ -270,8 +270,9 @@ public sealed partial class RequestForwarder(RouteTableStore routes, IHttpForwar
 
     private void Record(HttpContext ctx, RoutePlan plan, Workload? source, TunnelFeature tunnel, BackendEndpoint? endpoint, int status, string flags, long started) =>
         metrics.RecordRequest(RequestLabels.Build(source, tunnel.PeerIdentity, plan.BackendService ?? plan.DestinationService,
-            endpoint?.Workload, status, flags, mutualTls: true, grpc: ctx.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true),
-            plan.Route?.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            endpoint?.Workload, status, flags, mutualTls: true, plan.Route?.Name,
+            grpc: ctx.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true),
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
     private static async Task WriteErrorAsync(HttpContext ctx, int status, string text)
     {

@@ -46,12 +46,10 @@ public sealed class WaypointMetrics
     public MetricsRegistry Registry { get; }
 
     /// <summary>One request's final outcome: its Istio labels, the route that matched (null: none) and its duration.</summary>
-    public void RecordRequest(IstioLabelValues labels, string? route, double milliseconds)
+    /// <summary>One request, labelled by <see cref="RequestLabels.Build"/> (named by <see cref="IstioLabels.WaypointHttpNames"/>).</summary>
+    public void RecordRequest(IstioLabelValues labels, double milliseconds)
     {
-        var values = new string[labels.Values.Length + 1];
-        labels.Values.CopyTo(values, 0);
-        values[^1] = route ?? string.Empty;
-        var (requests, duration) = _series.Get(values);
+        var (requests, duration) = _series.Get(labels.Values);
         requests.Inc();
         duration.Observe(milliseconds);
     }

@@ -68,6 +68,9 @@ public sealed class BenchHarnessTests
             }
             Assert.True(configs["mesh"]!["cpu_s_per_1000"]!["median"]!.GetValue<double>() > 0, "mesh: no proxy CPU measured");
             Assert.True(json["ztunnel_idle_rss_mb"]!["aot"]!.GetValue<double>() > 0, "no idle ztunnel RSS");
+            var idleMemory = json["ztunnel_idle_memory"]!["aot"]!;
+            Assert.True(idleMemory["anon_mb"]!.GetValue<double>() > 0 && idleMemory["file_mb"]!.GetValue<double>() > 0, $"no idle memory breakdown: {idleMemory}");
+            Assert.True(idleMemory["gc_committed_mb"]!.GetValue<double>() > 0, $"no GC committed size from ztunnel's metrics: {idleMemory}");
             Assert.True(json["ztunnel_ready_ms"]!["aot"]!.GetValue<double>() > 0, "no start-to-ready time");
             var table = await File.ReadAllTextAsync(Directory.GetFiles(output.FullName, "bench-*.md").Single());
             Assert.Contains("mesh vs nginx", table, StringComparison.Ordinal);

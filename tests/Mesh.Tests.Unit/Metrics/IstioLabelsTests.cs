@@ -17,9 +17,10 @@ public sealed class IstioLabelsTests
     public void Build_TcpAndHttpReporters_SameLabelsInIstioOrderHttpAddsResponseCode()
     {
         var tcp = TcpMetricLabels.ForInbound(Server, Client.Identity, Client, mutualTls: true, ServerSvc).Values.Select(t => t.Key).ToList();
-        var http = RequestLabels.Build(Client, Client.Identity, ServerSvc, Server, 200, "-", mutualTls: true).Select(t => t.Key).ToList();
+        var http = RequestLabels.Build(Client, Client.Identity, ServerSvc, Server, 200, "-", mutualTls: true, route: "shop").Select(t => t.Key).ToList();
 
-        Assert.Equal(tcp, http.Where(k => k != "response_code"));
+        Assert.Equal(tcp, http.Where(k => k != "response_code" && k != IstioLabels.RouteName));
+        Assert.Equal(IstioLabels.WaypointHttpNames, http);
         Assert.Equal(http.IndexOf("request_protocol") + 1, http.IndexOf("response_code"));
         Assert.Equal(tcp.Count, tcp.Distinct().Count());
     }
@@ -28,7 +29,7 @@ public sealed class IstioLabelsTests
     public void Build_SameWorkloads_SameValuesForBothReporters()
     {
         var tcp = TcpMetricLabels.ForInbound(Server, Client.Identity, Client, mutualTls: true, ServerSvc).Values.ToDictionary(t => t.Key, t => t.Value);
-        var http = RequestLabels.Build(Client, Client.Identity, ServerSvc, Server, 503, "UF", mutualTls: true).ToDictionary(t => t.Key, t => t.Value);
+        var http = RequestLabels.Build(Client, Client.Identity, ServerSvc, Server, 503, "UF", mutualTls: true, route: null).ToDictionary(t => t.Key, t => t.Value);
 
         foreach (var key in tcp.Keys.Except(["reporter", "request_protocol", "response_flags"]))
         {
@@ -37,7 +38,7 @@ public sealed class IstioLabelsTests
         Assert.Equal("shop", http["source_canonical_service"]);
         Assert.Equal("2.1", http["source_canonical_revision"]);
         Assert.Equal("server.app.svc.cluster.local", http["destination_service"]);
-        Assert.Equal(("waypoint", "http", "503", "UF"), (http["reporter"], http["request_protocol"], http["response_code"], http["response_flags"]));
+        Assert.Equal(("waypoint", "http", "503", "UF", ""), (http["reporter"], http["request_protocol"], http["response_code"], http["response_flags"], http[IstioLabels.RouteName]));
     }
 
     [Fact]
