@@ -67,7 +67,9 @@ public sealed class ZtunnelUninstallLabTests
             await Signal(node1.Pid, "STOP");
             var pid = node1.ChildPid()!.Value;
             await Signal(pid, "TERM");
-            await LabFixture.WaitUntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(30), "ztunnel did not stop on SIGTERM");
+            // Its stopped supervisor does not reap it: ended is gone or a zombie.
+            await LabFixture.WaitUntilAsync(() => Task.FromResult(Ended(pid)), TimeSpan.FromSeconds(30), "ztunnel did not stop on SIGTERM");
+            Assert.Contains("stopped; the pods stay captured", lab.ProcessLog(LabMesh.ZtunnelLog("node1")), StringComparison.Ordinal);
             Assert.Equal(links, PinnedLinkIds(pins));
             Assert.Equal(7, (await lab.CurlAsync("client", url, "-m", "5")).ExitCode);
 
@@ -93,6 +95,19 @@ public sealed class ZtunnelUninstallLabTests
         }
     }
 
+    private static bool Ended(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     private static Task<Mesh.Lab.Runtime.CommandResult> Status(LabFixture lab, string url) =>
         lab.CurlAsync("client", url, "-m", "5", "-o", "/dev/null", "-w", "%{http_code}");
 
@@ -106,7 +121,7 @@ public sealed class ZtunnelUninstallLabTests
             TimeSpan.FromSeconds(10), $"ztunnel's listener on {pod}:{port} outlived it");
 
     /// <summary>The ids of the links pinned under the instance's pods folder.</summary>
-    private static HashSet<int> PinnedLinkIds(string pins) =>
+    internal static HashSet<int> PinnedLinkIds(string pins) =>
         Directory.GetFiles(Path.Combine(pins, "pods"), "*", SearchOption.AllDirectories).Select(file =>
         {
             using var doc = JsonDocument.Parse(Shell.Run($"bpftool -j link show pinned {file}"));
