@@ -56,6 +56,12 @@ public sealed class LabCaptureTests
         Assert.Contains($"getpeername={server.Ip}:8080", ztunnelMarked.Stdout, StringComparison.Ordinal);
         Assert.Equal(client.Ip, PodSocketFactoryTests.PeerAddress(captured.Stdout));
         Assert.Equal(plain.Ip, PodSocketFactoryTests.PeerAddress(direct.Stdout));
+        // The plaintext from outside the mesh was handed to the server pod's 15006 by the TC program, the accepted
+        // socket's local end being the original destination.
+        await LabFixture.WaitUntilAsync(() => lab.ProcessLog(LabMesh.ZtunnelLog("node2")).Contains($"plaintext {plain.Ip}:", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), () => "node2's ztunnel did not log the plaintext connection:\n" + lab.ZtunnelLogs());
+        Assert.Contains(lab.ProcessLog(LabMesh.ZtunnelLog("node2")).Split('\n'), l => l.Contains($"plaintext {plain.Ip}:", StringComparison.Ordinal)
+            && l.Contains($"-> {server.Ip}:8080 allow", StringComparison.Ordinal));
         Assert.Contains("fwmark 0x111 lookup 100", (await lab.ExecAsync("server", "ip", "rule")).Stdout, StringComparison.Ordinal);
         Assert.Contains("local default dev lo", (await lab.ExecAsync("server", "ip", "route", "show", "table", "100")).Stdout, StringComparison.Ordinal);
         Assert.Equal("1", (await lab.ExecAsync("server", "sysctl", "-n", "net.ipv4.tcp_fwmark_accept")).Stdout.Trim());

@@ -154,10 +154,10 @@ public sealed class ZtunnelSigkillLabTests
         }
     }
 
-    private static async Task Signal(int pid, string signal) =>
+    internal static async Task Signal(int pid, string signal) =>
         await Mesh.Lab.Runtime.Shell.RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(10));
 
-    private static HashSet<int> LinkIds()
+    internal static HashSet<int> LinkIds()
     {
         using var doc = JsonDocument.Parse(Shell.Run("bpftool -j link show"));
         return doc.RootElement.EnumerateArray().Select(l => l.GetProperty("id").GetInt32()).ToHashSet();

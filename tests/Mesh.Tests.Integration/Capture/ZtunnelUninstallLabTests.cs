@@ -4,6 +4,7 @@ using Mesh.Lab.Planning;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
 using Mesh.Tests.Integration.DataPath;
+using static Mesh.Tests.Integration.Capture.ZtunnelSigkillLabTests;
 
 namespace Mesh.Tests.Integration.Capture;
 
@@ -128,12 +129,6 @@ public sealed class ZtunnelUninstallLabTests
             return doc.RootElement.GetProperty("id").GetInt32();
         }).ToHashSet();
 
-    private static HashSet<int> LinkIds()
-    {
-        using var doc = JsonDocument.Parse(Shell.Run("bpftool -j link show"));
-        return doc.RootElement.EnumerateArray().Select(l => l.GetProperty("id").GetInt32()).ToHashSet();
-    }
-
     /// <summary>The node's pods as <c>ztunnel uninstall --pods-file</c> reads them, from lab.json (in the lab's state folder).</summary>
     private static string WritePodsFile(LabFixture lab, string node)
     {
@@ -146,7 +141,4 @@ public sealed class ZtunnelUninstallLabTests
         File.WriteAllText(path, JsonSerializer.Serialize(pods));
         return path;
     }
-
-    private static async Task Signal(int pid, string signal) =>
-        await Mesh.Lab.Runtime.Shell.RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(10));
 }
