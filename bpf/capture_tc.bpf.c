@@ -17,25 +17,11 @@
 #define IPPROTO_TCP 6
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MESH_TC_STAT_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} tc_stats SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32); /* the pod's IPv4 address, network order */
 	__type(value, struct mesh_enrolled_pod);
 } enrolled_pods SEC(".maps");
-
-static __always_inline void count(__u32 stat)
-{
-	__u64 *value = bpf_map_lookup_elem(&tc_stats, &stat);
-	if (value)
-		*value += 1;
-}
 
 /* Turns the SYN into the RST+ACK the kernel would send for a closed port and sends it back out of
  * the interface it came in on: the client sees "connection refused" at once. */
@@ -108,16 +94,12 @@ int capture_inbound(struct __sk_buff *skb)
 	if (!sk) {
 		__u32 daddr = ip->daddr;
 		struct mesh_enrolled_pod *pod = bpf_map_lookup_elem(&enrolled_pods, &daddr);
-		if (pod && (pod->flags & MESH_POD_ENROLLED)) {
-			count(MESH_TC_STAT_REFUSED);
+		if (pod && (pod->flags & MESH_POD_ENROLLED))
 			return reset(skb, eth, ip, tcp);
-		}
-		count(MESH_TC_STAT_NO_LISTENER);
 		return TC_ACT_OK;
 	}
-	long err = bpf_sk_assign(skb, sk, 0);
+	bpf_sk_assign(skb, sk, 0);
 	bpf_sk_release(sk);
-	count(err == 0 ? MESH_TC_STAT_ASSIGNED : MESH_TC_STAT_ASSIGN_FAILED);
 	return TC_ACT_OK;
 }
 

@@ -42,13 +42,4 @@ struct mesh_enrolled_pod {
 
 #define MESH_POD_ENROLLED 1
 
-/* Indexes of the per-CPU counters in capture_tc.bpf.c's tc_stats map. */
-enum mesh_tc_stat {
-	MESH_TC_STAT_ASSIGNED = 0,      /* SYN handed to an in-pod listener */
-	MESH_TC_STAT_NO_LISTENER = 1,   /* SYN passed: no listener, the pod is not enrolled */
-	MESH_TC_STAT_ASSIGN_FAILED = 2, /* bpf_sk_assign refused */
-	MESH_TC_STAT_REFUSED = 3,       /* SYN to an enrolled pod with no listener (no ztunnel): answered with a reset */
-	MESH_TC_STAT_COUNT = 4,
-};
-
 #endif /* MESH_BPF_H */

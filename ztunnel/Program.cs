@@ -9,8 +9,8 @@ namespace Mesh.Ztunnel;
 /// <summary>
 /// ztunnel's entry point: flags (or their environment variables, <see cref="FlagParser"/>), then a generic host
 /// (Microsoft.Extensions.Hosting: logging configured from <c>Logging__LogLevel__*</c>, SIGTERM/SIGINT through its
-/// console lifetime) running <see cref="ZtunnelService"/>. With a control plane: the mesh (<see cref="MeshHost"/>).
-/// With <c>--pods-file</c>, or as <c>ztunnel uninstall</c>: the capture-only host, used to test eBPF capture on its own.
+/// console lifetime) running <see cref="ZtunnelService"/>: the mesh (<see cref="MeshHost"/>), or as <c>ztunnel uninstall</c>
+/// the removal of a node's capture (<see cref="Uninstaller"/>).
 /// </summary>
 internal static class Program
 {
@@ -30,9 +30,9 @@ internal static class Program
             Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
         }
         var uninstall = args.Length > 0 && args[0] == "uninstall";
-        var captureOnly = uninstall || args.Contains("--pods-file") || Environment.GetEnvironmentVariable(Flag.EnvironmentName("pods-file")) is { Length: > 0 };
-        var parse = FlagParser.Parse(uninstall ? "ztunnel uninstall" : "ztunnel", captureOnly ? CaptureHostOptions.Description : ZtunnelOptions.Description,
-            captureOnly ? CaptureHostOptions.Flags : ZtunnelOptions.Flags, uninstall ? args[1..] : args, Environment.GetEnvironmentVariable);
+        var parse = uninstall
+            ? FlagParser.Parse("ztunnel uninstall", UninstallOptions.Description, UninstallOptions.Flags, args[1..], Environment.GetEnvironmentVariable)
+            : FlagParser.Parse("ztunnel", ZtunnelOptions.Description, ZtunnelOptions.Flags, args, Environment.GetEnvironmentVariable);
         if (parse.Help is { } help)
         {
             Console.Write(help);
@@ -46,10 +46,10 @@ internal static class Program
             {
                 throw new ZtunnelConfigException(error);
             }
-            if (captureOnly)
+            if (uninstall)
             {
-                var local = CaptureHostOptions.From(parse.Take(), uninstall);
-                run = (loggers, stop) => new CaptureHost(local, loggers).RunAsync(stop);
+                var removal = UninstallOptions.From(parse.Take());
+                run = (loggers, _) => Task.FromResult(Uninstaller.Run(removal, loggers));
             }
             else
             {

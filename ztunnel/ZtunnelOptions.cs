@@ -69,7 +69,7 @@ public sealed record ZtunnelOptions
     ];
 
     public const string Description = "ztunnel: the mesh's node proxy (capture, HBONE mTLS, L4 policy). " +
-        "Also: 'ztunnel uninstall --instance NAME' removes a node's capture; 'ztunnel --pods-file F ...' is the capture-only test harness.";
+        "Also: 'ztunnel uninstall --instance NAME' removes a node's capture.";
 
     public static string DefaultHandoffSocket(string instance) => $"/run/mesh/ztunnel/{instance}/handoff.sock";
 

@@ -38,9 +38,11 @@ public static class LabMesh
     /// control plane image in a container joined to <see cref="FabricState.NetnsPath"/>) and writes the lab's state
     /// folder. The ztunnels are started as usual once its trust bundle is there; the caller stops what it started.
     /// </param>
+    /// <param name="ztunnelArgs">More ztunnel flags, given to every node's ztunnel (e.g. --tc-mode clsact).</param>
     public static async Task StartAsync(Runtime.Lab lab, MeshBinaries binaries, TimeSpan timeout, TimeSpan? certTtl = null,
         TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null, IReadOnlyList<string>? controlPlaneArgs = null,
-        Func<IReadOnlyList<string>, CancellationToken, Task>? externalControlPlane = null, CancellationToken ct = default)
+        Func<IReadOnlyList<string>, CancellationToken, Task>? externalControlPlane = null, IReadOnlyList<string>? ztunnelArgs = null,
+        CancellationToken ct = default)
     {
         var s = lab.Status;
         var dir = MeshDir(s);
@@ -93,6 +95,7 @@ public static class LabMesh
             {
                 argv.AddRange(["--drain-timeout", $"{(int)Math.Ceiling(drain.TotalMilliseconds)}ms"]);
             }
+            argv.AddRange(ztunnelArgs ?? []);
             lab.StartSupervisedNodeProcess(n.Name, argv, ZtunnelLog(n.Name));
         }
         foreach (var n in s.Nodes)

@@ -33,7 +33,7 @@ public sealed partial class PodReconciler(
     public Task FirstPass => _firstPass.Task;
 
     /// <summary>Removes what a crashed earlier ztunnel left and loads the programs.</summary>
-    public void Start() => redirection.Start(pods.Current.Pods.Values.Select(Host.EnrollmentPlan.ToCapture));
+    public void Start() => redirection.Start(pods.Current.Pods.Values.Select(p => p.ToCapture()));
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -90,7 +90,7 @@ public sealed partial class PodReconciler(
         {
             try
             {
-                redirection.Enroll(Host.EnrollmentPlan.ToCapture(pod));
+                redirection.Enroll(pod.ToCapture());
                 _enrolled[pod.Uid] = pod;
             }
             catch (RedirectionException e)

@@ -101,7 +101,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
         catch (RedirectionException e)
         {
-            CaptureHostLog.StartFailed(_logger, e.Message);
+            MeshHostLog.StartFailed(_logger, e.Message);
             return 1;
         }
 
@@ -164,7 +164,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         await finderStop.CancelAsync().ConfigureAwait(false);
         await finder.ConfigureAwait(false);
         await telemetry.DisposeAsync().ConfigureAwait(false);
-        CaptureHostLog.Stopping(_logger);
+        MeshHostLog.Stopping(_logger);
         await discoveryStop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -200,7 +200,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
         {
             var reason = $"cannot listen on the CNI socket {options.CniSocket}: {e.Message}";
-            CaptureHostLog.StartFailed(_logger, reason);
+            MeshHostLog.StartFailed(_logger, reason);
             return null;
         }
     }
@@ -232,7 +232,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
                 }
                 if (DateTime.UtcNow > deadline || stop.IsCancellationRequested)
                 {
-                    CaptureHostLog.StartFailed(_logger, e.Message);
+                    MeshHostLog.StartFailed(_logger, e.Message);
                     return null;
                 }
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
+using System.Net;
+using Mesh.Ztunnel.Redirection;
 
 namespace Mesh.Ztunnel.Host;
 
 /// <summary>
-/// A pod on this node and where it lives: reported by CNI ADD or found running by the node agent (the capture-only
-/// host reads them from a file).
+/// A pod on this node and where it lives: reported by CNI ADD or found running by the node agent (<c>ztunnel uninstall</c>
+/// reads them from a file).
 /// </summary>
 public sealed record NodePod
 {
@@ -16,4 +18,7 @@ public sealed record NodePod
     public required string CgroupPath { get; init; }
     public string? ServiceAccount { get; init; }
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>What capture needs of the pod (its address must parse: the planner enrolls only such pods).</summary>
+    public PodCapture ToCapture() => new(Uid, IPAddress.Parse(Ip), NetnsPath, CgroupPath);
 }

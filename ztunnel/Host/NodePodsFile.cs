@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Mesh.Ztunnel.Host;
 
-/// <summary>Reads the capture-only host's pods file: a JSON array of <see cref="NodePod"/> (camelCase).</summary>
+/// <summary>Reads a node's pods file (<c>ztunnel uninstall --pods-file</c>): a JSON array of <see cref="NodePod"/> (camelCase).</summary>
 public static partial class NodePodsFile
 {
     public static ImmutableArray<NodePod> Parse(string json) =>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Host;
 
-/// <summary>The machine checks both hosts run at start (the same ones `meshctl check` prints).</summary>
+/// <summary>The machine checks the mesh host runs at start (the same ones `meshctl check` prints).</summary>
 internal static class StartChecks
 {
     /// <summary>Logs one line per check; false (with one critical line saying what to do) when any failed.</summary>
@@ -13,12 +13,12 @@ internal static class StartChecks
         foreach (var check in CaptureChecker.Run())
         {
             var line = check.ToString();
-            CaptureHostLog.Check(logger, line);
+            MeshHostLog.Check(logger, line);
             failed |= !check.Ok;
         }
         if (failed)
         {
-            CaptureHostLog.StartFailed(logger, "the machine lacks what eBPF capture needs (see the FAIL lines above; `meshctl check` shows the same)");
+            MeshHostLog.StartFailed(logger, "the machine lacks what eBPF capture needs (see the FAIL lines above; `meshctl check` shows the same)");
         }
         return !failed;
     }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 namespace Mesh.Ztunnel.Host;
 
 /// <summary>
-/// ztunnel's one BackgroundService: runs the chosen host (<see cref="MeshHost"/> or <see cref="CaptureHost"/>) until
+/// ztunnel's one BackgroundService: runs the mesh host (<see cref="MeshHost"/>, or <c>ztunnel uninstall</c>) until
 /// the generic host stops it (SIGTERM, SIGINT: the host's console lifetime), keeps its exit code, and stops the
 /// application when the host ends on its own (a failed start check, a fatal error).
 /// </summary>

@@ -6,22 +6,22 @@ namespace Mesh.Ztunnel.Proxy;
 /// <summary>Pure checks on captured connections before ztunnel dials anything.</summary>
 public static class CaptureGuard
 {
-    /// <summary>Decides whether an outbound connection to <paramref name="originalDestination"/> may be forwarded.</summary>
-    public static PassthroughError CheckOutbound(IPAddress podIp, IPEndPoint? originalDestination)
+    /// <summary>Decides whether an outbound connection to <paramref name="originalDestination"/> may be carried.</summary>
+    public static CaptureRefusal CheckOutbound(IPAddress podIp, IPEndPoint? originalDestination)
     {
         if (originalDestination is null)
         {
-            return PassthroughError.NoOriginalDestination;
+            return CaptureRefusal.NoOriginalDestination;
         }
-        return IsOwnListener(podIp, originalDestination) ? PassthroughError.Loop : PassthroughError.None;
+        return IsOwnListener(podIp, originalDestination) ? CaptureRefusal.Loop : CaptureRefusal.None;
     }
 
     /// <summary>
     /// Decides whether a connection accepted on 15006 (whose local endpoint is the original
     /// destination) may be forwarded to the app.
     /// </summary>
-    public static PassthroughError CheckInbound(IPAddress podIp, IPEndPoint originalDestination) =>
-        IsOwnListener(podIp, originalDestination) ? PassthroughError.Loop : PassthroughError.None;
+    public static CaptureRefusal CheckInbound(IPAddress podIp, IPEndPoint originalDestination) =>
+        IsOwnListener(podIp, originalDestination) ? CaptureRefusal.Loop : CaptureRefusal.None;
 
     private static bool IsOwnListener(IPAddress podIp, IPEndPoint destination)
     {

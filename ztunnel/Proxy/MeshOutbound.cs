@@ -30,7 +30,7 @@ public sealed class MeshOutbound(ProxyInputs inputs)
             destination = found;
         }
         var guard = CaptureGuard.CheckOutbound(pod.Pod.Ip, destination);
-        if (guard != PassthroughError.None)
+        if (guard != CaptureRefusal.None)
         {
             MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, guard, null);
             return false;

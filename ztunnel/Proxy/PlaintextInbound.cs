@@ -23,9 +23,9 @@ public sealed class PlaintextInbound(ProxyInputs inputs)
         var log = inputs.Logger;
         var peer = client.RemoteEndPoint as IPEndPoint;
         var target = (IPEndPoint)client.LocalEndPoint!;
-        if (CaptureGuard.CheckInbound(pod.Pod.Ip, target) is var guard && guard != PassthroughError.None)
+        if (CaptureGuard.CheckInbound(pod.Pod.Ip, target) is var guard && guard != CaptureRefusal.None)
         {
-            MeshLog.InboundPlaintextFailed(log, pod.Pod.Uid, peer, target, guard == PassthroughError.Loop ? "loop" : "not for this pod");
+            MeshLog.InboundPlaintextFailed(log, pod.Pod.Uid, peer, target, guard == CaptureRefusal.Loop ? "loop" : "not for this pod");
             return false;
         }
         var state = inputs.State.Current;

@@ -22,7 +22,7 @@ internal sealed class CapturePrograms : IDisposable
     public const string TcProgramName = "capture_inbound";
 
     private static readonly string[] s_connectMaps = ["orig_dst_by_cookie", "orig_dst_by_client"];
-    private static readonly string[] s_tcMaps = ["tc_stats", "enrolled_pods"];
+    private static readonly string[] s_tcMaps = ["enrolled_pods"];
 
     private CapturePrograms(BpfObject connect, BpfObject tc, bool reusedMaps)
     {

@@ -47,8 +47,9 @@ public sealed class LabFixture : IAsyncDisposable
     /// <param name="externalControlPlane">Starts the control plane elsewhere with the lab's arguments (see <see cref="LabMesh.StartAsync"/>).</param>
     public Task StartMeshAsync(TimeSpan? certTtl = null, TimeSpan? drainTimeout = null, LabRootRotation? rootRotation = null,
         IReadOnlyList<string>? controlPlaneArgs = null, Func<IReadOnlyList<string>, CancellationToken, Task>? externalControlPlane = null,
-        CancellationToken ct = default) =>
-        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), certTtl, drainTimeout, rootRotation, controlPlaneArgs, externalControlPlane, ct);
+        IReadOnlyList<string>? ztunnelArgs = null, CancellationToken ct = default) =>
+        LabMesh.StartAsync(Lab, MeshBinaries.Locate(), TimeSpan.FromSeconds(90), certTtl, drainTimeout, rootRotation, controlPlaneArgs, externalControlPlane,
+            ztunnelArgs, ct);
 
     /// <summary>Waits until the pod's cgroup has the capture programs attached (ztunnel enrolled it).</summary>
     public Task WaitForCaptureAsync(string pod, bool captured = true, TimeSpan? timeout = null) =>

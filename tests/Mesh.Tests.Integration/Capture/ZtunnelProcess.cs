@@ -3,15 +3,10 @@ using System.Diagnostics;
 
 namespace Mesh.Tests.Integration.Capture;
 
-/// <summary>The real ztunnel executable (capture host) started for a test; its output is kept.</summary>
+/// <summary>The real ztunnel executable started for a test (a start that must fail, <c>ztunnel uninstall</c>); its output is kept.</summary>
 internal sealed class ZtunnelProcess : IDisposable
 {
     private readonly Process _process;
-
-    public ZtunnelProcess(string podsFile, string enrollNamespaces, string tcMode, string instance)
-        : this(["--pods-file", podsFile, "--enroll-namespaces", enrollNamespaces, "--tc-mode", tcMode, "--instance", instance])
-    {
-    }
 
     public ZtunnelProcess(IReadOnlyList<string> args)
     {

@@ -46,6 +46,10 @@ public sealed class ZtunnelSigkillLabTests
         var ok = await lab.CurlAsync("client", url, "-o", "/dev/null", "-w", "%{http_code}");
         Assert.True(ok.Stdout == "200", ok.Stderr + lab.ZtunnelLogs());
         var node1 = LabMesh.Ztunnel(lab.Lab, "node1");
+        // The client's links (5 cgroup + 1 TCX), pinned: the restarted ztunnel must adopt these very links.
+        var pins = $"/sys/fs/bpf/mesh/{Mesh.Lab.Planning.LabNames.ZtunnelInstance(lab.Name, "node1")}";
+        var pinned = ZtunnelUninstallLabTests.PinnedLinkIds(pins);
+        Assert.Equal(6, pinned.Count);
         var node2 = LabMesh.Ztunnel(lab.Lab, "node2");
 
         // Hold node1's supervisor (as a kubelet in backoff would be) and kill ztunnel hard.
@@ -112,6 +116,8 @@ public sealed class ZtunnelSigkillLabTests
         // arrived before the pod's certificate once waited out the 10 s handshake timeout here).
         Assert.True(flowing - restarted < TimeSpan.FromSeconds(2), $"traffic came back {(flowing - restarted).TotalMilliseconds:0} ms after the restart, not within 2 s\n{lab.ZtunnelLogs()}");
         Assert.Contains("adopted 1 pinned pod(s)", lab.ProcessLog(LabMesh.ZtunnelLog("node1")), StringComparison.Ordinal);
+        Assert.Contains("6 pinned link(s) adopted", lab.ProcessLog(LabMesh.ZtunnelLog("node1")), StringComparison.Ordinal);
+        Assert.Equal(pinned, ZtunnelUninstallLabTests.PinnedLinkIds(pins));
 
         // SIGKILL again, then down: no pin, link or folder of the lab is left.
         await Signal(node1.ChildPid()!.Value, "KILL");
@@ -148,10 +154,10 @@ public sealed class ZtunnelSigkillLabTests
         }
     }
 
-    private static async Task Signal(int pid, string signal) =>
+    internal static async Task Signal(int pid, string signal) =>
         await Mesh.Lab.Runtime.Shell.RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(10));
 
-    private static HashSet<int> LinkIds()
+    internal static HashSet<int> LinkIds()
     {
         using var doc = JsonDocument.Parse(Shell.Run("bpftool -j link show"));
         return doc.RootElement.EnumerateArray().Select(l => l.GetProperty("id").GetInt32()).ToHashSet();

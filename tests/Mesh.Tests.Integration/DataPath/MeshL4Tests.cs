@@ -127,6 +127,9 @@ public sealed class MeshL4Tests
 
         lab.Lab.SetNamespaceLabel("app", "mesh.dev/dataplane-mode", null);
         await lab.WaitForCaptureAsync("client", captured: false);
+        // Unenrolled: the pod's listeners are closed too (the programs are detached first).
+        await LabFixture.WaitUntilAsync(async () => !(await lab.ExecAsync("client", "ss", "-Hltn", "sport = :15001")).Stdout.Contains("LISTEN", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "ztunnel's listeners in the unenrolled pod stayed open");
         var direct = await lab.CurlAsync("client", $"http://{server}:8080/", "-o", "/dev/null", "-w", "%{http_code}");
         var hboneBefore = CountHbone(lab);
 

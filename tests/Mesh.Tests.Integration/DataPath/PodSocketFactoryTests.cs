@@ -130,7 +130,7 @@ public sealed class PodSocketFactoryTests
         return $"{(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)}:{peer[(peer.LastIndexOf(':') + 1)..]}";
     }
 
-    private static string PeerAddress(string echoBody)
+    internal static string PeerAddress(string echoBody)
     {
         var peer = Peer(echoBody);
         return peer[..peer.LastIndexOf(':')];
