@@ -42,12 +42,23 @@ public sealed class CaptureHost
         if (_options.Uninstall)
         {
             // The clean uninstall: every pinned link detached, the instance folder removed, stale filters and routes gone.
-            RedirectionManager.UninstallPins(redirection, ReadPods().Select(EnrollmentPlan.ToCapture), _loggers.CreateLogger<RedirectionManager>());
+            StaleCapture.Uninstall(redirection, ReadPods().Select(EnrollmentPlan.ToCapture), _loggers.CreateLogger<PodEnroller>());
             return 0;
         }
-        using var proxy = new InPodProxy(() => _manager!, new PodSocketFactory(redirection), _loggers.CreateLogger<InPodProxy>());
-        using var manager = new RedirectionManager(redirection, proxy, _loggers.CreateLogger<RedirectionManager>());
-        _manager = manager;
+        LoadedCapture capture;
+        try
+        {
+            capture = LoadedCapture.Load(redirection, _loggers.CreateLogger<PodEnroller>());
+        }
+        catch (RedirectionException e)
+        {
+            CaptureHostLog.StartFailed(_logger, e.Message);
+            return 1;
+        }
+        using var loaded = capture;
+        var destinations = new OriginalDestinations(capture);
+        using var proxy = new InPodProxy(() => destinations, new PodSocketFactory(redirection), _loggers.CreateLogger<InPodProxy>());
+        using var manager = new PodEnroller(capture, proxy, _loggers.CreateLogger<PodEnroller>());
         try
         {
             manager.Start(ReadPods().Select(EnrollmentPlan.ToCapture));
@@ -79,9 +90,7 @@ public sealed class CaptureHost
         return 0;
     }
 
-    private RedirectionManager? _manager;
-
-    private void Reconcile(RedirectionManager manager)
+    private void Reconcile(PodEnroller manager)
     {
         var enrolled = manager.Enrolled.Select(p => p.Pod.Uid).ToHashSet(StringComparer.Ordinal);
         var plan = EnrollmentPlan.Compute(ReadPods(), _options.EnrollNamespaces, enrolled);

@@ -9,10 +9,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Proxy;
 
-/// <summary>Everything the in-pod listeners need, handed to each of them as one record.</summary>
+/// <summary>
+/// Everything the in-pod listeners need from the process (state, sockets, identities, HBONE client and server,
+/// metrics, limits), handed to each of them as one record. Built once at start, before capture is loaded; the
+/// original-destination map, which the load yields, goes to <see cref="MeshProxy"/> beside it.
+/// </summary>
 public sealed record ProxyInputs(
     MeshStateStore State,
-    IOriginalDestinations Destinations,
     PodSocketFactory Sockets,
     IWorkloadCredentials Credentials,
     HboneClient Client,

@@ -6,9 +6,9 @@ using Mesh.Ztunnel.Redirection;
 namespace Mesh.Tests.Integration.Capture;
 
 /// <summary>
-/// ztunnel's capture driven in-process: a <see cref="RedirectionManager"/> plus the passthrough
-/// proxy, logging into <see cref="Log"/>, pinning under its own instance (test-&lt;random&gt;). Dispose uninstalls:
-/// every pod unenrolled, every pin removed.
+/// ztunnel's capture driven in-process: the <see cref="LoadedCapture"/>, a <see cref="PodEnroller"/> and the passthrough
+/// proxy reading the <see cref="OriginalDestinations"/>, logging into <see cref="Log"/>, pinning under its own instance
+/// (test-&lt;random&gt;). Dispose uninstalls: every pod unenrolled, every pin removed.
 /// </summary>
 internal sealed class CaptureHarness : IDisposable
 {
@@ -26,12 +26,22 @@ internal sealed class CaptureHarness : IDisposable
             PreserveSourceAddress = preserveSourceAddress,
             Instance = instance ?? NewInstance(),
         };
-        var sockets = new PodSocketFactory(Options);
-        Proxy = new InPodProxy(() => Manager!, sockets, new TestLogger<InPodProxy>(Log));
-        Manager = new RedirectionManager(Options, Proxy, new TestLogger<RedirectionManager>(Log));
+        var logger = new TestLogger<PodEnroller>(Log);
         try
         {
-            Manager.Start(_knownPods);
+            Capture = LoadedCapture.Load(Options, logger);
+        }
+        catch
+        {
+            StaleCapture.Uninstall(Options, _knownPods, logger); // what the failed load pinned
+            throw;
+        }
+        var destinations = new OriginalDestinations(Capture);
+        Proxy = new InPodProxy(() => destinations, new PodSocketFactory(Options), new TestLogger<InPodProxy>(Log));
+        Enroller = new PodEnroller(Capture, Proxy, logger);
+        try
+        {
+            Enroller.Start(_knownPods);
         }
         catch
         {
@@ -44,7 +54,9 @@ internal sealed class CaptureHarness : IDisposable
 
     public RedirectionOptions Options { get; }
 
-    public RedirectionManager Manager { get; }
+    public LoadedCapture Capture { get; }
+
+    public PodEnroller Enroller { get; }
 
     public InPodProxy Proxy { get; }
 
@@ -104,14 +116,16 @@ internal sealed class CaptureHarness : IDisposable
     /// <summary>Ends this harness's process-side hold only (as a crash would): the pins stay.</summary>
     public void Abandon()
     {
-        Manager.Dispose();
+        Enroller.Dispose();
         Proxy.Dispose();
+        Capture.Dispose();
     }
 
     public void Dispose()
     {
-        Manager.Uninstall(_knownPods);
-        Manager.Dispose();
+        Enroller.Uninstall(_knownPods);
+        Enroller.Dispose();
         Proxy.Dispose();
+        Capture.Dispose();
     }
 }

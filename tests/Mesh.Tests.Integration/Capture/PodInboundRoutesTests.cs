@@ -18,7 +18,7 @@ public sealed class PodInboundRoutesTests
         var target = net["b"];
         using var server = new TestHttpServer(target, 8080);
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()));
-        harness.Manager.Enroll(target.ToCapture());
+        harness.Enroller.Enroll(target.ToCapture());
 
         var (code, output) = outsider.Exec($"curl -sS --max-time 10 http://{server.Endpoint}/");
 
@@ -40,10 +40,10 @@ public sealed class PodInboundRoutesTests
         using var net = new CaptureTestNetwork("a");
         var pod = net["a"];
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()));
-        harness.Manager.Enroll(pod.ToCapture());
+        harness.Enroller.Enroll(pod.ToCapture());
         Assert.Contains(Rule, pod.InNetns("ip rule"));
 
-        Assert.True(harness.Manager.Unenroll(pod.Uid));
+        Assert.True(harness.Enroller.Unenroll(pod.Uid));
 
         Assert.DoesNotContain("fwmark", pod.InNetns("ip rule"));
         Assert.Equal(string.Empty, pod.InNetns("ip route show table 100").Trim());
@@ -62,7 +62,7 @@ public sealed class PodInboundRoutesTests
 
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()));
         var afterStart = pod.InNetns("ip rule");
-        harness.Manager.Enroll(pod.ToCapture());
+        harness.Enroller.Enroll(pod.ToCapture());
         var afterEnroll = pod.InNetns("ip rule");
 
         Assert.DoesNotContain("fwmark", afterStart);
@@ -78,7 +78,7 @@ public sealed class PodInboundRoutesTests
         var target = net["b"];
         using var server = new TestHttpServer(target, 8080);
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()), preserveSourceAddress: false);
-        harness.Manager.Enroll(target.ToCapture());
+        harness.Enroller.Enroll(target.ToCapture());
 
         var (code, output) = outsider.Exec($"curl -sS --max-time 10 http://{server.Endpoint}/");
 
@@ -95,7 +95,7 @@ public sealed class PodInboundRoutesTests
         using var server = new TestHttpServer(net["b"], 8080);
         // Without the pod's routes: with them a socket carrying the inbound mark cannot reach out at all.
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()), preserveSourceAddress: false);
-        harness.Manager.Enroll(client.ToCapture());
+        harness.Enroller.Enroll(client.ToCapture());
 
         // The connect hook skips the inbound mark too (an app's accepted socket inherits it).
         var (code, output) = client.Exec($"{PeerProbe.Path} {server.Endpoint.Address} {server.Endpoint.Port} {harness.Options.InboundMark}");

@@ -7,7 +7,7 @@ using Mesh.Ztunnel.Redirection;
 namespace Mesh.Tests.Integration.Capture;
 
 /// <summary>eBPF capture end to end on real namespaces, cgroups and programs (root).</summary>
-public sealed class RedirectionManagerTests
+public sealed class PodEnrollerTests
 {
     [RootFact]
     public void Enroll_CurlInEnrolledPod_ReachesServerThroughZtunnelWithOriginalPeers()
@@ -16,7 +16,7 @@ public sealed class RedirectionManagerTests
         var client = net["a"];
         using var server = new TestHttpServer(net["b"], 8080);
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()));
-        harness.Manager.Enroll(client.ToCapture());
+        harness.Enroller.Enroll(client.ToCapture());
 
         var (code, output) = client.Exec($"curl -sS --max-time 10 http://{server.Endpoint}/");
 
@@ -42,7 +42,7 @@ public sealed class RedirectionManagerTests
         var pod = net["c"];
         using var server = new TestHttpServer(net["b"], 8080);
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()));
-        harness.Manager.Enroll(other.ToCapture());
+        harness.Enroller.Enroll(other.ToCapture());
         var curl = $"curl -sS --max-time 10 http://{server.Endpoint}/";
 
         // A pod whose namespace is not enrolled is not captured (another pod on the node is).
@@ -51,14 +51,14 @@ public sealed class RedirectionManagerTests
         Assert.Equal(0, harness.CountLog($"outbound {pod.Uid}: 127.0.0.1:", "original destination"));
 
         // Enrolling the running pod captures its next connection, no restart.
-        harness.Manager.Enroll(pod.ToCapture());
+        harness.Enroller.Enroll(pod.ToCapture());
         var during = pod.Exec(curl);
         Assert.True(during.Code == 0, during.Output + harness.AllLog);
         Assert.Equal(1, harness.CountLog($"outbound {pod.Uid}: 127.0.0.1:", "original destination"));
         Assert.Contains($"peer={pod.Ip}:", during.Output);
 
         // Unenrolling it stops capture of its next connection; its listeners are gone.
-        Assert.True(harness.Manager.Unenroll(pod.Uid));
+        Assert.True(harness.Enroller.Unenroll(pod.Uid));
         var after = pod.Exec(curl);
         Assert.True(after.Code == 0, after.Output);
         Assert.Equal(1, harness.CountLog($"outbound {pod.Uid}: 127.0.0.1:", "original destination"));
@@ -75,7 +75,7 @@ public sealed class RedirectionManagerTests
         var target = net["b"];
         using var server = new TestHttpServer(target, 8080);
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()));
-        harness.Manager.Enroll(target.ToCapture());
+        harness.Enroller.Enroll(target.ToCapture());
 
         var (code, output) = outsider.Exec($"curl -sS --max-time 10 http://{server.Endpoint}/");
 
@@ -95,7 +95,7 @@ public sealed class RedirectionManagerTests
         using var net = new CaptureTestNetwork("a", "b");
         var target = net["b"];
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()));
-        var listeners = harness.Manager.Enroll(target.ToCapture());
+        var listeners = harness.Enroller.Enroll(target.ToCapture());
         var accept = listeners.Hbone.AcceptAsync();
 
         var probe = Task.Run(() => net["a"].Exec($"{PeerProbe.Path} {target.Ip} 15008"));
@@ -117,7 +117,7 @@ public sealed class RedirectionManagerTests
         var client = net["a"];
         using var server = new TestHttpServer(net["b"], 8080);
         using var harness = new CaptureHarness(net.Pods.Select(p => p.ToCapture()));
-        harness.Manager.Enroll(client.ToCapture());
+        harness.Enroller.Enroll(client.ToCapture());
 
         // A socket in the enrolled pod's cgroup that carries ztunnel's mark goes straight out.
         var (code, output) = client.Exec($"{PeerProbe.Path} {server.Endpoint.Address} {server.Endpoint.Port} {harness.Options.ZtunnelMark}");
