@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Mesh.Core.Identity;
-using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Redirection;
 
@@ -33,7 +32,7 @@ public sealed partial class PodReconciler(
     public Task FirstPass => _firstPass.Task;
 
     /// <summary>Adopts the pods an earlier ztunnel pinned and removes what a crashed one left.</summary>
-    public void Start() => enroller.Start(pods.Current.Pods.Values.Select(Host.EnrollmentPlan.ToCapture));
+    public void Start() => enroller.Start(pods.Current.Pods.Values.Select(p => p.ToCapture()));
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -90,7 +89,7 @@ public sealed partial class PodReconciler(
         {
             try
             {
-                enroller.Enroll(Host.EnrollmentPlan.ToCapture(pod));
+                enroller.Enroll(pod.ToCapture());
                 _enrolled[pod.Uid] = pod;
             }
             catch (RedirectionException e)

@@ -4,6 +4,7 @@ using Mesh.Native;
 using Mesh.Ztunnel.Proxy;
 using Mesh.Ztunnel.Redirection;
 using Microsoft.Extensions.Logging;
+using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Ztunnel.Host;
 

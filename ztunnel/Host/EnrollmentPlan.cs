@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Mesh.Core;
 using Mesh.Ztunnel.Redirection;
+using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Ztunnel.Host;
 

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
 using Mesh.Core.NodeAgent;
-using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.State;
 
 namespace Mesh.Ztunnel.NodeAgent;

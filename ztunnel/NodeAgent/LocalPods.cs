@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Mesh.Ztunnel.Host;
 
 namespace Mesh.Ztunnel.NodeAgent;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mesh.Core;
 using Mesh.Ztunnel.Host;
+using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Tests.Unit.Capture;
 
