@@ -15,7 +15,8 @@ using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Proxy;
 using Mesh.Ztunnel.Redirection;
-using Mesh.Ztunnel.State;
+using Mesh.Core.Model;
+using Mesh.Core.State;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Host;
@@ -57,9 +58,9 @@ public sealed class MeshHost(
             return 1;
         }
         var store = inputs.State;
-        // The bundle first: a state whose workloads carry certificates of a new root arrives with that root.
+        // The bundle first (the handlers run before the state is swapped in): a state whose workloads carry certificates
+        // of a new root arrives with that root.
         discovery.StateChanged += s => anchors.Offer(s.TrustBundle, identities.LiveCertificates(), TimeProvider.System.GetUtcNow());
-        discovery.StateChanged += store.Update;
         _ = new ProcessMetrics(registry);
         var limits = options.Limits;
         var budget = inputs.Budget;
@@ -163,7 +164,7 @@ public sealed class MeshHost(
         return 0;
     }
 
-    private static async Task FirstStateAsync(MeshStateStore store, CancellationToken stop)
+    private static async Task FirstStateAsync(SnapshotHolder<MeshState> store, CancellationToken stop)
     {
         while (store.Current.Version == 0 && !stop.IsCancellationRequested)
         {
@@ -190,7 +191,7 @@ public sealed class MeshHost(
         }
     }
 
-    private NodeAgentServer? StartNodeAgent(MeshStateStore store, LocalPods pods)
+    private NodeAgentServer? StartNodeAgent(SnapshotHolder<MeshState> store, LocalPods pods)
     {
         try
         {

@@ -11,7 +11,8 @@ using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Proxy;
 using Mesh.Ztunnel.Redirection;
-using Mesh.Ztunnel.State;
+using Mesh.Core.Model;
+using Mesh.Core.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ public static class ZtunnelServiceCollectionExtensions
 {
     /// <summary>
     /// Registers ztunnel with a control plane: the control plane's clients (discovery, CA) and the trust anchors, the
-    /// mesh state, the workload identities, metrics, the connection limits, and what the in-pod listeners share
+    /// mesh state (the discovery client's), the workload identities, metrics, the connection limits, and what the in-pod listeners share
     /// (<see cref="ProxyInputs"/>: HBONE client and server, pod sockets). None of them does I/O when constructed.
     /// <see cref="MeshHost"/> runs them: it checks the machine, loads capture and builds on it what needs it (the
     /// original-destination map, the proxy, the pod enroller), in that order.
@@ -49,7 +50,8 @@ public static class ZtunnelServiceCollectionExtensions
         services.AddSingleton(sp => new IdentityManager(sp.GetRequiredService<CaClient>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<IdentityManager>>()));
         services.AddSingleton<IWorkloadCredentials>(sp => new WorkloadCredentials(sp.GetRequiredService<IdentityManager>(), sp.GetRequiredService<TrustAnchors>()));
-        services.AddSingleton(_ => new MeshStateStore());
+        // The discovery client is the one store of the mesh state; everything else reads it.
+        services.AddSingleton(sp => sp.GetRequiredService<DiscoveryClient>().State);
 
         services.AddSingleton(_ => new MetricsRegistry());
         services.AddSingleton(sp => new TcpMetrics(sp.GetRequiredService<MetricsRegistry>()));
@@ -68,7 +70,7 @@ public static class ZtunnelServiceCollectionExtensions
             var proxyLogger = sp.GetRequiredService<ILogger<MeshProxy>>();
             return new ConnectionDrain(e => MeshLog.HandlerFailed(proxyLogger, e));
         });
-        services.AddSingleton(sp => new ProxyInputs(sp.GetRequiredService<MeshStateStore>(), sp.GetRequiredService<PodSocketFactory>(),
+        services.AddSingleton(sp => new ProxyInputs(sp.GetRequiredService<SnapshotHolder<MeshState>>(), sp.GetRequiredService<PodSocketFactory>(),
             sp.GetRequiredService<IWorkloadCredentials>(), sp.GetRequiredService<HboneClient>(), sp.GetRequiredService<HboneServer>(),
             sp.GetRequiredService<TcpMetrics>(), MtlsMode.Permissive, sp.GetRequiredService<ILogger<MeshProxy>>(), sp.GetRequiredService<ConnectionBudget>(),
             sp.GetRequiredService<RefusalReporter>(), sp.GetRequiredService<IdleTracker>(), sp.GetRequiredService<OutstandingConnections>()));

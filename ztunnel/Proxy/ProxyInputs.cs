@@ -4,7 +4,8 @@ using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Redirection;
-using Mesh.Ztunnel.State;
+using Mesh.Core.Model;
+using Mesh.Core.State;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Proxy;
@@ -15,7 +16,7 @@ namespace Mesh.Ztunnel.Proxy;
 /// original-destination map, which the load yields, goes to <see cref="MeshProxy"/> beside it.
 /// </summary>
 public sealed record ProxyInputs(
-    MeshStateStore State,
+    SnapshotHolder<MeshState> State,
     PodSocketFactory Sockets,
     IWorkloadCredentials Credentials,
     HboneClient Client,
