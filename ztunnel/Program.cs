@@ -9,8 +9,9 @@ namespace Mesh.Ztunnel;
 /// <summary>
 /// ztunnel's entry point: flags (or their environment variables, <see cref="FlagParser"/>), then a generic host
 /// (Microsoft.Extensions.Hosting: logging configured from <c>Logging__LogLevel__*</c>, SIGTERM/SIGINT through its
-/// console lifetime) running <see cref="ZtunnelService"/>: the mesh (<see cref="MeshHost"/>), or as <c>ztunnel uninstall</c>
-/// the removal of a node's capture (<see cref="Uninstaller"/>).
+/// console lifetime) running <see cref="ZtunnelService"/>: the mesh (<see cref="MeshHost"/> and the parts
+/// <see cref="ZtunnelServiceCollectionExtensions.AddZtunnel"/> registers), or as <c>ztunnel uninstall</c> the removal of
+/// a node's capture (<see cref="Uninstaller"/>).
 /// </summary>
 internal static class Program
 {
@@ -38,7 +39,8 @@ internal static class Program
             Console.Write(help);
             return 0;
         }
-        Func<ILoggerFactory, CancellationToken, Task<int>> run;
+        Func<IServiceProvider, CancellationToken, Task<int>> run;
+        Action<IServiceCollection> register = _ => { };
         var shutdown = TimeSpan.FromSeconds(10);
         try
         {
@@ -49,12 +51,13 @@ internal static class Program
             if (uninstall)
             {
                 var removal = UninstallOptions.From(parse.Take());
-                run = (loggers, _) => Task.FromResult(Uninstaller.Run(removal, loggers));
+                run = (sp, _) => Task.FromResult(Uninstaller.Run(removal, sp.GetRequiredService<ILoggerFactory>()));
             }
             else
             {
                 var options = ZtunnelOptions.From(parse.Take());
-                run = (loggers, stop) => new MeshHost(options, loggers).RunAsync(stop);
+                register = services => services.AddZtunnel(options);
+                run = (sp, stop) => sp.GetRequiredService<MeshHost>().RunAsync(stop);
                 // The drain runs inside the service's stop: the host must wait for it, and a little for the pins' cleanup.
                 shutdown = options.DrainTimeout + TimeSpan.FromSeconds(10);
             }
@@ -75,7 +78,8 @@ internal static class Program
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.AddSingleton(sp => new ZtunnelService(stop => run(sp.GetRequiredService<ILoggerFactory>(), stop), sp.GetRequiredService<IHostApplicationLifetime>()));
+        register(builder.Services);
+        builder.Services.AddSingleton(sp => new ZtunnelService(stop => run(sp, stop), sp.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZtunnelService>());
         using var host = builder.Build();
         var service = host.Services.GetRequiredService<ZtunnelService>();

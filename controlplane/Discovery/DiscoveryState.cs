@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics;
 using Mesh.ControlPlane.Registry;
 using Mesh.Core.Model;
+using Mesh.Core.State;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -21,17 +22,16 @@ public sealed partial class DiscoveryState(MeshStateHub hub, TimeProvider time, 
     /// <summary>The most changed resources the history may hold in all (it holds their old entries).</summary>
     public int HistoryChangeLimit { get; init; } = 50_000;
 
-    private volatile DiscoverySnapshot? _current;
+    private readonly SnapshotHolder<DiscoverySnapshot?> _state = new(null);
     private volatile DiscoveryChange[] _history = [];
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _epoch = Guid.NewGuid().ToString("n")[..12];
 
-    public DiscoverySnapshot? Current => _current;
+    public DiscoverySnapshot? Current => _state.Current;
     public IReadOnlyList<DiscoveryChange> History => _history;
     public string Epoch => _epoch;
 
     /// <summary>Completes at the next version after the call.</summary>
-    public Task NextAsync(CancellationToken cancellationToken) => Volatile.Read(ref _next).Task.WaitAsync(cancellationToken);
+    public Task NextAsync(CancellationToken cancellationToken) => _state.NextAsync(cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -68,7 +68,7 @@ public sealed partial class DiscoveryState(MeshStateHub hub, TimeProvider time, 
         _lastBundle = bundles?.Current;
         var sw = Stopwatch.StartNew();
         var entries = ResourceSerializer.Entries(_lastBundle is null ? snapshot.State : snapshot.State with { TrustBundle = _lastBundle });
-        var previous = _current;
+        var previous = _state.Current;
         var changes = new List<(ResourceId, ResourceEntry?)>();
         if (previous is not null)
         {
@@ -101,7 +101,8 @@ public sealed partial class DiscoveryState(MeshStateHub hub, TimeProvider time, 
         }
         var version = previous is null ? time.GetUtcNow().ToUnixTimeMilliseconds() : previous.Version + 1;
         var published = time.GetTimestamp() - (long)((time.GetUtcNow() - snapshot.PublishedAt).TotalSeconds * time.TimestampFrequency);
-        _current = new DiscoverySnapshot(_epoch, version, entries.ToFrozenDictionary(), published);
+        var next = new DiscoverySnapshot(_epoch, version, entries.ToFrozenDictionary(), published);
+        // The history first: a stream that sees the new version finds its step (a step ahead of the version it reads is a no-op).
         if (previous is not null)
         {
             var history = new List<DiscoveryChange>(_history) { new(version, changes) };
@@ -113,7 +114,7 @@ public sealed partial class DiscoveryState(MeshStateHub hub, TimeProvider time, 
             }
             _history = [.. history];
         }
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        _state.Publish(next);
         Log.NewVersion(log, version, changes.Count, entries.Count, sw.Elapsed.TotalMilliseconds);
     }
 

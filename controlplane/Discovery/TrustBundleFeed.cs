@@ -1,4 +1,5 @@
 using Mesh.Core.Model;
+using Mesh.Core.State;
 
 namespace Mesh.ControlPlane.Discovery;
 
@@ -8,23 +9,21 @@ namespace Mesh.ControlPlane.Discovery;
 /// </summary>
 public sealed class TrustBundleFeed
 {
-    private volatile TrustBundle? _current;
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SnapshotHolder<TrustBundle?> _state = new(null);
 
     /// <summary>Null until the CA published its first bundle.</summary>
-    public TrustBundle? Current => _current;
+    public TrustBundle? Current => _state.Current;
 
-    public Task NextAsync(CancellationToken cancellationToken) => Volatile.Read(ref _next).Task.WaitAsync(cancellationToken);
+    public Task NextAsync(CancellationToken cancellationToken) => _state.NextAsync(cancellationToken);
 
     /// <summary>Publishes <paramref name="bundle"/> when its anchors differ from the current ones; true when they did.</summary>
     public bool Publish(TrustBundle bundle)
     {
-        if (_current is { } held && held.TrustDomain == bundle.TrustDomain && held.Anchors.SequenceEqual(bundle.Anchors))
+        if (_state.Current is { } held && held.TrustDomain == bundle.TrustDomain && held.Anchors.SequenceEqual(bundle.Anchors))
         {
             return false;
         }
-        _current = bundle;
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        _state.Publish(bundle);
         return true;
     }
 }

@@ -1,3 +1,5 @@
+using Mesh.Core.State;
+
 namespace Mesh.ControlPlane.Registry;
 
 /// <summary>
@@ -6,18 +8,13 @@ namespace Mesh.ControlPlane.Registry;
 /// </summary>
 public sealed class MeshStateHub
 {
-    private volatile RegistrySnapshot? _current;
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SnapshotHolder<RegistrySnapshot?> _state = new(null);
 
     /// <summary>Null until the first publish (all sources synced): the control plane is not ready.</summary>
-    public RegistrySnapshot? Current => _current;
+    public RegistrySnapshot? Current => _state.Current;
 
-    public void Publish(RegistrySnapshot snapshot)
-    {
-        _current = snapshot;
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-    }
+    public void Publish(RegistrySnapshot snapshot) => _state.Publish(snapshot);
 
     /// <summary>Completes at the next publish after the call.</summary>
-    public Task NextAsync(CancellationToken cancellationToken) => Volatile.Read(ref _next).Task.WaitAsync(cancellationToken);
+    public Task NextAsync(CancellationToken cancellationToken) => _state.NextAsync(cancellationToken);
 }

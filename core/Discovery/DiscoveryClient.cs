@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Mesh.Core.Identity;
 using Mesh.Core.Model;
+using Mesh.Core.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,7 +16,8 @@ namespace Mesh.Core.Discovery;
 /// A proxy's discovery stream (see <see cref="DiscoveryWire"/>). <see cref="RunAsync"/> connects, applies the
 /// full state and the deltas into an immutable <see cref="MeshState"/> swapped whole (it is the only writer),
 /// and on any failure reconnects with backoff, resuming from its epoch/version and resource hashes. When the
-/// control plane is gone, <see cref="Current"/> keeps the last good state.
+/// control plane is gone, <see cref="Current"/> keeps the last good state. It is the proxy's one store of the mesh
+/// state: readers take <see cref="State"/>.
 /// </summary>
 public sealed partial class DiscoveryClient : IDisposable
 {
@@ -30,8 +32,7 @@ public sealed partial class DiscoveryClient : IDisposable
     private readonly ResourceTable<MeshNamespace> _namespaces = new(DiscoveryWire.Namespaces, DiscoveryJson.Strict<MeshNamespace>(), n => n.Name);
     private readonly ResourceTable<TrustBundle> _bundles = new(DiscoveryWire.TrustBundles, DiscoveryJson.Strict<TrustBundle>(), b => b.TrustDomain);
     private readonly IResourceTable[] _tables;
-    private volatile MeshState _current = MeshState.Empty;
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SnapshotHolder<MeshState> _state = new(MeshState.Empty);
     private volatile bool _connected;
 
     public DiscoveryClient(DiscoveryClientOptions options, ILogger<DiscoveryClient>? log = null)
@@ -43,7 +44,10 @@ public sealed partial class DiscoveryClient : IDisposable
     }
 
     /// <summary>The last good state (Empty until the first message).</summary>
-    public MeshState Current => _current;
+    public MeshState Current => _state.Current;
+
+    /// <summary>The state and its change signal, for readers (this client is its one writer).</summary>
+    public SnapshotHolder<MeshState> State => _state;
     /// <summary>The control plane epoch of <see cref="Current"/> (null before the first message).</summary>
     public string? Epoch { get; private set; }
     public bool Connected => _connected;
@@ -56,11 +60,14 @@ public sealed partial class DiscoveryClient : IDisposable
     private long _deltas;
     private long _failures;
 
-    /// <summary>Raised on the client's thread after each new state is swapped in.</summary>
+    /// <summary>
+    /// Raised on the client's thread with each new state before it is swapped in: what a handler does (take the new
+    /// trust bundle) is in place before any reader of <see cref="State"/> sees the state.
+    /// </summary>
     public event Action<MeshState>? StateChanged;
 
-    /// <summary>Completes when the next state after the call is swapped in.</summary>
-    public Task NextChangeAsync(CancellationToken cancellationToken) => Volatile.Read(ref _next).Task.WaitAsync(cancellationToken);
+    /// <summary>Completes when the next state after the call is swapped in (after its <see cref="StateChanged"/> handlers ran).</summary>
+    public Task NextChangeAsync(CancellationToken cancellationToken) => _state.NextAsync(cancellationToken);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -117,7 +124,7 @@ public sealed partial class DiscoveryClient : IDisposable
             throw new InvalidOperationException($"discovery refused: HTTP {(int)response.StatusCode} {body.Trim()}");
         }
         _connected = true;
-        Log.Connected(_log, _options.ControlPlane.Address, Epoch ?? "-", _current.Version);
+        Log.Connected(_log, _options.ControlPlane.Address, Epoch ?? "-", _state.Current.Version);
         var reader = PipeReader.Create(await response.Content.ReadAsStreamAsync(ct), new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var received = false;
         while (true)
@@ -148,7 +155,7 @@ public sealed partial class DiscoveryClient : IDisposable
 
     private DiscoveryRequest ResumeRequest() => Epoch is null
         ? new DiscoveryRequest()
-        : new DiscoveryRequest { Epoch = Epoch, Version = _current.Version, Have = _tables.ToDictionary(t => t.Kind, t => t.Hashes()) };
+        : new DiscoveryRequest { Epoch = Epoch, Version = _state.Current.Version, Have = _tables.ToDictionary(t => t.Kind, t => t.Hashes()) };
 
     /// <summary>Applies one message line and swaps in the new state; a malformed line throws <see cref="JsonException"/>.</summary>
     internal void Apply(ReadOnlySequence<byte> line)
@@ -167,9 +174,14 @@ public sealed partial class DiscoveryClient : IDisposable
         {
             return;
         }
-        _current = state;
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        StateChanged?.Invoke(state);
+        try
+        {
+            StateChanged?.Invoke(state);
+        }
+        finally
+        {
+            _state.Publish(state); // also when a handler failed (its exception ends the stream, the state stays good)
+        }
     }
 
     /// <summary>Parses one line into the tables; the new state, or null for a message type this client ignores.</summary>
@@ -221,7 +233,7 @@ public sealed partial class DiscoveryClient : IDisposable
         Epoch = epoch;
         return changed
             ? MeshState.Build(version, _workloads.Values, _services.Values, _waypoints.Values, _policies.Values) with { HttpRoutes = [.. _routes.Values], Namespaces = [.. _namespaces.Values], TrustBundle = _bundles.Values.FirstOrDefault() }
-            : _current with { Version = version };
+            : _state.Current with { Version = version };
     }
 
     public void Dispose() => _http.Dispose();

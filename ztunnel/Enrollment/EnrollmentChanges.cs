@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Mesh.Ztunnel.Host;
+using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Ztunnel.Enrollment;
 

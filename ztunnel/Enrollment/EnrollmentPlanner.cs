@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Mesh.Core.Model;
-using Mesh.Ztunnel.Host;
+using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Ztunnel.Enrollment;
 

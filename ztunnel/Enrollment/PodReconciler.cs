@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using Mesh.Core.Identity;
-using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Redirection;
 
-using Mesh.Ztunnel.State;
+using Mesh.Core.Model;
+using Mesh.Core.State;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Enrollment;
@@ -12,13 +12,13 @@ namespace Mesh.Ztunnel.Enrollment;
 /// <summary>
 /// Keeps capture in line with the mesh: on every mesh state change, and when the node's pods change (CNI ADD/DEL,
 /// the scan of running pods: <see cref="LocalPods"/>), plans with <see cref="EnrollmentPlanner"/> and enrolls/unenrolls
-/// pods in the <see cref="RedirectionManager"/>; then tells <paramref name="localIdentities"/> which identities the
+/// pods with the <see cref="PodEnroller"/>; then tells <paramref name="localIdentities"/> which identities the
 /// captured pods have (certificates are fetched ahead of first use), and publishes each local pod's outcome for the CNI
 /// ADDs waiting on it. The one writer of the enrolled set. A slow rescan (<see cref="RescanInterval"/>) is the safety
 /// net, and a pass that could not enroll a pod retries after <see cref="RetryInterval"/>.
 /// </summary>
 public sealed partial class PodReconciler(
-    LocalPods pods, MeshStateStore state, RedirectionManager redirection, Action<IEnumerable<SpiffeId>> localIdentities, ILogger logger)
+    LocalPods pods, SnapshotHolder<MeshState> state, PodEnroller enroller, Action<IEnumerable<SpiffeId>> localIdentities, ILogger logger)
 {
     /// <summary>A pass with nothing to retry waits this long at most when no change is seen.</summary>
     public static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(30);
@@ -32,8 +32,8 @@ public sealed partial class PodReconciler(
     /// <summary>Completes after the first pass that planned with a mesh state from the control plane (readiness).</summary>
     public Task FirstPass => _firstPass.Task;
 
-    /// <summary>Removes what a crashed earlier ztunnel left and loads the programs.</summary>
-    public void Start() => redirection.Start(pods.Current.Pods.Values.Select(p => p.ToCapture()));
+    /// <summary>Adopts the pods an earlier ztunnel pinned and removes what a crashed one left.</summary>
+    public void Start() => enroller.Start(pods.Current.Pods.Values.Select(p => p.ToCapture()));
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -83,14 +83,14 @@ public sealed partial class PodReconciler(
         }
         foreach (var uid in plan.Unenroll)
         {
-            redirection.Unenroll(uid);
+            enroller.Unenroll(uid);
             _enrolled.Remove(uid);
         }
         foreach (var pod in plan.Enroll)
         {
             try
             {
-                redirection.Enroll(pod.ToCapture());
+                enroller.Enroll(pod.ToCapture());
                 _enrolled[pod.Uid] = pod;
             }
             catch (RedirectionException e)
@@ -120,7 +120,7 @@ public sealed partial class PodReconciler(
         {
             return;
         }
-        redirection.ReleaseUnclaimed(retrying.ToHashSet(StringComparer.Ordinal));
+        enroller.ReleaseUnclaimed(retrying.ToHashSet(StringComparer.Ordinal));
     }
 
     /// <summary>The pod reconciler's log event (ids 3700-3799).</summary>

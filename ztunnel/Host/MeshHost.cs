@@ -15,7 +15,8 @@ using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Proxy;
 using Mesh.Ztunnel.Redirection;
-using Mesh.Ztunnel.State;
+using Mesh.Core.Model;
+using Mesh.Core.State;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Host;
@@ -25,7 +26,18 @@ namespace Mesh.Ztunnel.Host;
 /// the CA, capture follows the enrolled pods, and each pod's listeners carry HBONE out and in. Metrics on
 /// 15020, readiness on 15021 (ready once capture is loaded and the first mesh state has arrived).
 /// </summary>
-public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
+public sealed class MeshHost(
+    ZtunnelOptions options,
+    RedirectionOptions redirection,
+    ILoggerFactory loggers,
+    DiscoveryClient discovery,
+    TrustAnchors anchors,
+    IdentityManager identities,
+    MetricsRegistry registry,
+    ProxyInputs inputs,
+    PodDialer dialer,
+    ConnectionDrain drain,
+    LocalPods pods)
 {
     /// <summary>
     /// HTTP/2 windows of the tunnels, both roles: 1 MiB per stream, 4 MiB per connection (the HTTP/2 layer's
@@ -45,42 +57,14 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         {
             return 1;
         }
-        // The file bootstraps the first connection to the control plane; from then on peers verify against the bundle it publishes.
-        var anchors = new TrustAnchors(new TrustBundleFile(options.RootCertFile), loggers.CreateLogger<TrustAnchors>());
-        var controlPlane = new ControlPlaneClientOptions
-        {
-            Address = options.ControlPlane,
-            TrustBundleFile = options.RootCertFile,
-            Anchors = anchors,
-            Node = options.Node,
-            TokenFile = options.TokenFile,
-        };
-        var store = new MeshStateStore();
-        using var discovery = new DiscoveryClient(new DiscoveryClientOptions { ControlPlane = controlPlane }, loggers.CreateLogger<DiscoveryClient>());
-        using var ca = new CaClient(controlPlane);
-        await using var identities = new IdentityManager(ca, TimeProvider.System, loggers.CreateLogger<IdentityManager>());
-        // The bundle first: a state whose workloads carry certificates of a new root arrives with that root.
+        var store = inputs.State;
+        // The bundle first (the handlers run before the state is swapped in): a state whose workloads carry certificates
+        // of a new root arrives with that root.
         discovery.StateChanged += s => anchors.Offer(s.TrustBundle, identities.LiveCertificates(), TimeProvider.System.GetUtcNow());
-        discovery.StateChanged += store.Update;
-        var registry = new MetricsRegistry();
-        var metrics = new TcpMetrics(registry);
         _ = new ProcessMetrics(registry);
-
-        var redirection = new RedirectionOptions { TcMode = options.TcMode, Instance = options.Instance };
-        if (options.BpfDirectory is not null)
-        {
-            redirection = redirection with { BpfDirectory = options.BpfDirectory };
-        }
-        ProxyInputs? inputs = null;
-        var proxyLogger = loggers.CreateLogger<MeshProxy>();
-        using var drain = new ConnectionDrain(e => MeshLog.HandlerFailed(proxyLogger, e));
-        using var proxy = new MeshProxy(() => inputs!, drain);
-        using var manager = new RedirectionManager(redirection, proxy, loggers.CreateLogger<RedirectionManager>());
         var limits = options.Limits;
-        var fdLimit = FdLimit.RaiseToHard();
-        var budget = new ConnectionBudget(limits, limits.NodeLimit(fdLimit));
-        var refusals = new RefusalReporter(metrics, loggers.CreateLogger<ConnectionBudget>());
-        using var idle = new IdleTracker(limits.StreamIdleTimeout);
+        var budget = inputs.Budget;
+        var fdLimit = FdLimit.Get().Soft;
         using var trim = new MemoryTrim(() => budget.NodeConnections);
         if (budget.NodeLimit < ProxyLimits.LowNodeLimit && budget.NodeLimit < limits.MaxConnections)
         {
@@ -88,15 +72,19 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
         LimitsLog.Effective(_logger, fdLimit, budget.NodeLimit, limits.MaxConnectionsPerPod, limits.MaxConnectionsPerPeer, limits.MaxStreamsPerConnection,
             limits.MaxHandshakes, limits.ConnectTimeout, limits.HandshakeTimeout, limits.ConnectionIdleTimeout, limits.StreamIdleTimeout);
-        await using var client = new HboneClient(HboneLimits.Client(limits, TunnelWindows, proxy.ConnectFromPodAsync));
-        var server = new HboneServer(HboneLimits.Server(limits, TunnelWindows, refusals), loggers.CreateLogger<HboneServer>());
-        inputs = new ProxyInputs(store, manager, new PodSocketFactory(redirection), new WorkloadCredentials(identities, anchors),
-            client, server, metrics, MtlsMode.Permissive, proxyLogger, budget, refusals, idle, new OutstandingConnections(registry));
-        var pods = new LocalPods();
-        var reconciler = new PodReconciler(pods, store, manager, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
+
+        // Capture first, then what reads it: the map outlives the proxy's accept loops, which outlive the enroller's hold.
+        using var capture = LoadCapture();
+        if (capture is null)
+        {
+            return 1;
+        }
+        using var proxy = new MeshProxy(inputs, new OriginalDestinations(capture), dialer, drain);
+        using var enroller = new PodEnroller(capture, proxy, loggers.CreateLogger<PodEnroller>());
+        var reconciler = new PodReconciler(pods, store, enroller, identities.SetLocalIdentities, loggers.CreateLogger<PodReconciler>());
         try
         {
-            // Loads the programs on the pinned maps and moves the pinned pods' links to them: no moment uncaptured.
+            // Moves the pinned pods' links to the loaded programs: no moment uncaptured.
             reconciler.Start();
         }
         catch (RedirectionException e)
@@ -121,7 +109,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         await FirstStateAsync(store, stop).ConfigureAwait(false);
         if (!stop.IsCancellationRequested)
         {
-            manager.AddHandedOver(await ListenerHandoff.TakeOverAsync(options.HandoffSocket, _logger).ConfigureAwait(false));
+            enroller.AddHandedOver(await ListenerHandoff.TakeOverAsync(options.HandoffSocket, _logger).ConfigureAwait(false));
         }
         // Ready once the first mesh state has been carried out: every pod it captures has its listeners.
         var telemetry = await StartTelemetryAsync(registry, () => reconciler.FirstPass.IsCompleted, stop).ConfigureAwait(false);
@@ -145,7 +133,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
                 await reconciling.ConfigureAwait(false);
                 drain.StopAccepting();
                 await telemetry.DisposeAsync().ConfigureAwait(false); // the successor binds 15020/15021 next
-                return manager.HandOver();
+                return enroller.HandOver();
             }, _logger);
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
@@ -176,7 +164,7 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         return 0;
     }
 
-    private static async Task FirstStateAsync(MeshStateStore store, CancellationToken stop)
+    private static async Task FirstStateAsync(SnapshotHolder<MeshState> store, CancellationToken stop)
     {
         while (store.Current.Version == 0 && !stop.IsCancellationRequested)
         {
@@ -189,7 +177,21 @@ public sealed class MeshHost(ZtunnelOptions options, ILoggerFactory loggers)
         }
     }
 
-    private NodeAgentServer? StartNodeAgent(MeshStateStore store, LocalPods pods)
+    /// <summary>Loads the capture programs on the pinned maps; null (with one line saying why) when they cannot be.</summary>
+    private LoadedCapture? LoadCapture()
+    {
+        try
+        {
+            return LoadedCapture.Load(redirection, loggers.CreateLogger<PodEnroller>());
+        }
+        catch (RedirectionException e)
+        {
+            MeshHostLog.StartFailed(_logger, e.Message);
+            return null;
+        }
+    }
+
+    private NodeAgentServer? StartNodeAgent(SnapshotHolder<MeshState> store, LocalPods pods)
     {
         try
         {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Ztunnel.Host;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Mesh.Ztunnel.NodeAgent;
 using Mesh.Ztunnel.Redirection;
 using Microsoft.Extensions.Logging;
 
@@ -14,9 +15,9 @@ public static class Uninstaller
     /// <summary>Removes the capture; returns the process exit code.</summary>
     public static int Run(UninstallOptions options, ILoggerFactory loggers)
     {
-        var logger = loggers.CreateLogger<RedirectionManager>();
+        var logger = loggers.CreateLogger<PodEnroller>();
         var pods = ReadPods(options.PodsFile, logger);
-        RedirectionManager.UninstallPins(new RedirectionOptions { Instance = options.Instance }, pods.Select(p => p.ToCapture()), logger);
+        StaleCapture.Uninstall(new RedirectionOptions { Instance = options.Instance }, pods.Select(p => p.ToCapture()), logger);
         return 0;
     }
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Mesh.Ztunnel.Host;
+using Mesh.Core.State;
 
 namespace Mesh.Ztunnel.NodeAgent;
 
@@ -12,11 +12,10 @@ namespace Mesh.Ztunnel.NodeAgent;
 public sealed class LocalPods
 {
     private readonly Lock _lock = new();
-    private volatile ImmutableDictionary<string, NodePod> _pods = ImmutableDictionary<string, NodePod>.Empty.WithComparers(StringComparer.Ordinal);
-    private volatile Verdicts _verdicts = new(0, ImmutableDictionary<string, PodOutcome>.Empty);
-    private long _generation;
-    private volatile TaskCompletionSource _changed = NewSignal();
-    private volatile TaskCompletionSource _published = NewSignal();
+    private readonly SnapshotHolder<PodSet> _set = new(new PodSet(ImmutableDictionary<string, NodePod>.Empty.WithComparers(StringComparer.Ordinal), 0));
+    private readonly SnapshotHolder<Verdicts> _verdicts = new(new Verdicts(0, ImmutableDictionary<string, PodOutcome>.Empty));
+
+    private sealed record PodSet(ImmutableDictionary<string, NodePod> Pods, long Generation);
 
     private sealed record Verdicts(long Generation, ImmutableDictionary<string, PodOutcome> Outcomes);
 
@@ -25,15 +24,13 @@ public sealed class LocalPods
     {
         get
         {
-            lock (_lock)
-            {
-                return (_pods, _generation);
-            }
+            var set = _set.Current;
+            return (set.Pods, set.Generation);
         }
     }
 
     /// <summary>Completes at the next change of the set after the call.</summary>
-    public Task Changed => _changed.Task;
+    public Task Changed => _set.Changed;
 
     /// <summary>Adds or replaces a pod (a new sandbox of the same uid replaces the old); returns the new generation.</summary>
     public long Set(NodePod pod) => Change(p => p.SetItem(pod.Uid, pod));
@@ -55,34 +52,31 @@ public sealed class LocalPods
     /// <summary>The reconciler's verdicts on the set of <paramref name="generation"/>.</summary>
     public void Publish(long generation, ImmutableDictionary<string, PodOutcome> outcomes)
     {
-        _verdicts = new Verdicts(generation, outcomes);
-        Interlocked.Exchange(ref _published, NewSignal()).TrySetResult();
+        _verdicts.Publish(new Verdicts(generation, outcomes));
     }
 
     /// <summary>The verdict on <paramref name="uid"/> from a pass that saw at least <paramref name="generation"/>, or null.</summary>
     public PodOutcome? Outcome(string uid, long generation)
     {
-        var v = _verdicts;
+        var v = _verdicts.Current;
         return v.Generation >= generation ? v.Outcomes.GetValueOrDefault(uid) : null;
     }
 
     /// <summary>Completes at the next publication after the call.</summary>
-    public Task Published => _published.Task;
+    public Task Published => _verdicts.Changed;
 
     private long Change(Func<ImmutableDictionary<string, NodePod>, ImmutableDictionary<string, NodePod>> change)
     {
         lock (_lock)
         {
-            var next = change(_pods);
-            if (!ReferenceEquals(next, _pods))
+            var current = _set.Current;
+            var next = change(current.Pods);
+            if (ReferenceEquals(next, current.Pods))
             {
-                _pods = next;
-                _generation++;
-                Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+                return current.Generation;
             }
-            return _generation;
+            _set.Publish(new PodSet(next, current.Generation + 1));
+            return current.Generation + 1;
         }
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,5 +1,4 @@
 using Mesh.Core.Model;
-using Mesh.Ztunnel.Host;
 
 namespace Mesh.Ztunnel.NodeAgent;
 

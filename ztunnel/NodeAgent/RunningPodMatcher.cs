@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
 using Mesh.Core.Model;
-using Mesh.Ztunnel.Host;
 
 namespace Mesh.Ztunnel.NodeAgent;
 

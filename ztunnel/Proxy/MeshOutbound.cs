@@ -14,7 +14,7 @@ namespace Mesh.Ztunnel.Proxy;
 /// outside the mesh. Every dial is bounded by the connect timeout and cancelled when the client leaves. A failure
 /// resets the client's connection (it must not look like an empty but complete answer) with one log line.
 /// </summary>
-public sealed class MeshOutbound(ProxyInputs inputs)
+public sealed class MeshOutbound(ProxyInputs inputs, OriginalDestinations destinations)
 {
     public Task RunAsync(PodListeners pod, ConnectionDrain drain, CancellationToken cancellationToken) =>
         AcceptLoop.ServeAsync(pod.Outbound, pod, inputs, drain, (client, ct) => AcceptLoop.CarryOrResetAsync(client, c => ProxyAsync(pod, client, c), ct), cancellationToken);
@@ -25,7 +25,7 @@ public sealed class MeshOutbound(ProxyInputs inputs)
         var log = inputs.Logger;
         var peer = client.RemoteEndPoint as IPEndPoint;
         IPEndPoint? destination = null;
-        if (peer is not null && inputs.Destinations.TryGetOriginalDestination(pod, peer, out var found))
+        if (peer is not null && destinations.TryGetOriginalDestination(pod, peer, out var found))
         {
             destination = found;
         }

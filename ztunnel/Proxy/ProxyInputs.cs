@@ -4,15 +4,19 @@ using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Outbound;
 using Mesh.Ztunnel.Redirection;
-using Mesh.Ztunnel.State;
+using Mesh.Core.Model;
+using Mesh.Core.State;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Proxy;
 
-/// <summary>Everything the in-pod listeners need, handed to each of them as one record.</summary>
+/// <summary>
+/// Everything the in-pod listeners need from the process (state, sockets, identities, HBONE client and server,
+/// metrics, limits), handed to each of them as one record. Built once at start, before capture is loaded; the
+/// original-destination map, which the load yields, goes to <see cref="MeshProxy"/> beside it.
+/// </summary>
 public sealed record ProxyInputs(
-    MeshStateStore State,
-    IOriginalDestinations Destinations,
+    SnapshotHolder<MeshState> State,
     PodSocketFactory Sockets,
     IWorkloadCredentials Credentials,
     HboneClient Client,

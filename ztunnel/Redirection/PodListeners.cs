@@ -5,7 +5,7 @@ namespace Mesh.Ztunnel.Redirection;
 
 /// <summary>
 /// The three listeners ztunnel holds inside one enrolled pod's network namespace, plus the facts
-/// the proxy needs about it. The <see cref="RedirectionManager"/> owns the sockets; they are closed
+/// the proxy needs about it. The <see cref="PodEnroller"/> owns the sockets; they are closed
 /// when the pod is unenrolled (accept loops then end).
 /// </summary>
 /// <param name="Pod">The pod.</param>

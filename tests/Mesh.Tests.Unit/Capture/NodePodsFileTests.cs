@@ -1,4 +1,5 @@
 using Mesh.Ztunnel.Host;
+using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Tests.Unit.Capture;
 

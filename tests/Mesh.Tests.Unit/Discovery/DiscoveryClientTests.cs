@@ -35,6 +35,23 @@ public sealed class DiscoveryClientTests
         Assert.Equal("e1", client.Epoch);
     }
 
+    [Fact]
+    public void Apply_NewState_StateChangedHandlersRunBeforeReadersSeeIt()
+    {
+        using var client = NewClient();
+        var before = client.State.Current;
+        var waiting = client.State.Changed;
+        var seenInHandler = new List<(long HandlerVersion, long CurrentVersion, bool Signalled)>();
+        client.StateChanged += s => seenInHandler.Add((s.Version, client.State.Current.Version, waiting.IsCompleted));
+
+        Apply(client, Encoding.UTF8.GetBytes(Good));
+
+        // ztunnel takes the trust bundle in a handler: no reader may see the state's workloads before it.
+        Assert.Equal((7L, before.Version, false), Assert.Single(seenInHandler));
+        Assert.Equal(7, client.State.Current.Version);
+        Assert.True(waiting.IsCompletedSuccessfully);
+    }
+
     public static TheoryData<string> MalformedLines => new()
     {
         """{"epoch":"e2","version":8}""",                                                   // no "type": KeyNotFoundException

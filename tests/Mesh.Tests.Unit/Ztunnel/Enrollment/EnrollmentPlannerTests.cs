@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Mesh.Core.Model;
-using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.Enrollment;
+using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Tests.Unit.Ztunnel.Enrollment;
 

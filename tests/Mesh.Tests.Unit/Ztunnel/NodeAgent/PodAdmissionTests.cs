@@ -1,5 +1,4 @@
 using Mesh.Core.Model;
-using Mesh.Ztunnel.Host;
 using Mesh.Ztunnel.NodeAgent;
 
 namespace Mesh.Tests.Unit.Ztunnel.NodeAgent;

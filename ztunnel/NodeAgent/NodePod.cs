@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Mesh.Ztunnel.Redirection;
 
-namespace Mesh.Ztunnel.Host;
+namespace Mesh.Ztunnel.NodeAgent;
 
 /// <summary>
 /// A pod on this node and where it lives: reported by CNI ADD or found running by the node agent (<c>ztunnel uninstall</c>
@@ -19,6 +19,6 @@ public sealed record NodePod
     public string? ServiceAccount { get; init; }
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
-    /// <summary>What capture needs of the pod (its address must parse: the planner enrolls only such pods).</summary>
+    /// <summary>What capture needs of the pod (its <see cref="Ip"/> is a valid IPv4 address: the enrollment planner checks).</summary>
     public PodCapture ToCapture() => new(Uid, IPAddress.Parse(Ip), NetnsPath, CgroupPath);
 }
