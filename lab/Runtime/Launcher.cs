@@ -66,7 +66,11 @@ internal static class Launcher
     private static int Start(IReadOnlyList<string> script, string program, string logPath, IEnumerable<KeyValuePair<string, string>> env)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        // SIGHUP back to its default first: a shell cannot trap a signal that was ignored when it started, and a lab
+        // run under nohup (or any parent ignoring SIGHUP) would leave the supervisor deaf to the restart it is sent.
+        var psi = new ProcessStartInfo("/usr/bin/env") { UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=HUP");
+        psi.ArgumentList.Add("/bin/sh");
         psi.ArgumentList.Add("-c");
         foreach (var a in script)
         {
