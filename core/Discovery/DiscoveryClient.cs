@@ -47,7 +47,7 @@ public sealed partial class DiscoveryClient : IDisposable
     public MeshState Current => _state.Current;
 
     /// <summary>The state and its change signal, for readers (this client is its one writer).</summary>
-    public SnapshotHolder<MeshState> State => _state;
+    public IReadOnlySnapshot<MeshState> State => _state;
     /// <summary>The control plane epoch of <see cref="Current"/> (null before the first message).</summary>
     public string? Epoch { get; private set; }
     public bool Connected => _connected;

@@ -6,7 +6,7 @@ namespace Mesh.Core.State;
 /// <see cref="Current"/>, so a swap during their work completes the task they hold and wakes them again.
 /// </summary>
 /// <typeparam name="T">The snapshot (a reference type; null may stand for "none yet").</typeparam>
-public sealed class SnapshotHolder<T>(T initial)
+public sealed class SnapshotHolder<T>(T initial) : IReadOnlySnapshot<T>
     where T : class?
 {
     private volatile T _current = initial;

@@ -18,7 +18,7 @@ namespace Mesh.Ztunnel.Enrollment;
 /// net, and a pass that could not enroll a pod retries after <see cref="RetryInterval"/>.
 /// </summary>
 public sealed partial class PodReconciler(
-    LocalPods pods, SnapshotHolder<MeshState> state, PodEnroller enroller, Action<IEnumerable<SpiffeId>> localIdentities, ILogger logger)
+    LocalPods pods, IReadOnlySnapshot<MeshState> state, PodEnroller enroller, Action<IEnumerable<SpiffeId>> localIdentities, ILogger logger)
 {
     /// <summary>A pass with nothing to retry waits this long at most when no change is seen.</summary>
     public static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(30);

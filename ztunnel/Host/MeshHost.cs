@@ -164,7 +164,7 @@ public sealed class MeshHost(
         return 0;
     }
 
-    private static async Task FirstStateAsync(SnapshotHolder<MeshState> store, CancellationToken stop)
+    private static async Task FirstStateAsync(IReadOnlySnapshot<MeshState> store, CancellationToken stop)
     {
         while (store.Current.Version == 0 && !stop.IsCancellationRequested)
         {
@@ -191,7 +191,7 @@ public sealed class MeshHost(
         }
     }
 
-    private NodeAgentServer? StartNodeAgent(SnapshotHolder<MeshState> store, LocalPods pods)
+    private NodeAgentServer? StartNodeAgent(IReadOnlySnapshot<MeshState> store, LocalPods pods)
     {
         try
         {

@@ -70,7 +70,7 @@ public static class ZtunnelServiceCollectionExtensions
             var proxyLogger = sp.GetRequiredService<ILogger<MeshProxy>>();
             return new ConnectionDrain(e => MeshLog.HandlerFailed(proxyLogger, e));
         });
-        services.AddSingleton(sp => new ProxyInputs(sp.GetRequiredService<SnapshotHolder<MeshState>>(), sp.GetRequiredService<PodSocketFactory>(),
+        services.AddSingleton(sp => new ProxyInputs(sp.GetRequiredService<IReadOnlySnapshot<MeshState>>(), sp.GetRequiredService<PodSocketFactory>(),
             sp.GetRequiredService<IWorkloadCredentials>(), sp.GetRequiredService<HboneClient>(), sp.GetRequiredService<HboneServer>(),
             sp.GetRequiredService<TcpMetrics>(), MtlsMode.Permissive, sp.GetRequiredService<ILogger<MeshProxy>>(), sp.GetRequiredService<ConnectionBudget>(),
             sp.GetRequiredService<RefusalReporter>(), sp.GetRequiredService<IdleTracker>(), sp.GetRequiredService<OutstandingConnections>()));

@@ -12,7 +12,7 @@ namespace Mesh.Ztunnel.NodeAgent;
 /// and programs attached), not captured, or an error; no verdict within <see cref="AddTimeout"/> is an error that names
 /// what was missing. CHECK: answers from the current verdict. DEL: forgets the pod (the reconciler releases it).
 /// </summary>
-public sealed class CniPodHandler(string cgroupRoot, SnapshotHolder<MeshState> state, LocalPods pods)
+public sealed class CniPodHandler(string cgroupRoot, IReadOnlySnapshot<MeshState> state, LocalPods pods)
 {
     /// <summary>Below mesh-cni's default timeout (20 s), so the plugin gets ztunnel's reason rather than a timeout.</summary>
     public TimeSpan AddTimeout { get; init; } = TimeSpan.FromSeconds(15);

@@ -13,7 +13,7 @@ namespace Mesh.Ztunnel.NodeAgent;
 /// repeated for the same missing pods until <see cref="RetryInterval"/> passed. Also forgets local pods whose network
 /// namespace is gone (a pod removed without DEL).
 /// </summary>
-public sealed class RunningPodFinder(string node, string cgroupRoot, SnapshotHolder<MeshState> state, LocalPods pods, ILogger logger)
+public sealed class RunningPodFinder(string node, string cgroupRoot, IReadOnlySnapshot<MeshState> state, LocalPods pods, ILogger logger)
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(10);
 

@@ -16,7 +16,7 @@ namespace Mesh.Ztunnel.Proxy;
 /// original-destination map, which the load yields, goes to <see cref="MeshProxy"/> beside it.
 /// </summary>
 public sealed record ProxyInputs(
-    SnapshotHolder<MeshState> State,
+    IReadOnlySnapshot<MeshState> State,
     PodSocketFactory Sockets,
     IWorkloadCredentials Credentials,
     HboneClient Client,

@@ -99,4 +99,14 @@ public sealed class SnapshotHolderTests
         await reader.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(last, holder.Current.Number);
     }
+
+    [Fact]
+    public void DiscoveryClient_State_ReadersGetAViewWithoutPublish()
+    {
+        // The discovery client is the one writer of the mesh state: what it hands to ztunnel's parts cannot publish.
+        var type = typeof(Mesh.Core.Discovery.DiscoveryClient).GetProperty(nameof(Mesh.Core.Discovery.DiscoveryClient.State))!.PropertyType;
+
+        Assert.Equal(typeof(IReadOnlySnapshot<Mesh.Core.Model.MeshState>), type);
+        Assert.Null(type.GetMethod(nameof(SnapshotHolder<Version>.Publish)));
+    }
 }

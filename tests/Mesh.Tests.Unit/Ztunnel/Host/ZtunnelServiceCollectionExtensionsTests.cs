@@ -32,7 +32,7 @@ public sealed class ZtunnelServiceCollectionExtensionsTests : IDisposable
 
         Assert.NotNull(provider.GetRequiredService<MeshHost>());
         var store = provider.GetRequiredService<DiscoveryClient>().State;
-        Assert.Same(store, provider.GetRequiredService<SnapshotHolder<MeshState>>());
+        Assert.Same(store, provider.GetRequiredService<IReadOnlySnapshot<MeshState>>());
         Assert.Same(store, provider.GetRequiredService<ProxyInputs>().State);
     }
 }
