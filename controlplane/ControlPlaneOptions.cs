@@ -19,7 +19,6 @@ public sealed record ControlPlaneOptions
                      [--root-lifetime 3650d] [--root-rotate-at 0.667] [--rotation-overlap 5m]
                      [--waypoint-image IMAGE] [--leader-lease 15s]
         controlplane rotate-root --state-dir PATH [--trust-domain TD] [--finish]
-        controlplane bench [--workloads 10000] [--clients 100]
         """;
 
     public string Registry { get; init; } = "file";
@@ -59,10 +58,8 @@ public sealed record ControlPlaneOptions
     /// <summary>Kubernetes registry: the leader Lease's duration (renew deadline 2/3 of it, retry period 2/15 of it, client-go's ratios).</summary>
     public TimeSpan LeaderLease { get; init; } = TimeSpan.FromSeconds(15);
     public bool Finish { get; init; }
-    public int BenchWorkloads { get; init; } = 10_000;
-    public int BenchClients { get; init; } = 100;
 
-    /// <summary>The flags of every command (serve, rotate-root, bench), each with its <c>MESH_*</c> environment fallback.</summary>
+    /// <summary>The flags of every command (serve, rotate-root), each with its <c>MESH_*</c> environment fallback.</summary>
     public static readonly IReadOnlyList<Flag> Flags =
     [
         new("registry", "where the cluster's objects come from: file or kubernetes") { Default = "file" },
@@ -89,14 +86,12 @@ public sealed record ControlPlaneOptions
         new("rotation-overlap", "how long a new root is published before it signs") { HelpName = "DURATION", Default = "5m" },
         new("waypoint-image", "the image of the waypoints the waypoint controller creates") { HelpName = "IMAGE", Default = Waypoints.WaypointSettings.DefaultImage },
         new("leader-lease", "the leader Lease's duration") { HelpName = "DURATION", Default = "15s" },
-        new("workloads", "bench: workloads in the mesh") { HelpName = "N", Default = "10000" },
-        new("clients", "bench: discovery clients") { HelpName = "N", Default = "100" },
     ];
 
     /// <summary><c>rotate-root --finish</c>.</summary>
     public static readonly IReadOnlyList<Flag> Switches = [new("finish", "rotate-root: drop the old root from the bundle")];
 
-    public const string Description = "controlplane: the mesh's CA, discovery and waypoint controller. Commands: serve (default), rotate-root [--finish], bench.";
+    public const string Description = "controlplane: the mesh's CA, discovery and waypoint controller. Commands: serve (default), rotate-root [--finish].";
 
     /// <summary>Parses flags after the command word (the environment for those not given); throws <see cref="ControlPlaneOptionsException"/> with one line.</summary>
     public static ControlPlaneOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null, string command = "controlplane")
@@ -147,17 +142,11 @@ public sealed record ControlPlaneOptions
                 "--rotation-overlap" => o with { RotationOverlap = Duration(flag, v) },
                 "--waypoint-image" => v.Length > 0 ? o with { WaypointImage = v } : throw new ControlPlaneOptionsException("--waypoint-image needs an image (e.g. mesh/waypoint:0.1.0)"),
                 "--leader-lease" => o with { LeaderLease = Duration(flag, v) },
-                "--workloads" => o with { BenchWorkloads = Count(flag, v) },
-                "--clients" => o with { BenchClients = Count(flag, v) },
                 _ => throw new ControlPlaneOptionsException($"unknown option '{flag}'"),
             };
         }
         return o;
     }
-
-    private static int Count(string flag, string v) =>
-        int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
-            : throw new ControlPlaneOptionsException($"{flag} '{v}' must be a positive whole number");
 
     /// <summary>Checks what serving needs.</summary>
     public void ValidateForServe()

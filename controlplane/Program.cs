@@ -7,8 +7,7 @@ namespace Mesh.ControlPlane;
 
 /// <summary>
 /// Entry point: <c>controlplane [serve] ...</c> runs the control plane; <c>controlplane rotate-root</c>
-/// rotates the self-managed root (a running control plane picks it up); <c>controlplane bench</c> runs the
-/// discovery benchmark. See <see cref="ControlPlaneOptions.Usage"/>.
+/// rotates the self-managed root (a running control plane picks it up). See <see cref="ControlPlaneOptions.Usage"/>.
 /// </summary>
 internal static class Program
 {
@@ -40,8 +39,6 @@ internal static class Program
                     return 0;
                 case "rotate-root":
                     return RotateRoot(options);
-                case "bench":
-                    return await DiscoveryBenchmark.RunAsync(options);
                 default:
                     Console.Error.WriteLine($"controlplane: unknown command '{command}'\n{ControlPlaneOptions.Usage}");
                     return 2;

@@ -32,6 +32,12 @@ public sealed class ChartContainerRun(JsonObject workload, string container)
     /// <summary>ctr only: a network namespace to join by path (a lab node's), as a runtime joins a pod sandbox's.</summary>
     public string? NetworkNamespace { get; set; }
 
+    /// <summary>
+    /// docker only: share the host's network namespace although the pod has a network of its own in Kubernetes. The
+    /// tests' Docker has no bridge, so this is how a test reaches a server in the container: it must listen on loopback.
+    /// </summary>
+    public bool HostLoopback { get; set; }
+
     /// <summary>Host folders bound at the same path in addition to the chart's volumes (a lab's state folder).</summary>
     public List<string> ExtraBinds { get; } = [];
 
@@ -52,7 +58,7 @@ public sealed class ChartContainerRun(JsonObject workload, string container)
     /// <summary>`docker run` arguments; <paramref name="args"/>, when given, stand in for the chart's container args.</summary>
     public List<string> DockerArguments(string image, string name, IEnumerable<string>? args = null)
     {
-        var run = new List<string> { "run", "--name", name, "--pull", "never", "--network", HostNetwork ? "host" : "none" };
+        var run = new List<string> { "run", "--name", name, "--pull", "never", "--network", HostNetwork || HostLoopback ? "host" : "none" };
         if (HostPid)
         {
             run.AddRange(["--pid", "host"]);

@@ -1,9 +1,13 @@
+using System.Net.Http;
+using Mesh.Core.Discovery;
+using Mesh.Core.Identity;
 using Mesh.Lab.Launch;
 using Mesh.Tests.Integration.DataPath;
 using System.Text.Json.Nodes;
 using Mesh.Lab.Runtime;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Charts;
+using Mesh.Tests.Common.ControlPlane;
 using Mesh.Tests.Common.Lab;
 
 namespace Mesh.Tests.Integration.Images;
@@ -21,16 +25,76 @@ public sealed partial class ImageContainerTests(ImageRuntimes docker) : IClassFi
     {
         await docker.ReadyAsync();
         var chart = await RenderedChart.Default;
-        var run = new ChartContainerRun(chart.ControlPlane, "controlplane");
+        var run = new ChartContainerRun(chart.ControlPlane, "controlplane") { HostLoopback = true };
         using var ca = new TempFolder();
         run.Files["ca"] = ca.Path;
+        // The cluster YAML, the node tokens and the CA state in one folder bound at the same path, owned by the
+        // image's user (the chart's registry is Kubernetes; the file registry needs no API server).
+        using var work = new TempFolder();
+        var cluster = Directory.CreateDirectory(Path.Combine(work.Path, "cluster")).FullName;
+        File.WriteAllText(Path.Combine(cluster, "cluster.yaml"), ControlPlane.TestControlPlane.Cluster);
+        var tokens = Path.Combine(work.Path, "tokens.json");
+        File.WriteAllText(tokens, """{"node1": "token-1"}""");
+        var state = Path.Combine(work.Path, "state");
+        Assert.True((await Shell.RunAsync("chown", ["-R", "65532:65532", work.Path])).Ok);
+        run.ExtraBinds.Add(work.Path);
+        var (port, monitoring) = (FreeLoopbackPort(), FreeLoopbackPort());
+        var name = ChartContainerRun.Id("controlplane");
+        var runArgs = run.DockerArguments(Image("controlplane"), name, ["--registry", "file", "--dir", cluster, "--node-tokens", tokens,
+            "--state-dir", state, "--listen", $"127.0.0.1:{port}", "--monitoring", $"127.0.0.1:{monitoring}"]);
+        runArgs.Insert(1, "--detach");
+        var started = await docker.DockerAsync(runArgs);
+        Assert.True(started.Ok, started.Stdout + started.Stderr);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var ready = false;
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); !ready && DateTime.UtcNow < deadline; await Task.Delay(200))
+            {
+                try
+                {
+                    ready = (await http.GetAsync(new Uri($"http://127.0.0.1:{monitoring}/healthz/ready"))).IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                }
+            }
+            Assert.True(ready, $"the control plane never became ready:\n{await ContainerLogsAsync(name)}");
 
-        // bench starts the real control plane (a fresh ECDSA root through OpenSSL, Kestrel TLS on loopback) and a
-        // discovery client that receives the state over HTTP/2 + TLS: the CA and discovery paths of the image.
-        var result = await RunToEndAsync(run, "controlplane", ["bench", "--workloads", "10", "--clients", "1"]);
+            // The CA: a CSR from node1's ztunnel for its pod's identity, signed under the root the container made.
+            var client = new ControlPlaneClientOptions
+            {
+                Address = new Uri($"https://127.0.0.1:{port}"),
+                TrustBundleFile = Path.Combine(state, "ca", "trust-bundle.pem"),
+                Node = "node1",
+                TokenFile = tokens,
+                ServerIdentity = SpiffeId.Parse("spiffe://cluster.local/ns/mesh-system/sa/controlplane"),
+            };
+            using var caClient = new CaClient(client);
+            var (key, der) = CsrFactory.Create("spiffe://cluster.local/ns/demo/sa/client");
+            using var _ = key;
+            var issued = await caClient.SignAsync(SpiffeId.Parse("spiffe://cluster.local/ns/demo/sa/client"), der, CancellationToken.None);
+            Assert.Equal("spiffe://cluster.local/ns/demo/sa/client", SpiffeCertificate.Identity(issued.Leaf)?.ToString());
+            var bundle = new TrustBundleFile(client.TrustBundleFile);
+            Assert.True(TrustBundleFile.Validate(issued.Leaf, bundle.Roots, issued.Chain, null, out var problem), problem);
 
-        Assert.True(result.Ok, result.Stdout + result.Stderr);
-        Assert.Contains("1 proxies connected and received the full state", result.Stdout + result.Stderr);
+            // Discovery: node1's view of the file registry, streamed over HTTP/2 + TLS.
+            using var discovery = new DiscoveryClient(new DiscoveryClientOptions { ControlPlane = client });
+            using var stop = new CancellationTokenSource();
+            var stream = discovery.RunAsync(stop.Token);
+            var view = await ControlPlane.TestControlPlane.WaitFor(discovery, s => s.Workloads.Length == 2, TimeSpan.FromSeconds(30));
+            Assert.Equal(["demo/server"], view.Services.Single().Endpoints.ToArray());
+            await stop.CancelAsync();
+            await stream;
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{e.Message}\n{await ContainerLogsAsync(name)}", e);
+        }
+        finally
+        {
+            await docker.DockerAsync(["rm", "--force", name]);
+        }
         var user = await docker.DockerAsync(["image", "inspect", "-f", "{{.Config.User}}", Image("controlplane")]);
         Assert.Equal("65532:65532", user.Stdout.Trim());
     }
@@ -278,6 +342,19 @@ public sealed partial class ImageContainerTests(ImageRuntimes docker) : IClassFi
     }
 
     private string Image(string component) => $"mesh/{component}:{docker.Tag}";
+
+    private async Task<string> ContainerLogsAsync(string name)
+    {
+        var logs = await docker.DockerAsync(["logs", name]);
+        return $"controlplane container logs:\n{logs.Stdout}{logs.Stderr}";
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     private async Task<CommandResult> RunToEndAsync(ChartContainerRun run, string component, IEnumerable<string> args)
     {

@@ -82,7 +82,7 @@ public sealed class ControlPlaneOptionsTests
 
     [Theory]
     [InlineData("--registy kubernetes", "'--registy'")]
-    [InlineData("--workloads many", "--workloads 'many' must be a positive whole number")]
+    [InlineData("--root-rotate-at 2", "--root-rotate-at is a fraction of the root's life in [0, 1)")]
     public void Parse_Wrong_OneLine(string commandLine, string said)
     {
         var e = Assert.Throws<ControlPlaneOptionsException>(() => ControlPlaneOptions.Parse(commandLine.Split(' ')));

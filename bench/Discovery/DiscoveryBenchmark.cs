@@ -6,18 +6,20 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Mesh.ControlPlane;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Registry;
+using Mesh.Core.CommandLine;
 using Mesh.Core.Discovery;
 using Mesh.Core.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.ControlPlane.Hosting;
+namespace Mesh.Bench.Discovery;
 
 /// <summary>
-/// `controlplane bench`: a real control plane (file registry, TLS, HTTP/2) on loopback with N workloads
+/// The discovery benchmark (<c>discovery-bench [--workloads 10000] [--clients 100]</c>): a real control plane (file registry, TLS, HTTP/2) on loopback with N workloads
 /// on 100 nodes, and C proxies streaming the node view (one TLS connection each; lightweight readers that
 /// note the version of every message). Measures the time for one registry change to reach every proxy
 /// (from the file write, and from the registry publish) and the process memory. Not a test.
@@ -26,12 +28,29 @@ internal static class DiscoveryBenchmark
 {
     private const int Nodes = 100;
 
-    public static async Task<int> RunAsync(ControlPlaneOptions args)
+    private static readonly IReadOnlyList<Flag> Flags =
+    [
+        new("workloads", "workloads in the mesh") { HelpName = "N", Default = "10000" },
+        new("clients", "discovery clients (proxies streaming the node view)") { HelpName = "N", Default = "100" },
+    ];
+
+    public static async Task<int> Main(string[] args)
     {
+        var parse = FlagParser.Parse("discovery-bench", "the control plane's discovery benchmark", Flags, args, Environment.GetEnvironmentVariable);
+        if (parse.Help is { } help)
+        {
+            Console.Write(help);
+            return 0;
+        }
+        if (parse.Error is { } error || Count(parse.Values, "workloads") is not { } workloads || Count(parse.Values, "clients") is not { } clients)
+        {
+            Console.Error.WriteLine($"discovery-bench: {parse.Error ?? "--workloads and --clients are positive whole numbers"}");
+            return 2;
+        }
         var root = Directory.CreateTempSubdirectory("mesh-cp-bench-").FullName;
         try
         {
-            return await RunInAsync(root, args.BenchWorkloads, args.BenchClients);
+            return await RunInAsync(root, workloads, clients);
         }
         finally
         {
@@ -122,6 +141,10 @@ internal static class DiscoveryBenchmark
         await app.StopAsync();
         return 0;
     }
+
+    private static int? Count(IReadOnlyDictionary<string, string> values, string flag) =>
+        int.TryParse(values.TryGetValue(flag, out var given) ? given : Flags.First(f => f.Name == flag).Default, System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
 
     private static (long Heap, long Rss) Memory()
     {
