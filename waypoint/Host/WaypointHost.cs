@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Core.Discovery;
 using Mesh.Core.Hbone;
+using Mesh.Core.Hbone.Http2;
 using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
 using Mesh.Waypoint.Forwarding;
@@ -48,7 +49,7 @@ public sealed partial class WaypointHost(WaypointOptions options)
         discovery.StateChanged += s => anchors.Offer(s.TrustBundle, identity.LiveCertificates(), TimeProvider.System.GetUtcNow());
         var store = new RouteTableStore(options.GatewayKey);
         discovery.StateChanged += store.Update;
-        await using var hbone = new HboneClient(new HboneClientOptions());
+        await using var hbone = new HboneClient(new HboneClientOptions { Http2 = Http2Options.Tunnel });
         var metrics = new WaypointMetrics();
         await using var app = CreateApp(options, identity, store, hbone, metrics, ConfigureLogging, services =>
         {

@@ -46,8 +46,6 @@ public sealed class MeshHost(
     /// keeps, so they were allocated anew, survived gen0 and grew the heap (peak RSS 130 -> 89 MB under iperf3,
     /// same MB/s: a node-to-node round trip is far below window / rate).
     /// </summary>
-    internal static readonly Http2Options TunnelWindows = new() { StreamWindowSize = 1024 * 1024, ConnectionWindowSize = 4 * 1024 * 1024 };
-
     private readonly ILogger _logger = loggers.CreateLogger<MeshHost>();
 
     public async Task<int> RunAsync(CancellationToken stop)

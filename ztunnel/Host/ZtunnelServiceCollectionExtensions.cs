@@ -1,5 +1,6 @@
 using Mesh.Core.Discovery;
 using Mesh.Core.Hbone;
+using Mesh.Core.Hbone.Http2;
 using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
 using Mesh.Native;
@@ -62,8 +63,8 @@ public static class ZtunnelServiceCollectionExtensions
 
         services.AddSingleton(sp => new PodSocketFactory(sp.GetRequiredService<RedirectionOptions>()));
         services.AddSingleton(sp => new PodDialer(sp.GetRequiredService<PodSocketFactory>()));
-        services.AddSingleton(sp => new HboneClient(HboneLimits.Client(limits, MeshHost.TunnelWindows, sp.GetRequiredService<PodDialer>().ConnectFromPodAsync)));
-        services.AddSingleton(sp => new HboneServer(HboneLimits.Server(limits, MeshHost.TunnelWindows, sp.GetRequiredService<RefusalReporter>()),
+        services.AddSingleton(sp => new HboneClient(HboneLimits.Client(limits, Http2Options.Tunnel, sp.GetRequiredService<PodDialer>().ConnectFromPodAsync)));
+        services.AddSingleton(sp => new HboneServer(HboneLimits.Server(limits, Http2Options.Tunnel, sp.GetRequiredService<RefusalReporter>()),
             sp.GetRequiredService<ILogger<HboneServer>>()));
         services.AddSingleton(sp =>
         {
