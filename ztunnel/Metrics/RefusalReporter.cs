@@ -6,7 +6,8 @@ using Prometheus;
 namespace Mesh.Ztunnel.Metrics;
 
 /// <summary>
-/// The edge where refused or reset connections are reported: every one counts in
+/// The edge where refused or reset connections are reported, ztunnel's one (a <see cref="RefusalReason"/> from the
+/// limits, the dials, the capture guard, the outbound plan, HBONE or policy): every one counts in
 /// <c>mesh_ztunnel_refused_connections_total{reason}</c>; a burst of one reason gets one log line (the first, then at
 /// most one per <see cref="LogInterval"/> with the number left unlogged), so a flood never floods the log.
 /// </summary>
@@ -23,7 +24,7 @@ public sealed class RefusalReporter
     public RefusalReporter(TcpMetrics metrics, ILogger logger, TimeProvider? time = null)
     {
         _refused = metrics.Registry.Factory.CreateCounter("mesh_ztunnel_refused_connections_total",
-            "Connections and tunnels ztunnel refused or reset before carrying them, by reason (limits, timeouts, failed dials)", "reason");
+            "Connections and tunnels ztunnel refused or reset before carrying them, by reason (limits, timeouts, failed dials, no route, TLS, policy)", "reason");
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _start = _time.GetTimestamp();

@@ -1,7 +1,6 @@
 using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
 using Mesh.Core.Model;
-using Mesh.Ztunnel.Outbound;
 
 namespace Mesh.Ztunnel.Metrics;
 
@@ -15,13 +14,12 @@ public sealed class TcpMetricLabels
 
     public string this[string label] => Values[label];
 
-    /// <summary>The source side's report (reporter="source") of an outbound connection, from its plan.</summary>
-    public static TcpMetricLabels ForOutbound(OutboundPlan plan)
-    {
-        SpiffeId? destinationPrincipal = plan.Waypoint is null ? plan.ExpectedIdentity : plan.DestinationWorkload?.Identity;
-        return Build("source", plan.Source, plan.SourceIdentity, plan.DestinationWorkload, destinationPrincipal,
-            plan.DestinationService, plan.IsMutualTls);
-    }
+    /// <summary>
+    /// The source side's report (reporter="source") of an outbound connection (from its plan: the source, the addressed
+    /// workload and service, the peer principal when known; mutual TLS for an HBONE tunnel, none for plain TCP).
+    /// </summary>
+    public static TcpMetricLabels ForOutbound(Workload source, Workload? destination, SpiffeId? destinationPrincipal, Service? service, bool mutualTls) =>
+        Build("source", source, source.Identity, destination, destinationPrincipal, service, mutualTls);
 
     /// <summary>
     /// The destination side's report (reporter="destination") of an inbound connection: the peer's verified

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Mesh.Core.Metrics;
-using Mesh.Ztunnel.Outbound;
 using Prometheus;
 
 namespace Mesh.Ztunnel.Metrics;
@@ -51,10 +50,10 @@ public sealed class TcpMetrics
         return connection;
     }
 
-    /// <summary>Records a whole connection at once (opened, bytes both ways, closed), e.g. the source report of a finished plan.</summary>
-    public void RecordFinished(OutboundPlan plan, long requestBytes, long responseBytes)
+    /// <summary>Records a whole connection at once (opened, bytes both ways, closed).</summary>
+    public void RecordFinished(TcpMetricLabels labels, long requestBytes, long responseBytes)
     {
-        using var c = Open(TcpMetricLabels.ForOutbound(plan));
+        using var c = Open(labels);
         c.AddRequestBytes(requestBytes);
         c.AddResponseBytes(responseBytes);
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Core.Identity;
 using Mesh.Core.Model;
+using Mesh.Ztunnel.Limits;
 
 namespace Mesh.Ztunnel.Outbound;
 
@@ -21,33 +22,31 @@ public static class OutboundPlanner
     /// <summary>Label Gateway API puts on a gateway's pods; identifies a waypoint's own workloads.</summary>
     public const string GatewayNameLabel = "gateway.networking.k8s.io/gateway-name";
 
-    public static OutboundPlan Plan(MeshState state, Workload source, OrigDstAddr dst, Random random, IEndpointLoad? load = null)
+    /// <summary>
+    /// The plan for a connection from <paramref name="source"/> to <paramref name="destination"/> (the endpoint read
+    /// from the capture map; an IPv4-mapped address is folded to IPv4 once, here).
+    /// </summary>
+    public static OutboundPlan Plan(MeshState state, Workload source, IPEndPoint destination, Random random, IEndpointLoad? load = null)
     {
-        var address = Normalize(dst.Address);
-        if (state.ServicesByAddress.TryGetValue(address, out var service))
+        var dst = destination.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(destination.Address.MapToIPv4(), destination.Port) : destination;
+        if (state.ServicesByAddress.TryGetValue(dst.Address, out var service))
         {
             return PlanService(state, source, dst, service, random, load);
         }
-        if (state.WorkloadsByAddress.TryGetValue(address, out var workload))
+        if (state.WorkloadsByAddress.TryGetValue(dst.Address, out var workload))
         {
             return PlanWorkload(state, source, dst, workload, random, load);
         }
-        return new OutboundPlan
-        {
-            Kind = OutboundKind.Passthrough,
-            OriginalDestination = dst,
-            Dial = new DialAddr(address, dst.Port),
-            SourceIdentity = source.Identity,
-            Source = source,
-        };
+        return new OutboundPlan.Passthrough { OriginalDestination = dst, Source = source, Dial = dst };
     }
 
-    private static OutboundPlan PlanService(MeshState state, Workload source, OrigDstAddr dst, Service service,
+    private static OutboundPlan PlanService(MeshState state, Workload source, IPEndPoint dst, Service service,
         Random random, IEndpointLoad? load)
     {
         if (!TryTargetPort(service, dst.Port, out var targetPort))
         {
-            return Fail(source, dst, OutboundFailure.ServicePortNotFound) with { DestinationService = service };
+            return Refuse(source, dst, RefusalReason.ServicePortNotFound, $"service {service.Namespace}/{service.Name} declares no port {dst.Port}")
+                with { DestinationService = service };
         }
         if (service.Waypoint is { } waypointRef && !IsWaypointItself(state, source, waypointRef))
         {
@@ -56,86 +55,79 @@ public static class OutboundPlanner
         var candidates = Endpoints(state, service);
         if (candidates.Count == 0)
         {
-            return Fail(source, dst, OutboundFailure.NoHealthyEndpoints) with { DestinationService = service };
+            return Refuse(source, dst, RefusalReason.NoHealthyEndpoints, $"service {service.Namespace}/{service.Name} has no endpoint with an address")
+                with { DestinationService = service };
         }
         var endpoint = EndpointPicker.Pick(candidates, random, load, source, service.TrafficDistribution);
         var endpointAddress = PickAddress(endpoint, dst.Address);
         if (!endpoint.Captured)
         {
-            return new OutboundPlan
+            return new OutboundPlan.Passthrough
             {
-                Kind = OutboundKind.Passthrough,
                 OriginalDestination = dst,
-                Dial = new DialAddr(endpointAddress, targetPort),
-                SourceIdentity = source.Identity,
                 Source = source,
+                Dial = new IPEndPoint(endpointAddress, targetPort),
                 DestinationWorkload = endpoint,
-                Endpoint = endpoint,
                 DestinationService = service,
+                Endpoint = endpoint,
             };
         }
-        return new OutboundPlan
+        return new OutboundPlan.Hbone
         {
-            Kind = OutboundKind.Hbone,
             OriginalDestination = dst,
-            Dial = new DialAddr(endpointAddress, HbonePort),
-            Authority = AddressFormat.HostPort(endpointAddress, targetPort),
-            ExpectedIdentity = endpoint.Identity,
-            SourceIdentity = source.Identity,
             Source = source,
+            Dial = new IPEndPoint(endpointAddress, HbonePort),
+            Target = new IPEndPoint(endpointAddress, targetPort),
+            ExpectedIdentity = endpoint.Identity,
             DestinationWorkload = endpoint,
             DestinationService = service,
             Endpoint = endpoint,
         };
     }
 
-    private static OutboundPlan PlanWorkload(MeshState state, Workload source, OrigDstAddr dst, Workload workload,
+    private static OutboundPlan PlanWorkload(MeshState state, Workload source, IPEndPoint dst, Workload workload,
         Random random, IEndpointLoad? load)
     {
         if (workload.Waypoint is { } waypointRef && !IsWaypointItself(state, source, waypointRef))
         {
             return PlanWaypoint(state, source, dst, waypointRef, random, load) with { DestinationWorkload = workload };
         }
-        var address = Normalize(dst.Address);
         if (!workload.Captured)
         {
-            return new OutboundPlan
+            return new OutboundPlan.Passthrough
             {
-                Kind = OutboundKind.Passthrough,
                 OriginalDestination = dst,
-                Dial = new DialAddr(address, dst.Port),
-                SourceIdentity = source.Identity,
                 Source = source,
+                Dial = dst,
                 DestinationWorkload = workload,
                 Endpoint = workload,
             };
         }
-        return new OutboundPlan
+        return new OutboundPlan.Hbone
         {
-            Kind = OutboundKind.Hbone,
             OriginalDestination = dst,
-            Dial = new DialAddr(address, HbonePort),
-            Authority = dst.ToString(),
-            ExpectedIdentity = workload.Identity,
-            SourceIdentity = source.Identity,
             Source = source,
+            Dial = new IPEndPoint(dst.Address, HbonePort),
+            Target = dst,
+            ExpectedIdentity = workload.Identity,
             DestinationWorkload = workload,
             Endpoint = workload,
         };
     }
 
     /// <summary>
-    /// HBONE to the waypoint with the original ip:port as authority. The waypoint's addresses may be pod addresses
+    /// HBONE to the waypoint with the original ip:port as target. The waypoint's addresses may be pod addresses
     /// or a service VIP (balanced like any service). Its identity is that of its pod; when the pod is unknown, the
     /// Istio convention: service account named after the Gateway, in the Gateway's namespace.
     /// </summary>
-    private static OutboundPlan PlanWaypoint(MeshState state, Workload source, OrigDstAddr dst, NamespacedName waypointRef,
+    private static OutboundPlan PlanWaypoint(MeshState state, Workload source, IPEndPoint dst, NamespacedName waypointRef,
         Random random, IEndpointLoad? load)
     {
         var waypoint = FindWaypoint(state, waypointRef);
         if (waypoint is null || waypoint.Addresses.IsDefaultOrEmpty)
         {
-            return Fail(source, dst, OutboundFailure.WaypointUnavailable) with { Waypoint = waypoint };
+            return Refuse(source, dst, RefusalReason.WaypointUnavailable,
+                $"waypoint {waypointRef.Namespace}/{waypointRef.Name} {(waypoint is null ? "is not known" : "has no address")}");
         }
         var pods = new List<Workload>();
         foreach (var a in waypoint.Addresses)
@@ -164,27 +156,24 @@ public static class OutboundPlanner
             dial = Normalize(waypoint.Addresses[0]);
             identity = new SpiffeId(source.TrustDomain, waypoint.Namespace, waypoint.Name);
         }
-        return new OutboundPlan
+        return new OutboundPlan.Hbone
         {
-            Kind = OutboundKind.Hbone,
             OriginalDestination = dst,
-            Dial = new DialAddr(dial, HbonePort),
-            Authority = dst.ToString(),
-            ExpectedIdentity = identity,
-            SourceIdentity = source.Identity,
             Source = source,
+            Dial = new IPEndPoint(dial, HbonePort),
+            Target = dst,
+            ExpectedIdentity = identity,
             Waypoint = waypoint,
             Endpoint = picked,
         };
     }
 
-    private static OutboundPlan Fail(Workload source, OrigDstAddr dst, OutboundFailure failure) => new()
+    private static OutboundPlan.Refused Refuse(Workload source, IPEndPoint dst, RefusalReason reason, string detail) => new()
     {
-        Kind = OutboundKind.Fail,
-        Failure = failure,
         OriginalDestination = dst,
-        SourceIdentity = source.Identity,
         Source = source,
+        Reason = reason,
+        Detail = detail,
     };
 
     private static bool TryTargetPort(Service service, int port, out int targetPort)

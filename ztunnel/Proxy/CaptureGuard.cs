@@ -1,27 +1,31 @@
 using System.Net;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Redirection;
 
 namespace Mesh.Ztunnel.Proxy;
 
-/// <summary>Pure checks on captured connections before ztunnel dials anything.</summary>
+/// <summary>Pure checks on captured connections before ztunnel dials anything (a refusal is reported and the connection reset).</summary>
 public static class CaptureGuard
 {
-    /// <summary>Decides whether an outbound connection to <paramref name="originalDestination"/> may be carried.</summary>
-    public static CaptureRefusal CheckOutbound(IPAddress podIp, IPEndPoint? originalDestination)
+    /// <summary>
+    /// Whether an outbound connection to <paramref name="originalDestination"/> may be carried: <see cref="RefusalReason.None"/>,
+    /// <see cref="RefusalReason.NoOriginalDestination"/> or <see cref="RefusalReason.Loop"/>.
+    /// </summary>
+    public static RefusalReason CheckOutbound(IPAddress podIp, IPEndPoint? originalDestination)
     {
         if (originalDestination is null)
         {
-            return CaptureRefusal.NoOriginalDestination;
+            return RefusalReason.NoOriginalDestination;
         }
-        return IsOwnListener(podIp, originalDestination) ? CaptureRefusal.Loop : CaptureRefusal.None;
+        return IsOwnListener(podIp, originalDestination) ? RefusalReason.Loop : RefusalReason.None;
     }
 
     /// <summary>
-    /// Decides whether a connection accepted on 15006 (whose local endpoint is the original
-    /// destination) may be forwarded to the app.
+    /// Whether a connection accepted on 15006 (whose local endpoint is the original destination) may be forwarded to
+    /// the app: <see cref="RefusalReason.None"/> or <see cref="RefusalReason.Loop"/>.
     /// </summary>
-    public static CaptureRefusal CheckInbound(IPAddress podIp, IPEndPoint originalDestination) =>
-        IsOwnListener(podIp, originalDestination) ? CaptureRefusal.Loop : CaptureRefusal.None;
+    public static RefusalReason CheckInbound(IPAddress podIp, IPEndPoint originalDestination) =>
+        IsOwnListener(podIp, originalDestination) ? RefusalReason.Loop : RefusalReason.None;
 
     private static bool IsOwnListener(IPAddress podIp, IPEndPoint destination)
     {

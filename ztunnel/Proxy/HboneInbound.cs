@@ -13,7 +13,7 @@ namespace Mesh.Ztunnel.Proxy;
 /// HBONE into the pod (15008): mutual TLS as the pod's identity, then per CONNECT: the target must be this pod,
 /// L4 policy decides on the peer's verified identity, and a socket in the pod's namespace dials the app from the
 /// HBONE peer's address (<see cref="PodSocketFactory.CreateToApp"/>).
-/// A refusal answers 400/403/503 and logs one line with the reason. Bounds: the pod's connection budget at accept,
+/// A refusal answers 400/403/503 and is reported once as a <see cref="RefusalReason"/> (metric label, burst-limited line). Bounds: the pod's connection budget at accept,
 /// the peer identity's after TLS (<see cref="HboneAdmission"/>) and per tunnel; a CONNECT the client reset before
 /// the dial opens nothing, and a reset during the dial cancels it.
 /// </summary>
@@ -27,21 +27,11 @@ public sealed class HboneInbound(ProxyInputs inputs)
         var remote = socket.RemoteEndPoint;
         var error = await inputs.Server.ServeAsync(socket, ct => CredentialAsync(pod, ct),
             (request, ct) => HandleAsync(pod, request, ct), cancellationToken, AdmitPeer).ConfigureAwait(false);
-        var refusal = error switch
-        {
-            HboneError.HandshakeLimit => RefusalReason.HandshakeLimit,
-            HboneError.HandshakeTimeout => RefusalReason.HandshakeTimeout,
-            HboneError.PeerLimit => RefusalReason.PeerLimit,
-            HboneError.RapidReset => RefusalReason.RapidReset,
-            _ => RefusalReason.None,
-        };
+        // Refused before a tunnel (limits, TLS, no certificate) or ended abnormally (rapid reset): reported once.
+        var refusal = HboneRefusals.Reason(error);
         if (refusal != RefusalReason.None)
         {
             inputs.Refusals.Refused(refusal, pod.Pod.Uid, remote, "HBONE connection");
-        }
-        else if (error != HboneError.None)
-        {
-            MeshLog.HboneConnectionFailed(inputs.Logger, pod.Pod.Uid, remote, error);
         }
     }
 
@@ -68,19 +58,19 @@ public sealed class HboneInbound(ProxyInputs inputs)
         var target = request.Target;
         if (!state.WorkloadsByUid.TryGetValue(pod.Pod.Uid, out var destination))
         {
-            Refuse(pod, request, 503, "the control plane has not sent this pod");
+            Refuse(pod, request, 503, RefusalReason.UnknownPod, "the control plane has not sent this pod");
             return;
         }
         if (!destination.Addresses.Contains(target.Address) && !pod.Pod.Ip.Equals(target.Address))
         {
-            Refuse(pod, request, 400, $"target {target} is not this pod");
+            Refuse(pod, request, 400, RefusalReason.NotThisPod, "the target is not this pod");
             return;
         }
         var decision = L4Authorizer.Authorize(state, destination, ConnectionFacts.MutualTls(peer, target.Port),
             MtlsModes.For(destination, inputs.MeshMtlsMode));
         if (!decision.Allowed)
         {
-            Refuse(pod, request, 403, decision.ToString());
+            Refuse(pod, request, 403, RefusalReason.PolicyDenied, decision.ToString());
             return;
         }
         using var lease = inputs.Budget.TryAcquire(pod.Pod.Uid, peer, out var refused);
@@ -115,9 +105,10 @@ public sealed class HboneInbound(ProxyInputs inputs)
         await StreamRelay.RunAsync(app, tunnel, metrics, socketIsClient: false, activity.Token, activity).ConfigureAwait(false);
     }
 
-    private void Refuse(PodListeners pod, HboneInboundRequest request, int status, string reason)
+    /// <summary>Answers <paramref name="status"/> and reports the refusal once (metric label, burst-limited line).</summary>
+    private void Refuse(PodListeners pod, HboneInboundRequest request, int status, RefusalReason reason, string detail)
     {
-        MeshLog.InboundRefused(inputs.Logger, pod.Pod.Uid, request.PeerIdentity, request.Target, status, reason);
+        inputs.Refusals.Refused(reason, pod.Pod.Uid, request.RemoteEndPoint, $"CONNECT {request.Target} from {request.PeerIdentity}: {status}, {detail}");
         request.Refuse(status);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Core.Hbone;
@@ -9,10 +10,11 @@ using Mesh.Ztunnel.Redirection;
 namespace Mesh.Ztunnel.Proxy;
 
 /// <summary>
-/// The pod's captured connects (15001): original destination from the BPF map, a plan from the mesh state,
-/// then HBONE to the destination's (or waypoint's) 15008 as the pod's identity, or plain TCP to a destination
-/// outside the mesh. Every dial is bounded by the connect timeout and cancelled when the client leaves. A failure
-/// resets the client's connection (it must not look like an empty but complete answer) with one log line.
+/// The pod's captured connects (15001): original destination from the BPF map (an <see cref="IPEndPoint"/>, converted
+/// once there), a plan from the mesh state, then HBONE to the destination's (or waypoint's) 15008 as the pod's identity,
+/// or plain TCP to a destination outside the mesh. Every dial is bounded by the connect timeout and cancelled when the
+/// client leaves. A connection not carried is reset (it must not look like an empty but complete answer) and reported
+/// once as a <see cref="RefusalReason"/> (<see cref="RefusalReporter"/>: one metric label, one log line per burst).
 /// </summary>
 public sealed class MeshOutbound(ProxyInputs inputs, OriginalDestinations destinations)
 {
@@ -22,47 +24,32 @@ public sealed class MeshOutbound(ProxyInputs inputs, OriginalDestinations destin
     /// <summary>False when the connection was not carried (the caller resets the client).</summary>
     private async Task<bool> ProxyAsync(PodListeners pod, Socket client, CancellationToken cancellationToken)
     {
-        var log = inputs.Logger;
         var peer = client.RemoteEndPoint as IPEndPoint;
-        IPEndPoint? destination = null;
-        if (peer is not null && destinations.TryGetOriginalDestination(pod, peer, out var found))
-        {
-            destination = found;
-        }
+        var destination = peer is null ? null : destinations.Find(pod, peer);
         var guard = CaptureGuard.CheckOutbound(pod.Pod.Ip, destination);
-        if (guard != CaptureRefusal.None)
+        if (guard != RefusalReason.None)
         {
-            MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, guard, null);
-            return false;
+            return Refuse(pod, peer, guard, destination is null ? "outbound: no original destination in the capture map" : $"outbound to {destination}: ztunnel's own listener");
         }
         var state = inputs.State.Current;
         if (!state.WorkloadsByUid.TryGetValue(pod.Pod.Uid, out var source))
         {
-            MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, "UnknownSource", "the control plane has not sent this pod");
-            return false;
+            return Refuse(pod, peer, RefusalReason.UnknownPod, $"outbound to {destination}: the control plane has not sent this pod");
         }
-        var plan = OutboundPlanner.Plan(state, source, OrigDstAddr.From(destination!), Random.Shared, inputs.Outstanding);
-        // Counted from the choice to the end, whatever the end: the next choices see this connection at once.
-        using var outstanding = inputs.Outstanding.Open(plan.Endpoint);
-        switch (plan.Kind)
+        return OutboundPlanner.Plan(state, source, destination!, Random.Shared, inputs.Outstanding) switch
         {
-            case OutboundKind.Hbone:
-                return await HboneAsync(pod, client, peer!, plan, cancellationToken).ConfigureAwait(false);
-            case OutboundKind.Passthrough:
-                return await PassthroughAsync(pod, client, peer!, plan, cancellationToken).ConfigureAwait(false);
-            default:
-                MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, plan.Failure, null);
-                return false;
-        }
+            OutboundPlan.Hbone hbone => await HboneAsync(pod, client, peer!, hbone, cancellationToken).ConfigureAwait(false),
+            OutboundPlan.Passthrough passthrough => await PassthroughAsync(pod, client, peer!, passthrough, cancellationToken).ConfigureAwait(false),
+            OutboundPlan.Refused refused => Refuse(pod, peer, refused.Reason, $"outbound to {refused.OriginalDestination}: {refused.Detail}"),
+            _ => throw new UnreachableException(),
+        };
     }
 
-    private async Task<bool> HboneAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan plan, CancellationToken cancellationToken)
+    private async Task<bool> HboneAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan.Hbone plan, CancellationToken cancellationToken)
     {
-        var log = inputs.Logger;
-        var destination = plan.OriginalDestination.ToEndPoint();
-        var dial = plan.Dial!.Value.ToEndPoint();
-        var target = IPEndPoint.Parse(plan.Authority!);
-        MeshLog.Outbound(log, pod.Pod.Uid, peer, destination, "hbone", dial, plan.SourceIdentity, plan.ExpectedIdentity);
+        // Counted from the choice to the end, whatever the end: the next choices see this connection at once.
+        using var outstanding = inputs.Outstanding.Open(plan.Endpoint);
+        MeshLog.Outbound(inputs.Logger, pod.Pod.Uid, peer, plan.OriginalDestination, "hbone", plan.Dial, plan.SourceIdentity, plan.ExpectedIdentity);
         HboneConnectResult result;
         using (var watch = ClientWatch.Start(client, cancellationToken))
         {
@@ -73,58 +60,60 @@ public sealed class MeshOutbound(ProxyInputs inputs, OriginalDestinations destin
             }
             catch (OperationCanceledException)
             {
-                inputs.Refusals.Refused(RefusalReason.ClientLeft, pod.Pod.Uid, peer, "while waiting for a certificate");
-                return false;
+                return Refuse(pod, peer, RefusalReason.ClientLeft, $"outbound to {plan.OriginalDestination}: while waiting for a certificate");
             }
             catch (Exception e)
             {
-                MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, "NoCertificate", e.Message);
-                return false;
+                return Refuse(pod, peer, RefusalReason.NoCertificate, $"outbound to {plan.OriginalDestination} as {plan.SourceIdentity}: {e.Message}");
             }
-            var request = new HboneConnectRequest(credential, plan.ExpectedIdentity!.Value, dial, target) { SourceAddress = pod.Pod.Ip };
+            var request = new HboneConnectRequest(credential, plan.ExpectedIdentity, plan.Dial, plan.Target) { SourceAddress = pod.Pod.Ip };
             try
             {
                 result = await inputs.Client.ConnectAsync(request, watch.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                inputs.Refusals.Refused(RefusalReason.ClientLeft, pod.Pod.Uid, peer, $"while opening HBONE to {dial}");
-                return false;
+                return Refuse(pod, peer, RefusalReason.ClientLeft, $"outbound to {plan.OriginalDestination}: while opening HBONE to {plan.Dial}");
             }
         }
         if (!result.IsSuccess)
         {
-            var detail = result.Error == HboneError.Refused ? $"status {result.Status}" : result.Detail;
-            MeshLog.OutboundFailed(log, pod.Pod.Uid, peer, destination, result.Error, detail);
-            return false;
+            return Refuse(pod, peer, HboneRefusals.Reason(result.Error),
+                $"outbound to {plan.OriginalDestination}: HBONE to {plan.Dial} ({plan.ExpectedIdentity}) for {plan.Target}: {HboneRefusals.Detail(result)}");
         }
         await using var tunnel = result.Stream!;
-        using var metrics = inputs.Metrics.Open(TcpMetricLabels.ForOutbound(plan));
+        using var metrics = inputs.Metrics.Open(OutboundLabels.For(plan));
         using var activity = inputs.Idle.Track(cancellationToken);
         await StreamRelay.RunAsync(client, tunnel, metrics, socketIsClient: true, activity.Token, activity).ConfigureAwait(false);
         return true;
     }
 
-    private async Task<bool> PassthroughAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan plan, CancellationToken cancellationToken)
+    private async Task<bool> PassthroughAsync(PodListeners pod, Socket client, IPEndPoint peer, OutboundPlan.Passthrough plan, CancellationToken cancellationToken)
     {
-        var destination = plan.OriginalDestination.ToEndPoint();
-        MeshLog.Outbound(inputs.Logger, pod.Pod.Uid, peer, destination, "passthrough", destination, plan.SourceIdentity, null);
+        using var outstanding = inputs.Outstanding.Open(plan.Endpoint);
+        MeshLog.Outbound(inputs.Logger, pod.Pod.Uid, peer, plan.OriginalDestination, "passthrough", plan.Dial, plan.SourceIdentity, null);
         using var upstream = inputs.Sockets.CreateTcp(pod.Pod);
         (RefusalReason Reason, string? Detail) dialed;
         using (var watch = ClientWatch.Start(client, cancellationToken))
         {
-            dialed = await Dial.ConnectAsync(upstream, plan.Dial!.Value.ToEndPoint(), inputs.Limits.ConnectTimeout, watch.Token).ConfigureAwait(false);
+            dialed = await Dial.ConnectAsync(upstream, plan.Dial, inputs.Limits.ConnectTimeout, watch.Token).ConfigureAwait(false);
         }
         if (dialed.Reason != RefusalReason.None)
         {
-            inputs.Refusals.Refused(dialed.Reason, pod.Pod.Uid, peer, $"dial {destination}: {dialed.Detail}");
-            return false;
+            return Refuse(pod, peer, dialed.Reason, $"outbound to {plan.OriginalDestination}: dial {plan.Dial}: {dialed.Detail}");
         }
-        using var metrics = inputs.Metrics.Open(TcpMetricLabels.ForOutbound(plan));
+        using var metrics = inputs.Metrics.Open(OutboundLabels.For(plan));
         using var activity = inputs.Idle.Track(cancellationToken);
         var (sent, received) = await TcpRelay.RunAsync(client, upstream, activity.Token, activity).ConfigureAwait(false);
         metrics.AddRequestBytes(sent);
         metrics.AddResponseBytes(received);
         return true;
+    }
+
+    /// <summary>Reports the connection refused (once: the metric and the burst-limited line); false: the caller resets it.</summary>
+    private bool Refuse(PodListeners pod, IPEndPoint? client, RefusalReason reason, string detail)
+    {
+        inputs.Refusals.Refused(reason, pod.Pod.Uid, client, detail);
+        return false;
     }
 }

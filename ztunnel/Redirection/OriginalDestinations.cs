@@ -12,19 +12,13 @@ public sealed class OriginalDestinations(LoadedCapture capture)
 {
     /// <summary>
     /// The destination the app asked for, for a connection accepted on the pod's 15001 listener from
-    /// <paramref name="client"/>; false when capture did not record it.
+    /// <paramref name="client"/>, as the endpoint the plan and the CONNECT carry from here on (the one conversion
+    /// from the map's encoding); null when capture did not record it.
     /// </summary>
-    public bool TryGetOriginalDestination(PodListeners pod, IPEndPoint client, out IPEndPoint originalDestination)
-    {
-        originalDestination = null!;
-        if (!IsIPv4(client.Address)
-            || !capture.Programs.OrigDstByClient.TryLookup(BpfAddress.ClientKey(pod.NetnsCookie, client), out var dst))
-        {
-            return false;
-        }
-        originalDestination = BpfAddress.ToEndPoint(dst);
-        return true;
-    }
+    public IPEndPoint? Find(PodListeners pod, IPEndPoint client) =>
+        IsIPv4(client.Address) && capture.Programs.OrigDstByClient.TryLookup(BpfAddress.ClientKey(pod.NetnsCookie, client), out var dst)
+            ? BpfAddress.ToEndPoint(dst)
+            : null;
 
     private static bool IsIPv4(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6;

@@ -61,9 +61,16 @@ public sealed class MeshL4Tests
             var r = await lab.CurlAsync("client", $"http://{server}:8080/?size=1000", "-o", "/dev/null", "-w", "%{http_code}");
             Assert.Equal("200", r.Stdout);
         }
+        // A port the service does not declare: the plan refuses it, node1's ztunnel resets it and reports it once.
+        var vip = lab.State.Services.Single(s => s.Name == "server").ClusterIp;
+        var undeclared = await lab.CurlAsync("client", $"http://{vip}:81/");
+        Assert.False(undeclared.Ok, $"a port the service does not declare was carried: {undeclared.Stdout}");
         var node1 = lab.State.Nodes.Single(n => n.Name == "node1");
         var metrics = await lab.Lab.ExecInNodeAsync("node1", ["curl", "-sf", $"http://{node1.Ip}:15020/metrics"]);
         Assert.True(metrics.Ok, metrics.Stderr);
+        Assert.Equal(1, Refused(metrics.Stdout, "service_port_not_found"));
+        await LabFixture.WaitUntilAsync(() => Task.FromResult(lab.ProcessLog(LabMesh.ZtunnelLog("node1")).Contains($"service_port_not_found outbound to {vip}:81", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "ztunnel never logged the refusal");
 
         var check = await Promtool.CheckMetricsAsync(metrics.Stdout);
         Assert.True(check.ExitCode == 0, check.Output);
@@ -91,7 +98,11 @@ public sealed class MeshL4Tests
 
         Assert.False(plain.Ok, "plaintext reached a STRICT pod");
         Assert.Equal("200", mesh.Stdout);
-        Assert.Contains("plaintext", lab.ZtunnelLogs(), StringComparison.Ordinal);
+        Assert.Equal(1, Refused(await MetricsAsync(lab, "node2"), "policy_denied"));
+        await LabFixture.WaitUntilAsync(() => Task.FromResult(lab.ProcessLog(LabMesh.ZtunnelLog("node2")).Contains("policy_denied plaintext to ", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "ztunnel never logged the refusal");
+        var refusal = lab.ProcessLog(LabMesh.ZtunnelLog("node2")).Split('\n').Single(l => l.Contains("policy_denied plaintext to ", StringComparison.Ordinal));
+        Assert.Contains($"{server}:8080: deny", refusal, StringComparison.Ordinal);
     }
 
     [RootFact]
@@ -110,9 +121,14 @@ public sealed class MeshL4Tests
         Assert.False(denied.Ok, $"the denied client got through: {denied.Stdout}");
         Assert.Equal("200", allowed.Stdout);
         // ztunnel's console logger writes from its own thread: the line can land after the refusal the client saw.
-        await LabFixture.WaitUntilAsync(() => Task.FromResult(lab.ZtunnelLogs().Contains("refused spiffe://cluster.local/ns/app/sa/client", StringComparison.Ordinal)),
+        await LabFixture.WaitUntilAsync(() => Task.FromResult(lab.ZtunnelLogs().Contains("policy_denied CONNECT ", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10), "ztunnel never logged the refusal");
-        Assert.Contains("app/deny-client", lab.ZtunnelLogs(), StringComparison.Ordinal);
+        var refusal = lab.ProcessLog(LabMesh.ZtunnelLog("node2")).Split('\n').Single(l => l.Contains("policy_denied CONNECT ", StringComparison.Ordinal));
+        Assert.Contains("from spiffe://cluster.local/ns/app/sa/client: 403", refusal, StringComparison.Ordinal);
+        Assert.Contains("app/deny-client", refusal, StringComparison.Ordinal);
+        Assert.Equal(1, Refused(await MetricsAsync(lab, "node2"), "policy_denied"));
+        Assert.Equal(1, Refused(await MetricsAsync(lab, "node1"), "tunnel_refused")); // the client's side: CONNECT answered 403
+        Assert.Contains("tunnel_refused outbound to ", lab.ProcessLog(LabMesh.ZtunnelLog("node1")), StringComparison.Ordinal);
     }
 
     [RootFact]
@@ -200,4 +216,17 @@ public sealed class MeshL4Tests
         Assert.Contains($"\"bodySha256\":\"{lines[^1].Trim()}\"", lines[0], StringComparison.Ordinal);
         Assert.True(after > before, $"no rotation happened during the transfer ({before} -> {after} certificates)");
     }
+
+    private static async Task<string> MetricsAsync(LabFixture lab, string node)
+    {
+        var ip = lab.State.Nodes.Single(n => n.Name == node).Ip;
+        var r = await lab.Lab.ExecInNodeAsync(node, ["curl", "-sf", "-m", "10", $"http://{ip}:15020/metrics"]);
+        Assert.True(r.Ok, $"metrics scrape of {node} failed: {r.Stderr}");
+        return r.Stdout;
+    }
+
+    /// <summary>The count of <c>mesh_ztunnel_refused_connections_total</c> for <paramref name="reason"/> (0 when absent).</summary>
+    private static long Refused(string exposition, string reason) =>
+        exposition.Split('\n').Where(l => l.StartsWith($"mesh_ztunnel_refused_connections_total{{reason=\"{reason}\"}} ", StringComparison.Ordinal))
+            .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Proxy;
 
 namespace Mesh.Tests.Unit.Capture;
@@ -10,7 +11,7 @@ public sealed class CaptureGuardTests
     [Fact]
     public void CheckOutbound_NoOriginalDestination_IsRefused()
     {
-        Assert.Equal(CaptureRefusal.NoOriginalDestination, CaptureGuard.CheckOutbound(s_pod, null));
+        Assert.Equal(RefusalReason.NoOriginalDestination, CaptureGuard.CheckOutbound(s_pod, null));
     }
 
     [Theory]
@@ -21,7 +22,7 @@ public sealed class CaptureGuardTests
     [InlineData("::ffff:127.0.0.1", 15001)]
     public void CheckOutbound_OwnListener_IsALoop(string address, int port)
     {
-        Assert.Equal(CaptureRefusal.Loop, CaptureGuard.CheckOutbound(s_pod, new IPEndPoint(IPAddress.Parse(address), port)));
+        Assert.Equal(RefusalReason.Loop, CaptureGuard.CheckOutbound(s_pod, new IPEndPoint(IPAddress.Parse(address), port)));
     }
 
     [Theory]
@@ -31,18 +32,18 @@ public sealed class CaptureGuardTests
     [InlineData("198.18.1.5", 8080)] // the pod's own app port
     public void CheckOutbound_OtherDestination_IsForwarded(string address, int port)
     {
-        Assert.Equal(CaptureRefusal.None, CaptureGuard.CheckOutbound(s_pod, new IPEndPoint(IPAddress.Parse(address), port)));
+        Assert.Equal(RefusalReason.None, CaptureGuard.CheckOutbound(s_pod, new IPEndPoint(IPAddress.Parse(address), port)));
     }
 
     [Fact]
     public void CheckInbound_AppPort_IsForwarded()
     {
-        Assert.Equal(CaptureRefusal.None, CaptureGuard.CheckInbound(s_pod, new IPEndPoint(s_pod, 8080)));
+        Assert.Equal(RefusalReason.None, CaptureGuard.CheckInbound(s_pod, new IPEndPoint(s_pod, 8080)));
     }
 
     [Fact]
     public void CheckInbound_InboundListenerItself_IsALoop()
     {
-        Assert.Equal(CaptureRefusal.Loop, CaptureGuard.CheckInbound(s_pod, new IPEndPoint(s_pod, 15006)));
+        Assert.Equal(RefusalReason.Loop, CaptureGuard.CheckInbound(s_pod, new IPEndPoint(s_pod, 15006)));
     }
 }

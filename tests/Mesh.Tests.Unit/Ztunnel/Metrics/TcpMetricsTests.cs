@@ -5,6 +5,7 @@ using Mesh.Core.Model;
 using Mesh.Tests.Common;
 using Mesh.Ztunnel.Metrics;
 using Mesh.Ztunnel.Outbound;
+using Mesh.Ztunnel.Proxy;
 using static Mesh.Tests.Unit.Ztunnel.TestWorkloads;
 
 namespace Mesh.Tests.Unit.Ztunnel.Metrics;
@@ -18,48 +19,17 @@ public sealed class TcpMetricsTests
 
     private readonly TcpMetrics _metrics = new();
 
-    private static OutboundPlan PlanToService() =>
-        OutboundPlanner.Plan(State, Client, new OrigDstAddr(IPAddress.Parse("198.19.128.5"), 80), new Random(1));
+    private static OutboundPlan.Hbone PlanToService() =>
+        Assert.IsType<OutboundPlan.Hbone>(OutboundPlanner.Plan(State, Client, new IPEndPoint(IPAddress.Parse("198.19.128.5"), 80), new Random(1)));
+
+    private static OutboundPlan.Passthrough PlanOutOfMesh(Random random) =>
+        Assert.IsType<OutboundPlan.Passthrough>(OutboundPlanner.Plan(State, Client, new IPEndPoint(IPAddress.Parse("198.18.9.9"), 443), random));
 
     private static double Value(string exposition, string metric, string reporter) =>
         exposition.Split('\n')
             .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && l.Contains($"reporter=\"{reporter}\"", StringComparison.Ordinal))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
             .Sum();
-
-    [Fact]
-    public void ForOutbound_HbonePlan_IstioLabels()
-    {
-        var labels = TcpMetricLabels.ForOutbound(PlanToService());
-
-        Assert.Equal("source", labels["reporter"]);
-        Assert.Equal("client", labels["source_workload"]);
-        Assert.Equal("app", labels["source_workload_namespace"]);
-        Assert.Equal("spiffe://cluster.local/ns/app/sa/client", labels["source_principal"]);
-        Assert.Equal("server", labels["destination_workload"]);
-        Assert.Equal("app", labels["destination_workload_namespace"]);
-        Assert.Equal("spiffe://cluster.local/ns/app/sa/server", labels["destination_principal"]);
-        Assert.Equal("server.app.svc.cluster.local", labels["destination_service"]);
-        Assert.Equal("server", labels["destination_service_name"]);
-        Assert.Equal("v1", labels["destination_version"]);
-        Assert.Equal("server", labels["destination_canonical_service"]);
-        Assert.Equal("v1", labels["destination_canonical_revision"]);
-        Assert.Equal("latest", labels["source_canonical_revision"]);
-        Assert.Equal("mutual_tls", labels["connection_security_policy"]);
-        Assert.Equal("tcp", labels["request_protocol"]);
-    }
-
-    [Fact]
-    public void ForOutbound_Passthrough_UnknownDestinationAndNoTls()
-    {
-        var plan = OutboundPlanner.Plan(State, Client, new OrigDstAddr(IPAddress.Parse("198.18.9.9"), 443), new Random(1));
-        var labels = TcpMetricLabels.ForOutbound(plan);
-
-        Assert.Equal("none", labels["connection_security_policy"]);
-        Assert.Equal("unknown", labels["destination_workload"]);
-        Assert.Equal("unknown", labels["destination_principal"]);
-        Assert.Equal("unknown", labels["destination_service"]);
-    }
 
     [Fact]
     public void ForInbound_Plaintext_UnknownSourceAndNoTls()
@@ -86,7 +56,7 @@ public sealed class TcpMetricsTests
     [Fact]
     public async Task Connection_OpenBytesClose_CountersMatch()
     {
-        var c = _metrics.Open(TcpMetricLabels.ForOutbound(PlanToService()));
+        var c = _metrics.Open(OutboundLabels.For(PlanToService()));
         c.AddRequestBytes(100);
         c.AddRequestBytes(23);
         c.AddResponseBytes(4096);
@@ -115,15 +85,14 @@ public sealed class TcpMetricsTests
         for (var i = 0; i < 5; i++)
         {
             var plan = PlanToService();
-            _metrics.RecordFinished(plan, 1000 + i, 10 * i);
+            _metrics.RecordFinished(OutboundLabels.For(plan), 1000 + i, 10 * i);
             request += 1000 + i;
             response += 10 * i;
             using var inbound = _metrics.Open(TcpMetricLabels.ForInbound(Server, Client.Identity, Client, true, ServerSvc));
             inbound.AddRequestBytes(1000 + i);
             inbound.AddResponseBytes(10 * i);
         }
-        var open = _metrics.Open(TcpMetricLabels.ForOutbound(OutboundPlanner.Plan(State, Client,
-            new OrigDstAddr(IPAddress.Parse("198.18.9.9"), 443), random)));
+        var open = _metrics.Open(OutboundLabels.For(PlanOutOfMesh(random)));
         open.AddRequestBytes(55);
         await using var server = TelemetryServer.Start(new IPEndPoint(IPAddress.Loopback, 0), [TelemetryRoutes.Metrics(_metrics.Registry)]);
         using var http = new HttpClient();

@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Core.Identity;
 using Mesh.Core.Model;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Outbound;
 using static Mesh.Tests.Unit.Ztunnel.TestWorkloads;
 
@@ -15,38 +16,41 @@ public sealed class OutboundPlannerTests
     private static readonly Workload Server2 = Pod("app", "server-2", "198.18.2.11", sa: "server", node: "node2");
     private static readonly NamespacedName WaypointRef = new("app", "waypoint");
 
-    private static OrigDstAddr Dst(string ip, int port) => new(IPAddress.Parse(ip), port);
+    private static IPEndPoint Dst(string ip, int port) => new(IPAddress.Parse(ip), port);
 
-    private static OutboundPlan Plan(MeshState state, OrigDstAddr dst, int seed = 1, IEndpointLoad? load = null) =>
+    private static OutboundPlan Plan(MeshState state, IPEndPoint dst, int seed = 1, IEndpointLoad? load = null) =>
         OutboundPlanner.Plan(state, Client, dst, new Random(seed), load);
+
+    private static OutboundPlan.Hbone Hbone(OutboundPlan plan) => Assert.IsType<OutboundPlan.Hbone>(plan);
+
+    private static OutboundPlan.Passthrough Passthrough(OutboundPlan plan) => Assert.IsType<OutboundPlan.Passthrough>(plan);
+
+    private static OutboundPlan.Refused Refused(OutboundPlan plan) => Assert.IsType<OutboundPlan.Refused>(plan);
 
     [Fact]
     public void Plan_ServiceVipWithCapturedEndpoint_HboneToEndpointWithTargetPort()
     {
         var svc = Svc("app", "server", "198.19.128.5", [Server1], ports: new ServicePort(80, 8080));
-        var plan = Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 80));
+        var plan = Hbone(Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 80)));
 
-        Assert.Equal(OutboundKind.Hbone, plan.Kind);
-        Assert.Equal(OutboundFailure.None, plan.Failure);
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.2.10"), 15008), plan.Dial);
-        Assert.Equal("198.18.2.10:8080", plan.Authority);
+        Assert.Equal(Dst("198.18.2.10", 15008), plan.Dial);
+        Assert.Equal(Dst("198.18.2.10", 8080), plan.Target);
+        Assert.Equal(Dst("198.19.128.5", 80), plan.OriginalDestination);
         Assert.Equal(SpiffeId.Parse("spiffe://cluster.local/ns/app/sa/server"), plan.ExpectedIdentity);
         Assert.Equal(SpiffeId.Parse("spiffe://cluster.local/ns/app/sa/client"), plan.SourceIdentity);
         Assert.Same(Server1, plan.DestinationWorkload);
         Assert.Same(svc, plan.DestinationService);
         Assert.Null(plan.Waypoint);
-        Assert.True(plan.IsMutualTls);
     }
 
     [Fact]
-    public void Plan_ServicePortNotDeclared_FailsServicePortNotFound()
+    public void Plan_ServicePortNotDeclared_RefusedServicePortNotFound()
     {
         var svc = Svc("app", "server", "198.19.128.5", [Server1], ports: new ServicePort(80, 8080));
-        var plan = Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 81));
+        var plan = Refused(Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 81)));
 
-        Assert.Equal(OutboundKind.Fail, plan.Kind);
-        Assert.Equal(OutboundFailure.ServicePortNotFound, plan.Failure);
-        Assert.Null(plan.Dial);
+        Assert.Equal(RefusalReason.ServicePortNotFound, plan.Reason);
+        Assert.Contains("app/server", plan.Detail, StringComparison.Ordinal);
         Assert.Same(svc, plan.DestinationService);
     }
 
@@ -54,40 +58,38 @@ public sealed class OutboundPlannerTests
     public void Plan_ServiceWithoutDeclaredPorts_KeepsOriginalPort()
     {
         var svc = Svc("app", "server", "198.19.128.5", [Server1]);
-        var plan = Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 9000));
+        var plan = Hbone(Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 9000)));
 
-        Assert.Equal("198.18.2.10:9000", plan.Authority);
+        Assert.Equal(Dst("198.18.2.10", 9000), plan.Target);
     }
 
     [Fact]
     public void Plan_ServicePortWithoutTargetPort_UsesServicePort()
     {
         var svc = Svc("app", "server", "198.19.128.5", [Server1], ports: new ServicePort(80, 0));
-        var plan = Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 80));
+        var plan = Hbone(Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 80)));
 
-        Assert.Equal("198.18.2.10:80", plan.Authority);
+        Assert.Equal(Dst("198.18.2.10", 80), plan.Target);
     }
 
     [Fact]
-    public void Plan_ServiceWithNoEndpoints_FailsNoHealthyEndpoints()
+    public void Plan_ServiceWithNoEndpoints_RefusedNoHealthyEndpoints()
     {
         var svc = Svc("app", "server", "198.19.128.5", [], ports: new ServicePort(80, 8080));
-        var plan = Plan(State([Client], [svc]), Dst("198.19.128.5", 80));
+        var plan = Refused(Plan(State([Client], [svc]), Dst("198.19.128.5", 80)));
 
-        Assert.Equal(OutboundKind.Fail, plan.Kind);
-        Assert.Equal(OutboundFailure.NoHealthyEndpoints, plan.Failure);
-        Assert.Null(plan.Dial);
-        Assert.Null(plan.Authority);
+        Assert.Equal(RefusalReason.NoHealthyEndpoints, plan.Reason);
+        Assert.Same(svc, plan.DestinationService);
     }
 
     [Fact]
-    public void Plan_ServiceEndpointsWithoutAddressOrUnknown_FailsNoHealthyEndpoints()
+    public void Plan_ServiceEndpointsWithoutAddressOrUnknown_RefusedNoHealthyEndpoints()
     {
         var pending = Pod("app", "pending", "");
         var svc = Svc("app", "server", "198.19.128.5", [pending, Pod("app", "gone", "198.18.2.99")], ports: new ServicePort(80, 8080));
-        var plan = Plan(State([Client, pending], [svc]), Dst("198.19.128.5", 80));
+        var plan = Refused(Plan(State([Client, pending], [svc]), Dst("198.19.128.5", 80)));
 
-        Assert.Equal(OutboundFailure.NoHealthyEndpoints, plan.Failure);
+        Assert.Equal(RefusalReason.NoHealthyEndpoints, plan.Reason);
     }
 
     [Fact]
@@ -109,14 +111,11 @@ public sealed class OutboundPlannerTests
     {
         var legacy = Pod("legacy", "db", "198.18.2.20", captured: false);
         var svc = Svc("legacy", "db", "198.19.128.9", [legacy], ports: new ServicePort(5432, 15432));
-        var plan = Plan(State([Client, legacy], [svc]), Dst("198.19.128.9", 5432));
+        var plan = Passthrough(Plan(State([Client, legacy], [svc]), Dst("198.19.128.9", 5432)));
 
-        Assert.Equal(OutboundKind.Passthrough, plan.Kind);
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.2.20"), 15432), plan.Dial);
-        Assert.Null(plan.Authority);
-        Assert.Null(plan.ExpectedIdentity);
+        Assert.Equal(Dst("198.18.2.20", 15432), plan.Dial);
         Assert.Same(legacy, plan.DestinationWorkload);
-        Assert.False(plan.IsMutualTls);
+        Assert.Same(legacy, plan.Endpoint);
     }
 
     [Fact]
@@ -147,7 +146,7 @@ public sealed class OutboundPlannerTests
 
         for (var seed = 0; seed < 20; seed++)
         {
-            Assert.Equal(Plan(state, Dst("198.19.128.5", 80), seed).Dial, Plan(state, Dst("198.19.128.5", 80), seed).Dial);
+            Assert.Equal(Hbone(Plan(state, Dst("198.19.128.5", 80), seed)).Dial, Hbone(Plan(state, Dst("198.19.128.5", 80), seed)).Dial);
         }
     }
 
@@ -174,7 +173,7 @@ public sealed class OutboundPlannerTests
 
         for (var seed = 0; seed < 50; seed++)
         {
-            var plan = Plan(state, Dst("198.19.128.5", 80), seed, new FixedLoad(new() { [Server1.Uid] = 0, [Server2.Uid] = 0, [local.Uid] = 9 }));
+            var plan = Hbone(Plan(state, Dst("198.19.128.5", 80), seed, new FixedLoad(new() { [Server1.Uid] = 0, [Server2.Uid] = 0, [local.Uid] = 9 })));
             Assert.Same(local, plan.DestinationWorkload);
             Assert.Same(local, plan.Endpoint);
         }
@@ -183,7 +182,7 @@ public sealed class OutboundPlannerTests
     [Fact]
     public void Plan_CapturedPodAddress_EndpointIsThePod()
     {
-        var plan = Plan(State([Client, Server1]), Dst("198.18.2.10", 8080));
+        var plan = Hbone(Plan(State([Client, Server1]), Dst("198.18.2.10", 8080)));
 
         Assert.Same(Server1, plan.Endpoint);
     }
@@ -191,34 +190,42 @@ public sealed class OutboundPlannerTests
     [Fact]
     public void Plan_CapturedPodAddress_HboneWithOriginalAuthority()
     {
-        var plan = Plan(State([Client, Server1]), Dst("198.18.2.10", 8080));
+        var plan = Hbone(Plan(State([Client, Server1]), Dst("198.18.2.10", 8080)));
 
-        Assert.Equal(OutboundKind.Hbone, plan.Kind);
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.2.10"), 15008), plan.Dial);
-        Assert.Equal("198.18.2.10:8080", plan.Authority);
+        Assert.Equal(Dst("198.18.2.10", 15008), plan.Dial);
+        Assert.Equal(Dst("198.18.2.10", 8080), plan.Target);
         Assert.Equal(Server1.Identity, plan.ExpectedIdentity);
         Assert.Same(Server1, plan.DestinationWorkload);
         Assert.Null(plan.DestinationService);
     }
 
     [Fact]
+    public void Plan_CapturedPodAddress_CarriesTheCapturedEndpointUnconverted()
+    {
+        var dst = Dst("198.18.2.10", 8080);
+        var plan = Hbone(Plan(State([Client, Server1]), dst));
+
+        Assert.Same(dst, plan.OriginalDestination);
+        Assert.Same(dst, plan.Target);
+    }
+
+    [Fact]
     public void Plan_UncapturedPodAddress_PassthroughToOriginal()
     {
         var outside = Pod("other", "web", "198.18.2.30", captured: false);
-        var plan = Plan(State([Client, outside]), Dst("198.18.2.30", 80));
+        var plan = Passthrough(Plan(State([Client, outside]), Dst("198.18.2.30", 80)));
 
-        Assert.Equal(OutboundKind.Passthrough, plan.Kind);
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.2.30"), 80), plan.Dial);
+        Assert.Equal(Dst("198.18.2.30", 80), plan.Dial);
         Assert.Same(outside, plan.DestinationWorkload);
     }
 
     [Fact]
     public void Plan_AddressUnknownToMesh_PassthroughToOriginal()
     {
-        var plan = Plan(State([Client, Server1]), Dst("198.18.9.9", 443));
+        var plan = Passthrough(Plan(State([Client, Server1]), Dst("198.18.9.9", 443)));
 
-        Assert.Equal(OutboundKind.Passthrough, plan.Kind);
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.9.9"), 443), plan.Dial);
+        Assert.Equal(Dst("198.18.9.9", 443), plan.Dial);
+        Assert.Null(plan.Endpoint);
         Assert.Null(plan.DestinationWorkload);
         Assert.Null(plan.DestinationService);
         Assert.Equal(Client.Identity, plan.SourceIdentity);
@@ -227,21 +234,22 @@ public sealed class OutboundPlannerTests
     [Fact]
     public void Plan_Ipv4MappedDestination_ResolvedAsIpv4()
     {
-        var dst = new OrigDstAddr(IPAddress.Parse("198.18.2.10").MapToIPv6(), 8080);
-        var plan = Plan(State([Client, Server1]), dst);
+        var dst = new IPEndPoint(IPAddress.Parse("198.18.2.10").MapToIPv6(), 8080);
+        var plan = Hbone(Plan(State([Client, Server1]), dst));
 
-        Assert.Equal(OutboundKind.Hbone, plan.Kind);
-        Assert.Equal("198.18.2.10:8080", plan.Authority);
-        Assert.Equal(IPAddress.Parse("198.18.2.10"), plan.Dial!.Value.Address);
+        Assert.Equal(Dst("198.18.2.10", 8080), plan.Target);
+        Assert.Equal("198.18.2.10:8080", plan.Target.ToString()); // the :authority the HBONE client writes
+        Assert.Equal(Dst("198.18.2.10", 8080), plan.OriginalDestination);
+        Assert.Equal(IPAddress.Parse("198.18.2.10"), plan.Dial.Address);
     }
 
     [Fact]
     public void Plan_Ipv6Pod_AuthorityInBrackets()
     {
         var v6 = Pod("app", "v6", "fd00::10");
-        var plan = Plan(State([Client, v6]), Dst("fd00::10", 8080));
+        var plan = Hbone(Plan(State([Client, v6]), Dst("fd00::10", 8080)));
 
-        Assert.Equal("[fd00::10]:8080", plan.Authority);
+        Assert.Equal("[fd00::10]:8080", plan.Target.ToString());
         Assert.Equal("[fd00::10]:15008", plan.Dial.ToString());
     }
 
@@ -251,11 +259,10 @@ public sealed class OutboundPlannerTests
         var wpPod = Pod("app", "waypoint-abc", "198.18.1.50", sa: "waypoint", labels: (OutboundPlanner.GatewayNameLabel, "waypoint"));
         var waypoint = new Waypoint { Name = "waypoint", Namespace = "app", Addresses = [IPAddress.Parse("198.18.1.50")] };
         var svc = Svc("app", "server", "198.19.128.5", [Server1], waypoint: WaypointRef, ports: new ServicePort(80, 8080));
-        var plan = Plan(State([Client, Server1, wpPod], [svc], [waypoint]), Dst("198.19.128.5", 80));
+        var plan = Hbone(Plan(State([Client, Server1, wpPod], [svc], [waypoint]), Dst("198.19.128.5", 80)));
 
-        Assert.Equal(OutboundKind.Hbone, plan.Kind);
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.1.50"), 15008), plan.Dial);
-        Assert.Equal("198.19.128.5:80", plan.Authority);
+        Assert.Equal(Dst("198.18.1.50", 15008), plan.Dial);
+        Assert.Equal(Dst("198.19.128.5", 80), plan.Target);
         Assert.Equal(SpiffeId.Parse("spiffe://cluster.local/ns/app/sa/waypoint"), plan.ExpectedIdentity);
         Assert.Same(waypoint, plan.Waypoint);
         Assert.Same(svc, plan.DestinationService);
@@ -270,11 +277,11 @@ public sealed class OutboundPlannerTests
         var wpSvc = Svc("app", "waypoint", "198.19.128.100", [wp1, wp2], ports: new ServicePort(15008, 15008));
         var waypoint = new Waypoint { Name = "waypoint", Namespace = "app", Addresses = [IPAddress.Parse("198.19.128.100")] };
         var svc = Svc("app", "server", "198.19.128.5", [Server1], waypoint: WaypointRef, ports: new ServicePort(80, 8080));
-        var plan = Plan(State([Client, Server1, wp1, wp2], [svc, wpSvc], [waypoint]), Dst("198.19.128.5", 80));
+        var plan = Hbone(Plan(State([Client, Server1, wp1, wp2], [svc, wpSvc], [waypoint]), Dst("198.19.128.5", 80)));
 
-        Assert.Contains(plan.Dial!.Value.Address, new[] { IPAddress.Parse("198.18.1.50"), IPAddress.Parse("198.18.2.50") });
-        Assert.Equal(15008, plan.Dial.Value.Port);
-        Assert.Equal("198.19.128.5:80", plan.Authority);
+        Assert.Contains(plan.Dial.Address, new[] { IPAddress.Parse("198.18.1.50"), IPAddress.Parse("198.18.2.50") });
+        Assert.Equal(15008, plan.Dial.Port);
+        Assert.Equal(Dst("198.19.128.5", 80), plan.Target);
     }
 
     [Fact]
@@ -282,31 +289,31 @@ public sealed class OutboundPlannerTests
     {
         var waypoint = new Waypoint { Name = "waypoint", Namespace = "app", Addresses = [IPAddress.Parse("198.18.1.77")] };
         var svc = Svc("app", "server", "198.19.128.5", [Server1], waypoint: WaypointRef, ports: new ServicePort(80, 8080));
-        var plan = Plan(State([Client, Server1], [svc], [waypoint]), Dst("198.19.128.5", 80));
+        var plan = Hbone(Plan(State([Client, Server1], [svc], [waypoint]), Dst("198.19.128.5", 80)));
 
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.1.77"), 15008), plan.Dial);
+        Assert.Equal(Dst("198.18.1.77", 15008), plan.Dial);
         Assert.Equal(SpiffeId.Parse("spiffe://cluster.local/ns/app/sa/waypoint"), plan.ExpectedIdentity);
     }
 
     [Fact]
-    public void Plan_WaypointMissingFromState_FailsWaypointUnavailable()
+    public void Plan_WaypointMissingFromState_RefusedWaypointUnavailable()
     {
         var svc = Svc("app", "server", "198.19.128.5", [Server1], waypoint: WaypointRef, ports: new ServicePort(80, 8080));
-        var plan = Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 80));
+        var plan = Refused(Plan(State([Client, Server1], [svc]), Dst("198.19.128.5", 80)));
 
-        Assert.Equal(OutboundKind.Fail, plan.Kind);
-        Assert.Equal(OutboundFailure.WaypointUnavailable, plan.Failure);
-        Assert.Null(plan.Dial);
+        Assert.Equal(RefusalReason.WaypointUnavailable, plan.Reason);
+        Assert.Equal("waypoint app/waypoint is not known", plan.Detail);
+        Assert.Same(svc, plan.DestinationService);
     }
 
     [Fact]
-    public void Plan_WaypointWithoutAddresses_FailsWaypointUnavailable()
+    public void Plan_WaypointWithoutAddresses_RefusedWaypointUnavailable()
     {
         var waypoint = new Waypoint { Name = "waypoint", Namespace = "app" };
-        var plan = Plan(State([Client, Server1 with { Waypoint = WaypointRef }], [], [waypoint]), Dst("198.18.2.10", 8080));
+        var plan = Refused(Plan(State([Client, Server1 with { Waypoint = WaypointRef }], [], [waypoint]), Dst("198.18.2.10", 8080)));
 
-        Assert.Equal(OutboundFailure.WaypointUnavailable, plan.Failure);
-        Assert.Same(waypoint, plan.Waypoint);
+        Assert.Equal(RefusalReason.WaypointUnavailable, plan.Reason);
+        Assert.Equal("waypoint app/waypoint has no address", plan.Detail);
     }
 
     [Fact]
@@ -315,10 +322,10 @@ public sealed class OutboundPlannerTests
         var wpPod = Pod("app", "waypoint-abc", "198.18.1.50", sa: "waypoint");
         var waypoint = new Waypoint { Name = "waypoint", Namespace = "app", Addresses = [IPAddress.Parse("198.18.1.50")] };
         var server = Server1 with { Waypoint = WaypointRef };
-        var plan = Plan(State([Client, server, wpPod], [], [waypoint]), Dst("198.18.2.10", 8080));
+        var plan = Hbone(Plan(State([Client, server, wpPod], [], [waypoint]), Dst("198.18.2.10", 8080)));
 
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.1.50"), 15008), plan.Dial);
-        Assert.Equal("198.18.2.10:8080", plan.Authority);
+        Assert.Equal(Dst("198.18.1.50", 15008), plan.Dial);
+        Assert.Equal(Dst("198.18.2.10", 8080), plan.Target);
         Assert.Equal(wpPod.Identity, plan.ExpectedIdentity);
         Assert.Same(server, plan.DestinationWorkload);
     }
@@ -331,11 +338,11 @@ public sealed class OutboundPlannerTests
         var svc = Svc("app", "server", "198.19.128.5", [Server1], waypoint: WaypointRef, ports: new ServicePort(80, 8080));
         var state = State([Client, Server1, wpPod], [svc], [waypoint]);
 
-        var plan = OutboundPlanner.Plan(state, wpPod, Dst("198.19.128.5", 80), new Random(1));
+        var plan = Hbone(OutboundPlanner.Plan(state, wpPod, Dst("198.19.128.5", 80), new Random(1)));
 
         Assert.Null(plan.Waypoint);
-        Assert.Equal(new DialAddr(IPAddress.Parse("198.18.2.10"), 15008), plan.Dial);
-        Assert.Equal("198.18.2.10:8080", plan.Authority);
+        Assert.Equal(Dst("198.18.2.10", 15008), plan.Dial);
+        Assert.Equal(Dst("198.18.2.10", 8080), plan.Target);
         Assert.Equal(wpPod.Identity, plan.SourceIdentity);
     }
 
@@ -346,7 +353,7 @@ public sealed class OutboundPlannerTests
         var waypoint = new Waypoint { Name = "waypoint", Namespace = "app", Addresses = [IPAddress.Parse("198.18.1.50")] };
         var server = Server1 with { Waypoint = WaypointRef };
 
-        var plan = OutboundPlanner.Plan(State([server, wpPod], [], [waypoint]), wpPod, Dst("198.18.2.10", 8080), new Random(1));
+        var plan = Hbone(OutboundPlanner.Plan(State([server, wpPod], [], [waypoint]), wpPod, Dst("198.18.2.10", 8080), new Random(1)));
 
         Assert.Null(plan.Waypoint);
         Assert.Equal(server.Identity, plan.ExpectedIdentity);
