@@ -2,7 +2,7 @@ using Mesh.Core.Discovery;
 using Mesh.Core.Hbone;
 using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
-using Mesh.Native;
+using Mesh.Native.Net;
 using Mesh.Ztunnel.Identity;
 using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Limits;
