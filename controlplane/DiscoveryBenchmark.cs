@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.ControlPlane.Hosting;
+namespace Mesh.ControlPlane;
 
 /// <summary>
 /// `controlplane bench`: a real control plane (file registry, TLS, HTTP/2) on loopback with N workloads
