@@ -70,10 +70,10 @@ public sealed record WaypointOptions
         string Required(string key, string what) =>
             values.Remove(key, out var v) && v.Length > 0 ? v
             : throw new WaypointConfigException($"--{key} (or ${Flags.First(f => f.Name == key).EnvironmentVariables.Last()}) is required: {what}");
-        var cp = Required("control-plane", "the control plane address, e.g. https://198.19.0.1:15012");
+        var cp = Required("control-plane", "the control plane address, e.g. https://controlplane.mesh-system.svc:15012");
         if (!Uri.TryCreate(cp, UriKind.Absolute, out var cpUri) || cpUri.Scheme != Uri.UriSchemeHttps)
         {
-            throw new WaypointConfigException($"--control-plane '{cp}' must be an https:// URL, e.g. https://198.19.0.1:15012");
+            throw new WaypointConfigException($"--control-plane '{cp}' must be an https:// URL, e.g. https://controlplane.mesh-system.svc:15012");
         }
         var ns = Required("namespace", "the namespace of the waypoint's Gateway");
         var gateway = Required("gateway", "the name of the Gateway (class mesh-waypoint) this waypoint serves");

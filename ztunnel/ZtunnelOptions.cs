@@ -1,8 +1,7 @@
 using System.Net;
 using Mesh.Core.CommandLine;
 using Mesh.Core.Text;
-using Mesh.Native;
-using Mesh.Ztunnel.Host;
+using Mesh.Native.Bpf;
 using Mesh.Ztunnel.Limits;
 
 namespace Mesh.Ztunnel;
@@ -90,10 +89,10 @@ public sealed record ZtunnelOptions
         string Required(string key, string what) => values.Remove(key, out var v) && v.Length > 0 ? v
             : throw new ZtunnelConfigException($"--{key} (or ${Flag.EnvironmentName(key)}) is required: {what}");
         var node = Required("node", "the name of this node");
-        var cp = Required("control-plane", "the control plane address, e.g. https://198.19.0.1:15012");
+        var cp = Required("control-plane", "the control plane address, e.g. https://controlplane.mesh-system.svc:15012");
         if (!Uri.TryCreate(cp, UriKind.Absolute, out var cpUri) || cpUri.Scheme != Uri.UriSchemeHttps)
         {
-            throw new ZtunnelConfigException($"--control-plane '{cp}' must be an https:// URL, e.g. https://198.19.0.1:15012");
+            throw new ZtunnelConfigException($"--control-plane '{cp}' must be an https:// URL, e.g. https://controlplane.mesh-system.svc:15012");
         }
         var instance = values.Remove("instance", out var inst) ? inst : node;
         if (!Redirection.CapturePins.IsValidInstance(instance))

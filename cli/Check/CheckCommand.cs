@@ -3,7 +3,7 @@ using System.Text.Json;
 using k8s;
 using Mesh.Cli.Cluster;
 using Mesh.Core;
-using Mesh.Native;
+using Mesh.Native.Check;
 
 namespace Mesh.Cli.Check;
 

@@ -1,3 +1,4 @@
+using Mesh.Cli.Terminal;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

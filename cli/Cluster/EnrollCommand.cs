@@ -1,6 +1,7 @@
 using System.CommandLine;
 using k8s;
 using k8s.Models;
+using Mesh.Cli.Terminal;
 using Mesh.Core;
 
 namespace Mesh.Cli.Cluster;

@@ -1,3 +1,4 @@
+using Mesh.Cli.Terminal;
 using Mesh.Core;
 
 namespace Mesh.Cli.Install;

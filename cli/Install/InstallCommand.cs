@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mesh.Cli.Cluster;
+using Mesh.Cli.Terminal;
 using Mesh.Core;
 
 namespace Mesh.Cli.Install;

@@ -1,3 +1,5 @@
+using Mesh.Cli.Terminal;
+
 namespace Mesh.Cli.Install;
 
 /// <summary>Where meshctl finds the chart and helm of its source tree: the nearest folder above the binary that holds charts/mesh.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 
 namespace Mesh.Cli.Lab;
 
@@ -17,7 +18,7 @@ internal static class LabApplyCommand
         cmd.SetAction(async (parse, ct) =>
         {
             var lab = LabCommand.OpenNamedOrOnly(parse.GetValue(name));
-            var labFile = LabFile.Load(parse.GetRequiredValue(file).FullName);
+            var labFile = LabFileParser.Load(parse.GetRequiredValue(file).FullName);
             foreach (var pod in await lab.ApplyAsync(labFile, ct: ct))
             {
                 Console.Out.WriteLine($"pod/{pod.Name} -n {pod.Namespace} started on {pod.Node} ({pod.Ip})");

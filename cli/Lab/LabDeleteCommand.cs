@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Mesh.Cli.Terminal;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 
 namespace Mesh.Cli.Lab;
 
@@ -23,7 +25,7 @@ internal static class LabDeleteCommand
             }
             var lab = LabCommand.OpenNamedOrOnly(parse.GetValue(name));
             var pods = fileInfo is not null
-                ? LabFile.Load(fileInfo.FullName).Pods.Select(p => (p.Namespace, p.Name)).ToList()
+                ? LabFileParser.Load(fileInfo.FullName).Pods.Select(p => (p.Namespace, p.Name)).ToList()
                 : [(parse.GetValue(ns) ?? "default", podName!)];
             await lab.DeleteAsync(pods, ct);
             foreach (var (n, p) in pods)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mesh.Cli.Terminal;
 using Mesh.Lab.Planning;
 
 namespace Mesh.Cli.Lab;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mesh.Lab.Launch;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 using Mesh.Lab.Planning;
 
 namespace Mesh.Cli.Lab;
@@ -21,7 +22,7 @@ internal static class LabUpCommand
         {
             var lab = parse.GetValue(name) ?? LabNames.DefaultLab;
             LabNames.ValidateLabName(lab);
-            var labFile = LabFile.Load(parse.GetRequiredValue(file).FullName);
+            var labFile = LabFileParser.Load(parse.GetRequiredValue(file).FullName);
             var plan = LabPlanner.Plan(labFile, lab, LabEnvironment.Detect());
             var running = await Mesh.Lab.Runtime.Lab.UpAsync(plan, ct);
             if (!parse.GetValue(noMesh))

@@ -1,3 +1,4 @@
+using Mesh.Lab.Model;
 using Mesh.Lab.Runtime;
 
 namespace Mesh.Cli.Lab;

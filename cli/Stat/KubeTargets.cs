@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using Mesh.Cli.Cluster;
+using Mesh.Cli.Terminal;
 using Mesh.Core;
 
 namespace Mesh.Cli.Stat;

@@ -4,6 +4,7 @@ using System.Text;
 using k8s;
 using Mesh.Core.Metrics;
 using Mesh.Native;
+using Mesh.Native.Net;
 
 namespace Mesh.Cli.Stat;
 

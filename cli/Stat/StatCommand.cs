@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mesh.Cli.Cluster;
+using Mesh.Cli.Terminal;
 using Mesh.Core;
 using Mesh.Core.Text;
 using Mesh.Lab.Planning;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mesh.Cli.Terminal;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

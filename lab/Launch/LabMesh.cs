@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Mesh.Lab.Model;
 using Mesh.Lab.Planning;
 using Mesh.Lab.Runtime;
 
@@ -13,13 +14,10 @@ namespace Mesh.Lab.Launch;
 /// </summary>
 public static class LabMesh
 {
-    public const int ControlPlanePort = 15012;
     public const string ControlPlaneLog = "controlplane";
 
     public static string MeshDir(LabState s) => Path.Combine(s.StateDir, "mesh");
-    public static string TrustBundle(LabState s) => TrustBundlePath(s.StateDir);
-    public static string TrustBundlePath(string stateDir) => Path.Combine(stateDir, "mesh", "cp", "ca", "trust-bundle.pem");
-    public static string NodeTokenPath(string stateDir, string node) => Path.Combine(stateDir, "mesh", "tokens", node);
+    public static string TrustBundle(LabState s) => LabNames.TrustBundlePath(s.StateDir);
     public static string ZtunnelLog(string node) => $"ztunnel-{node}";
 
     /// <summary>The unix socket a node's restarting ztunnel takes the listeners over on (in the lab's state folder).</summary>
@@ -52,9 +50,9 @@ public static class LabMesh
         WritePrivate(tokensFile, JsonSerializer.Serialize(tokens));
         foreach (var (node, token) in tokens)
         {
-            WritePrivate(NodeTokenPath(s.StateDir, node), token);
+            WritePrivate(LabNames.NodeTokenPath(s.StateDir, node), token);
         }
-        var cpAddress = $"{s.Fabric.Ip}:{ControlPlanePort}";
+        var cpAddress = $"{s.Fabric.Ip}:{LabNames.ControlPlanePort}";
         List<string> cp =
         [
             "--registry", "file", "--dir", s.ClusterDir, "--node-tokens", tokensFile,
@@ -87,7 +85,7 @@ public static class LabMesh
             List<string> argv =
             [
                 .. binaries.Ztunnel, "--node", n.Name, "--cni-socket", n.CniSocket, "--cgroup-root", s.CgroupDir,
-                "--control-plane", $"https://{cpAddress}", "--token-file", NodeTokenPath(s.StateDir, n.Name),
+                "--control-plane", $"https://{cpAddress}", "--token-file", LabNames.NodeTokenPath(s.StateDir, n.Name),
                 "--root-cert", bundle, "--telemetry-address", n.Ip,
                 "--instance", LabNames.ZtunnelInstance(s.Name, n.Name), "--handoff-socket", HandoffSocket(s, n.Name),
             ];

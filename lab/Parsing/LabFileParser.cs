@@ -9,7 +9,7 @@ namespace Mesh.Lab.Parsing;
 /// Parses a multi-document lab file. Pure: text in, <see cref="LabFile"/> out, or a <see cref="LabException"/>
 /// whose message is one line naming the file, the object and the field.
 /// </summary>
-internal static class LabFileParser
+public static class LabFileParser
 {
     /// <summary>Kinds the lab does not interpret but copies into the cluster folder for the control plane.</summary>
     public static readonly ImmutableHashSet<string> PassThroughKinds = ImmutableHashSet.Create(
@@ -19,6 +19,23 @@ internal static class LabFileParser
     private static readonly string Supported =
         "Namespace, Node, Pod, Service, " + string.Join(", ", PassThroughKinds.Order(StringComparer.Ordinal));
 
+    /// <summary>Reads and parses a lab file; throws <see cref="LabException"/> with a one-line message on any problem.</summary>
+    public static LabFile Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LabException($"{path}: cannot read the lab file: {e.Message}", e);
+        }
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+        return Parse(text, path, dir);
+    }
+
+    /// <summary>Parses lab YAML held in memory (<paramref name="file"/> names it in errors); relative command paths resolve against <paramref name="baseDirectory"/>.</summary>
     public static LabFile Parse(string text, string file, string baseDirectory)
     {
         YamlStream stream;

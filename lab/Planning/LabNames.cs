@@ -42,6 +42,15 @@ public static partial class LabNames
     public static string FabricPort(string lab, int nodeIndex) => $"{lab}-n{nodeIndex}";
     public static string PodNodeLink(string lab, int podIndex) => $"{lab}-p{podIndex}";
 
+    /// <summary>The control plane's port on the fabric (CA + discovery).</summary>
+    public const int ControlPlanePort = 15012;
+
+    /// <summary>The trust bundle the lab's control plane writes in the lab's state folder.</summary>
+    public static string TrustBundlePath(string stateDir) => Path.Combine(stateDir, "mesh", "cp", "ca", "trust-bundle.pem");
+
+    /// <summary>A node's control plane token file in the lab's state folder.</summary>
+    public static string NodeTokenPath(string stateDir, string node) => Path.Combine(stateDir, "mesh", "tokens", node);
+
     /// <summary>The marker set as the alias of lo in every lab netns, so a crashed lab's namespaces are recognised.</summary>
     public static string LoopbackAlias(string lab) => $"mesh-lab:{lab}";
 }

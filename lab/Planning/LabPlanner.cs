@@ -42,7 +42,7 @@ public static class LabPlanner
     /// The pods of <paramref name="file"/> added to running lab <paramref name="state"/> (<c>meshctl lab apply</c>): each
     /// takes the lowest free address of its node. A pod that exists already, or a node the lab does not have, is an error.
     /// </summary>
-    public static ImmutableArray<PodPlan> PlanAdditions(LabFile file, Runtime.LabState state, LabEnvironment env)
+    public static ImmutableArray<PodPlan> PlanAdditions(LabFile file, LabState state, LabEnvironment env)
     {
         var nodeIndex = state.Nodes.ToDictionary(n => n.Name, n => n.Index, StringComparer.Ordinal);
         foreach (var pod in file.Pods)
@@ -177,9 +177,9 @@ public static class LabPlanner
         return
         [
             new("GATEWAY_NAME", gateway),
-            new("MESH_CONTROL_PLANE", $"https://{LabAddresses.FabricBridge}:{Launch.LabMesh.ControlPlanePort}"),
-            new("MESH_ROOT_CERT", Launch.LabMesh.TrustBundlePath(stateDir)),
-            new("MESH_TOKEN_FILE", Launch.LabMesh.NodeTokenPath(stateDir, pod.NodeName)),
+            new("MESH_CONTROL_PLANE", $"https://{LabAddresses.FabricBridge}:{LabNames.ControlPlanePort}"),
+            new("MESH_ROOT_CERT", LabNames.TrustBundlePath(stateDir)),
+            new("MESH_TOKEN_FILE", LabNames.NodeTokenPath(stateDir, pod.NodeName)),
         ];
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Lab.Model;
 using Mesh.Lab.Planning;
 
 namespace Mesh.Lab.Runtime;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mesh.Lab.Model;
 using Mesh.Lab.Planning;
 
 namespace Mesh.Lab.Runtime;

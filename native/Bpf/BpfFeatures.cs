@@ -1,6 +1,6 @@
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>Kernel feature probes (each loads a tiny program or makes one harmless syscall).</summary>
 public static unsafe class BpfFeatures

@@ -1,6 +1,6 @@
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>
 /// The BPF filesystem: where programs, maps and links are pinned so they outlive the process that made them.

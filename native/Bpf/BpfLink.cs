@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
+using Mesh.Native.Net;
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>
 /// A program attached somewhere: to a cgroup (a cgroup link), to an interface's TC ingress (a TCX link, or a

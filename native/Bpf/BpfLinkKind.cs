@@ -1,4 +1,4 @@
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>How a <see cref="BpfLink"/> holds its program in place.</summary>
 public enum BpfLinkKind

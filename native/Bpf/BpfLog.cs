@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Mesh.Native.Net;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>
 /// Routes libbpf's printf-style log (a va_list, formatted with libc vsnprintf) to an ILogger.
@@ -18,17 +19,7 @@ public static unsafe partial class BpfLog
     private static int s_installed;
 
     [ThreadStatic]
-    private static bool t_quiet;
-
-    [ThreadStatic]
     private static StringBuilder? t_capture;
-
-    /// <summary>
-    /// Drops libbpf messages printed on the calling thread from now on (a thread that enters pods' network
-    /// namespaces must not log: a logger could start a thread there). Called at home, so the thread-static
-    /// storage exists before the thread ever goes inside.
-    /// </summary>
-    internal static void QuietThisThread() => t_quiet = true;
 
     /// <summary>Sends libbpf's messages to <paramref name="logger"/> (process-wide).</summary>
     public static void Use(ILogger logger)
@@ -58,8 +49,10 @@ public static unsafe partial class BpfLog
     [UnmanagedCallersOnly]
     private static int Print(int level, byte* format, nint args)
     {
-        if (t_quiet)
+        if (NetNsThread.IsCurrentThread)
         {
+            // libbpf messages printed inside a pod are dropped: a thread that enters pods' network namespaces must
+            // not log (a logger could start a thread there).
             return 0;
         }
         try

@@ -1,4 +1,4 @@
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>
 /// A map of a loaded <see cref="BpfObject"/> with fixed-size key and value types that mirror the C

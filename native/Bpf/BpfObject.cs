@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>
 /// A BPF object file opened and loaded through libbpf (bpf_object__open_file + bpf_object__load).

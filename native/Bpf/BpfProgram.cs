@@ -1,4 +1,4 @@
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>A program inside a loaded <see cref="BpfObject"/>; the object owns it.</summary>
 public sealed class BpfProgram

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>Owns a libbpf <c>struct bpf_object *</c>.</summary>
 internal sealed class SafeBpfObjectHandle : SafeHandle

@@ -1,4 +1,4 @@
-namespace Mesh.Native;
+namespace Mesh.Native.Bpf;
 
 /// <summary>How to attach a TC ingress program.</summary>
 public enum TcAttachMode

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Mesh.Native.Bpf;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Check;
 
 /// <summary>
 /// Checks the kernel and machine for what eBPF capture needs. Used by `meshctl check` and by ztunnel

@@ -1,4 +1,4 @@
-namespace Mesh.Native;
+namespace Mesh.Native.Check;
 
 /// <summary>The outcome of one machine check: what was checked, what was found, what to do when it failed.</summary>
 public sealed record CheckResult(string Name, bool Ok, string Detail, string Fix)

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>
 /// The process's file descriptor limit (RLIMIT_NOFILE). A proxy holds two descriptors per proxied connection, so it

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>
 /// Sends and receives file descriptors over a connected unix socket (SCM_RIGHTS): the receiver gets its own fds

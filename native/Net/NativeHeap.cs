@@ -1,4 +1,4 @@
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>The C heap (glibc malloc): OpenSSL's per-connection state lives there and is not given back to the system by itself.</summary>
 public static class NativeHeap

@@ -5,7 +5,7 @@ using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>
 /// Work inside another network namespace, the safe way for .NET: on the namespace's dedicated thread

@@ -1,4 +1,4 @@
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>Options set on a TCP socket created inside another network namespace.</summary>
 /// <param name="Mark">SO_MARK (0: none); ztunnel marks its own sockets so capture skips them.</param>

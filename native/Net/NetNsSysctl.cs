@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>
 /// Reads and writes a network namespace's sysctls (<c>net.ipv4.*</c>): the /proc/sys file is opened inside the

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>
 /// One long-lived dedicated thread per network namespace path, doing <see cref="NetNs"/>'s work one request at a
@@ -16,6 +16,9 @@ internal sealed unsafe class NetNsThread
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
     private static readonly ConcurrentDictionary<string, NetNsThread> s_threads = new(StringComparer.Ordinal);
+
+    [ThreadStatic]
+    private static bool t_isNetNsThread;
 
     private readonly object _sync = new();
     private readonly Lock _callers = new();
@@ -31,6 +34,12 @@ internal sealed unsafe class NetNsThread
     }
 
     public string NetnsPath { get; }
+
+    /// <summary>
+    /// True on a thread that enters pods' network namespaces (one of these): nothing it runs may log, since a logger
+    /// could start a thread there, so native callbacks (libbpf's print) check this and stay silent.
+    /// </summary>
+    internal static bool IsCurrentThread => t_isNetNsThread;
 
     /// <summary>Runs <paramref name="work"/> on the namespace's thread (started if needed) and waits for it.</summary>
     public static void Run(string netnsPath, NetNsWork* work)
@@ -85,7 +94,7 @@ internal sealed unsafe class NetNsThread
 
     private void Loop()
     {
-        BpfLog.QuietThisThread(); // libbpf messages printed inside a pod are dropped (a logger could start a thread there)
+        t_isNetNsThread = true; // set at home, so the thread-static storage exists before the thread ever goes inside
         var home = Interop.Libc.Open("/proc/thread-self/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC);
         while (true)
         {

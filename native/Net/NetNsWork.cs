@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>What a thread does while inside a pod's network namespace (unmanaged memory, no GC).</summary>
 [StructLayout(LayoutKind.Sequential)]

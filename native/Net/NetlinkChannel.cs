@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>
 /// One netlink socket made inside a network namespace (it then speaks for that namespace from any thread): sends a

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Tmds.Linux;
 
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>
 /// Asks a network namespace's kernel whether it holds a TCP socket with an exact local and remote endpoint

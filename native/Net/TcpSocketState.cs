@@ -1,4 +1,4 @@
-namespace Mesh.Native;
+namespace Mesh.Native.Net;
 
 /// <summary>The kernel's TCP states (include/net/tcp_states.h), as sock_diag reports them.</summary>
 public enum TcpSocketState : byte

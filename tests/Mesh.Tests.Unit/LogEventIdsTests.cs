@@ -17,7 +17,7 @@ public sealed class LogEventIdsTests
         (typeof(Mesh.ControlPlane.ControlPlaneOptions).Assembly, 4000, 4999),
         (typeof(Mesh.Core.MeshLabels).Assembly, 5000, 5999),
         (typeof(Mesh.Waypoint.WaypointOptions).Assembly, 6000, 6999),
-        (typeof(Mesh.Cli.UsageException).Assembly, 7000, 7499),
+        (typeof(Mesh.Cli.CliRunner).Assembly, 7000, 7499),
         (typeof(Mesh.Lab.LabException).Assembly, 7500, 7999),
         (typeof(cni::Mesh.Cni.CniPlugin).Assembly, 8000, 8999),
         (typeof(Mesh.Native.Libraries).Assembly, 9000, 9999),

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Mesh.Core.Net;
 using Mesh.Native;
+using Mesh.Native.Net;
 using Mesh.Ztunnel.Redirection;
 using Microsoft.Extensions.Logging;
 

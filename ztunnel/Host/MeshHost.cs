@@ -4,7 +4,7 @@ using Mesh.Core.Discovery;
 using Mesh.Core.Hbone.Http2;
 using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
-using Mesh.Native;
+using Mesh.Native.Net;
 using Mesh.Ztunnel.Enrollment;
 using Mesh.Core.Hbone;
 using Mesh.Ztunnel.Identity;

@@ -1,4 +1,4 @@
-using Mesh.Native;
+using Mesh.Native.Check;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Host;

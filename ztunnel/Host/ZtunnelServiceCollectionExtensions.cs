@@ -3,7 +3,7 @@ using Mesh.Core.Hbone;
 using Mesh.Core.Hbone.Http2;
 using Mesh.Core.Identity;
 using Mesh.Core.Metrics;
-using Mesh.Native;
+using Mesh.Native.Net;
 using Mesh.Ztunnel.Identity;
 using Mesh.Ztunnel.Inbound;
 using Mesh.Ztunnel.Limits;

@@ -1,5 +1,5 @@
 using System.Runtime;
-using Mesh.Native;
+using Mesh.Native.Net;
 
 namespace Mesh.Ztunnel.Limits;
 

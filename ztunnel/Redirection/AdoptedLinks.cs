@@ -1,4 +1,5 @@
 using Mesh.Native;
+using Mesh.Native.Bpf;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Redirection;

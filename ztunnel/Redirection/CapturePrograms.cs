@@ -1,4 +1,5 @@
 using Mesh.Native;
+using Mesh.Native.Bpf;
 
 namespace Mesh.Ztunnel.Redirection;
 

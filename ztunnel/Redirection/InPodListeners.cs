@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Mesh.Native;
+using Mesh.Native.Net;
 
 namespace Mesh.Ztunnel.Redirection;
 

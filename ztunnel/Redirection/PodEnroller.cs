@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Native;
+using Mesh.Native.Bpf;
+using Mesh.Native.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Ztunnel.Redirection;

@@ -1,4 +1,4 @@
-using Mesh.Native;
+using Mesh.Native.Net;
 
 namespace Mesh.Ztunnel.Redirection;
 

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Mesh.Native;
+using Mesh.Native.Net;
 
 namespace Mesh.Ztunnel.Redirection;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Mesh.Native;
+using Mesh.Native.Bpf;
 
 namespace Mesh.Ztunnel.Redirection;
 

@@ -1,4 +1,4 @@
-using Mesh.Native;
+using Mesh.Native.Bpf;
 
 namespace Mesh.Ztunnel.Redirection;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Mesh.Lab.Launch;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 using Mesh.Lab.Planning;
 using Mesh.Lab.Runtime;
 
@@ -37,7 +38,7 @@ public sealed class LabFixture : IAsyncDisposable
         var text = yaml.Replace("{{echo}}", RepoPaths.Echo, StringComparison.Ordinal)
                        .Replace("{{waypoint}}", RepoPaths.Waypoint, StringComparison.Ordinal)
                        .Replace("{{repo}}", RepoPaths.Root, StringComparison.Ordinal);
-        var file = LabFile.Parse(text, "test-lab.yaml", RepoPaths.Root);
+        var file = LabFileParser.Parse(text, "test-lab.yaml", RepoPaths.Root);
         var plan = LabPlanner.Plan(file, NewName(), LabEnvironment.Detect());
         var lab = await Mesh.Lab.Runtime.Lab.UpAsync(plan, ct);
         return new LabFixture(lab, plan);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mesh.Lab.Launch;
+using Mesh.Lab.Model;
 using Mesh.Lab.Planning;
 using Mesh.Lab.Runtime;
 using Mesh.Tests.Common.Lab;

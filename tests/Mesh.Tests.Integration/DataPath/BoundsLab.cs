@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Mesh.Lab.Launch;
+using Mesh.Lab.Model;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
 
@@ -63,7 +64,7 @@ public sealed class BoundsLab : IAsyncLifetime
     public int ZtunnelPid => ChildPid(Lab.State.Processes.Single(p => p.Name == LabMesh.ZtunnelLog("node2")));
 
     /// <summary>The running program of a lab process: a supervised one's child, read from its PID file.</summary>
-    internal static int ChildPid(Mesh.Lab.Runtime.ProcessState p) =>
+    internal static int ChildPid(Mesh.Lab.Model.ProcessState p) =>
         new Mesh.Lab.Runtime.LabProcess(p.Name, p.Where, p.Pid, p.LogPath) { PidFile = p.PidFile }.ChildPid()
             ?? throw new InvalidOperationException($"{p.Name} is not running (supervisor pid {p.Pid})");
 

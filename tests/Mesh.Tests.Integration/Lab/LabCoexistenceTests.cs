@@ -1,5 +1,6 @@
 using Mesh.Lab;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 using Mesh.Lab.Planning;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
@@ -60,7 +61,7 @@ public sealed class LabCoexistenceTests
         LabInspector.Run("ip", "-n", taken, "link", "add", "keepme", "type", "veth", "peer", "name", "keepme2");
         try
         {
-            var plan = LabPlanner.Plan(LabFile.Parse(TwoPods.Replace("{{echo}}", RepoPaths.Echo, StringComparison.Ordinal), "x.yaml", "/"), name, env);
+            var plan = LabPlanner.Plan(LabFileParser.Parse(TwoPods.Replace("{{echo}}", RepoPaths.Echo, StringComparison.Ordinal), "x.yaml", "/"), name, env);
 
             var e = await Assert.ThrowsAsync<LabException>(() => Mesh.Lab.Runtime.Lab.UpAsync(plan));
 

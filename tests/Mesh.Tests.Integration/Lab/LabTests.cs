@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 using Mesh.Lab.Planning;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
@@ -115,7 +116,7 @@ public sealed class LabTests
             }
             Assert.NotEmpty(LabInspector.Leftovers(name, env, []));
 
-            var plan = LabPlanner.Plan(LabFile.Load(file), name, env);
+            var plan = LabPlanner.Plan(LabFileParser.Load(file), name, env);
             var lab = await Mesh.Lab.Runtime.Lab.UpAsync(plan);
             List<int> pids = [.. lab.Status.Pods.Select(p => p.Pid!.Value)];
             var r = await lab.ExecInPodAsync("client", ["ip", "-o", "addr", "show", "dev", "eth0"]);

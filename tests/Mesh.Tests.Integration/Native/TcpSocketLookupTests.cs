@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Mesh.Native;
+using Mesh.Native.Net;
 using Mesh.Tests.Common;
 
 namespace Mesh.Tests.Integration.Native;

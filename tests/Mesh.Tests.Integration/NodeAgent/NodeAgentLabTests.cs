@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Mesh.Lab.Launch;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 using Mesh.Lab.Runtime;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
@@ -52,7 +53,7 @@ public sealed class NodeAgentLabTests(ITestOutputHelper output)
 
                 """);
         }
-        return LabFile.Parse(yaml.ToString(), prefix + ".yaml", RepoPaths.Root);
+        return LabFileParser.Parse(yaml.ToString(), prefix + ".yaml", RepoPaths.Root);
     }
 
     [RootFact]
@@ -85,7 +86,7 @@ public sealed class NodeAgentLabTests(ITestOutputHelper output)
         var ztunnel = lab.State.Processes.Single(p => p.Name == LabMesh.ZtunnelLog("node1"));
         await lab.Lab.StopProcessAsync(new LabProcess(ztunnel.Name, ztunnel.Where, ztunnel.Pid, ztunnel.LogPath), TimeSpan.FromSeconds(10));
 
-        var enrolled = LabFile.Parse("""
+        var enrolled = LabFileParser.Parse("""
             kind: Pod
             metadata: {name: late, namespace: app}
             spec: {nodeName: node1, containers: [{command: [sleep, infinity]}]}
@@ -99,7 +100,7 @@ public sealed class NodeAgentLabTests(ITestOutputHelper output)
         Assert.False(File.Exists($"/run/netns/{lab.Name}-app-late"), "the failed sandbox was left behind");
 
         // A namespace that is not enrolled: the pod starts while ztunnel is down.
-        var plain = await lab.Lab.ApplyAsync(LabFile.Parse("""
+        var plain = await lab.Lab.ApplyAsync(LabFileParser.Parse("""
             kind: Pod
             metadata: {name: other, namespace: plain}
             spec: {nodeName: node1, containers: [{command: [sleep, infinity]}]}

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Mesh.Native;
+using Mesh.Native.Net;
 using Mesh.Tests.Common;
 using Mesh.Tests.Common.Lab;
 using Mesh.Tests.Common.Otlp;

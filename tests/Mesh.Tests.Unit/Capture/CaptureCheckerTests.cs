@@ -1,4 +1,4 @@
-using Mesh.Native;
+using Mesh.Native.Check;
 
 namespace Mesh.Tests.Unit.Capture;
 

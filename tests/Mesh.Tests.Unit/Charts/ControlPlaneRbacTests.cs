@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mesh.ControlPlane;
 using Mesh.ControlPlane.Kubernetes;
 using Mesh.Tests.Common.Charts;
 using static Mesh.Tests.Common.Charts.RenderedChart;

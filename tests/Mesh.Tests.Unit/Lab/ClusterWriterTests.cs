@@ -1,5 +1,6 @@
 using Mesh.Lab;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 using Mesh.Lab.Planning;
 using Mesh.Lab.Runtime;
 
@@ -9,7 +10,7 @@ public sealed class ClusterWriterTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cw-" + Guid.NewGuid().ToString("N"));
 
-    private LabPlan Plan() => LabPlanner.Plan(LabFile.Parse("""
+    private LabPlan Plan() => LabPlanner.Plan(LabFileParser.Parse("""
         kind: Namespace
         metadata: {name: shop, labels: {mesh.dev/dataplane-mode: ambient, team: a}}
         ---

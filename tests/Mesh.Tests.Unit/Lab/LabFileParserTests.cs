@@ -1,5 +1,6 @@
 using Mesh.Lab;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 
 namespace Mesh.Tests.Unit.Lab;
 
@@ -55,7 +56,7 @@ public sealed class LabFileParserTests
         ---
         """;
 
-    private static LabFile Parse(string yaml) => LabFile.Parse(yaml, "f.yaml", "/labs");
+    private static LabFile Parse(string yaml) => LabFileParser.Parse(yaml, "f.yaml", "/labs");
 
     private static string Error(string yaml)
     {
@@ -374,7 +375,7 @@ public sealed class LabFileParserTests
     [Fact]
     public void Load_MissingFile_SaysItCannotRead()
     {
-        var e = Assert.Throws<LabException>(() => LabFile.Load("/nonexistent/lab.yaml"));
+        var e = Assert.Throws<LabException>(() => LabFileParser.Load("/nonexistent/lab.yaml"));
 
         Assert.StartsWith("/nonexistent/lab.yaml: cannot read the lab file:", e.Message, StringComparison.Ordinal);
     }
@@ -382,7 +383,7 @@ public sealed class LabFileParserTests
     [Fact]
     public void Load_RealDemoFile_Parses()
     {
-        var f = LabFile.Load(Path.Combine(Mesh.Tests.Common.Lab.RepoPaths.Root, "samples", "lab-demo.yaml"));
+        var f = LabFileParser.Load(Path.Combine(Mesh.Tests.Common.Lab.RepoPaths.Root, "samples", "lab-demo.yaml"));
 
         Assert.Equal(2, f.Nodes.Length);
         Assert.Equal(4, f.Pods.Length);

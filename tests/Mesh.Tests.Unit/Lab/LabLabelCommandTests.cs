@@ -1,5 +1,6 @@
 using Mesh.Cli;
 using Mesh.Cli.Lab;
+using Mesh.Cli.Terminal;
 
 namespace Mesh.Tests.Unit.Lab;
 

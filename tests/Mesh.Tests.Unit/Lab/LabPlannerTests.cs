@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Lab;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 using Mesh.Lab.Planning;
 
 namespace Mesh.Tests.Unit.Lab;
@@ -35,7 +36,7 @@ public sealed class LabPlannerTests
         """;
 
     private static LabPlan Plan(string yaml, string lab = "t1") =>
-        LabPlanner.Plan(LabFile.Parse(yaml, "f.yaml", "/labs/x"), lab, Env);
+        LabPlanner.Plan(LabFileParser.Parse(yaml, "f.yaml", "/labs/x"), lab, Env);
 
     [Fact]
     public void Plan_TwoNodesTwoPods_AssignsNodeAndPodAddresses()
@@ -111,7 +112,7 @@ public sealed class LabPlannerTests
     public void PlanAdditions_RunningLab_NextFreeAddressOfTheNodeAndKubepodsCgroup()
     {
         var state = Mesh.Lab.Runtime.LabStateFactory.FromPlan(Plan(TwoByTwo), "ready");
-        var file = LabFile.Parse("""
+        var file = LabFileParser.Parse("""
             kind: Pod
             metadata: {name: late, namespace: demo}
             spec: {nodeName: node2, containers: [{command: [sleep, infinity]}]}
@@ -131,7 +132,7 @@ public sealed class LabPlannerTests
     public void PlanAdditions_ExistingPodOrUnknownNode_SaysWhatToDo(string name, string node, string says)
     {
         var state = Mesh.Lab.Runtime.LabStateFactory.FromPlan(Plan(TwoByTwo), "ready");
-        var file = LabFile.Parse($$"""
+        var file = LabFileParser.Parse($$"""
             kind: Pod
             metadata: {name: {{name}}, namespace: demo}
             spec: {nodeName: {{node}}, containers: [{command: [sleep, infinity]}]}

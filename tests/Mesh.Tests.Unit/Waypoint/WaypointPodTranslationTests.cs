@@ -1,6 +1,7 @@
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Translation;
 using Mesh.Lab.Model;
+using Mesh.Lab.Parsing;
 using Mesh.Lab.Planning;
 
 namespace Mesh.Tests.Unit.Waypoint;
@@ -49,7 +50,7 @@ public sealed class WaypointPodTranslationTests
     [Fact]
     public void Plan_WaypointPod_GetsGatewayControlPlaneBundleAndNodeToken()
     {
-        var file = LabFile.Parse(Cluster, "w.yaml", "/tmp");
+        var file = LabFileParser.Parse(Cluster, "w.yaml", "/tmp");
         var plan = LabPlanner.Plan(file, "wtest", new LabEnvironment("/run/mesh-lab", "/sys/fs/cgroup"));
 
         var env = plan.Pods.Single(p => p.Name == "waypoint").Env.ToDictionary(kv => kv.Key, kv => kv.Value);

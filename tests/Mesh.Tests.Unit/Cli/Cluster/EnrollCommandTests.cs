@@ -1,5 +1,6 @@
 using Mesh.Cli;
 using Mesh.Cli.Cluster;
+using Mesh.Cli.Terminal;
 using Mesh.Core;
 
 namespace Mesh.Tests.Unit.Cli.Cluster;

@@ -1,5 +1,6 @@
 using Mesh.Cli;
 using Mesh.Cli.Install;
+using Mesh.Cli.Terminal;
 
 namespace Mesh.Tests.Unit.Cli.Install;
 

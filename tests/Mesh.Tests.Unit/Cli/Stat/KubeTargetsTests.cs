@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Cli;
 using Mesh.Cli.Stat;
+using Mesh.Cli.Terminal;
 using Mesh.Core.Metrics;
 
 namespace Mesh.Tests.Unit.Cli.Stat;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Mesh.Cli.Stat;
+using Mesh.Lab.Model;
 using Mesh.Lab.Runtime;
 
 namespace Mesh.Tests.Unit.Cli.Stat;

@@ -1,3 +1,4 @@
+using Mesh.ControlPlane;
 using Mesh.ControlPlane.Kubernetes;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Translation;

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Mesh.Native;
+using Mesh.Native.Net;
 
 namespace Mesh.Tests.Unit.Native.Net;
 

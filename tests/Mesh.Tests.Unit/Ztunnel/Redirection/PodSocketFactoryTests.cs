@@ -1,4 +1,4 @@
-using Mesh.Native;
+using Mesh.Native.Net;
 using Mesh.Ztunnel.Redirection;
 
 namespace Mesh.Tests.Unit.Ztunnel.Redirection;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Mesh.Lab.Runtime;
+namespace Mesh.Lab.Model;
 
 /// <summary>
 /// The built cluster as written to /run/mesh-lab/&lt;lab&gt;/lab.json. Written first with <see cref="Phase"/> "creating"

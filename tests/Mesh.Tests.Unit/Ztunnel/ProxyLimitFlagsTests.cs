@@ -1,7 +1,7 @@
 using Mesh.Ztunnel;
 using Mesh.Ztunnel.Limits;
 
-namespace Mesh.Tests.Unit.Ztunnel.Limits;
+namespace Mesh.Tests.Unit.Ztunnel;
 
 public sealed class ProxyLimitFlagsTests
 {

@@ -1,8 +1,9 @@
 using Mesh.Core.Hbone;
 using Mesh.Core.Hbone.Http2;
+using Mesh.Ztunnel.Limits;
 using Mesh.Ztunnel.Metrics;
 
-namespace Mesh.Ztunnel.Limits;
+namespace Mesh.Ztunnel.Host;
 
 /// <summary>The HBONE server's and client's settings that carry <see cref="ProxyLimits"/>, from the tunnels' HTTP/2 windows.</summary>
 public static class HboneLimits

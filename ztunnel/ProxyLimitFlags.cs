@@ -1,8 +1,9 @@
 using System.Globalization;
 using Mesh.Core.CommandLine;
 using Mesh.Core.Text;
+using Mesh.Ztunnel.Limits;
 
-namespace Mesh.Ztunnel.Limits;
+namespace Mesh.Ztunnel;
 
 /// <summary>The command-line flags of <see cref="ProxyLimits"/> (part of <see cref="ZtunnelOptions.Parse"/>).</summary>
 public static class ProxyLimitFlags

@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
-using Mesh.ControlPlane.Kubernetes;
+using Mesh.ControlPlane.Ca;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.ControlPlane.Ca;
+namespace Mesh.ControlPlane.Kubernetes;
 
 /// <summary>
 /// The user's CA from a Kubernetes Secret (--ca-secret NAMESPACE/NAME, type kubernetes.io/tls with ca.crt, as

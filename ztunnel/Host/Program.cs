@@ -1,10 +1,9 @@
 using Mesh.Core.CommandLine;
-using Mesh.Ztunnel.Host;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.Ztunnel;
+namespace Mesh.Ztunnel.Host;
 
 /// <summary>
 /// ztunnel's entry point: flags (or their environment variables, <see cref="FlagParser"/>), then a generic host

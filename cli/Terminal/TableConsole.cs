@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace Mesh.Cli;
+namespace Mesh.Cli.Terminal;
 
 /// <summary>
 /// The Spectre.Console console meshctl's tables are written to: colours on a terminal; plain and never wrapped when the

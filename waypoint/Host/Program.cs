@@ -1,7 +1,6 @@
 using Mesh.Core.CommandLine;
-using Mesh.Waypoint.Host;
 
-namespace Mesh.Waypoint;
+namespace Mesh.Waypoint.Host;
 
 /// <summary>The waypoint's entry point: options from flags and the environment, then <see cref="WaypointHost"/> on the generic host until SIGTERM/SIGINT.</summary>
 internal static class Program

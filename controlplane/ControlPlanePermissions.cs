@@ -1,7 +1,8 @@
+using Mesh.ControlPlane.Kubernetes;
 using Mesh.ControlPlane.Leadership;
 using Mesh.ControlPlane.Waypoints;
 
-namespace Mesh.ControlPlane.Kubernetes;
+namespace Mesh.ControlPlane;
 
 /// <summary>
 /// Every API permission the control plane uses, gathered from the parts that make the calls, so the chart's RBAC
