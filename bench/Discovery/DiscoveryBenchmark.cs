@@ -16,11 +16,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-<<<<<<<< HEAD:bench/Discovery/DiscoveryBenchmark.cs
 namespace Mesh.Bench.Discovery;
-========
-namespace Mesh.ControlPlane;
->>>>>>>> cycles:controlplane/DiscoveryBenchmark.cs
 
 /// <summary>
 /// The discovery benchmark (<c>discovery-bench [--workloads 10000] [--clients 100]</c>): a real control plane (file registry, TLS, HTTP/2) on loopback with N workloads
