@@ -153,6 +153,9 @@ public sealed class IdentityManagerTests : IAsyncDisposable
 
         for (var i = 2; i <= 4; i++)
         {
+            // The renewal timer is armed after the certificate is stored: advancing before it exists would leave its
+            // due time a half-life after the advanced clock (the failure seen under load).
+            await WaitUntil(() => _time.PendingTimers == 1);
             _time.Advance(Lifetime / 2 + TimeSpan.FromMinutes(1));
             var expected = i;
             await WaitUntil(() => _ca.Requests == expected && _manager.TryGetCurrent(Client, out var c)
