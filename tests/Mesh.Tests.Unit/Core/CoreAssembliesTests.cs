@@ -6,13 +6,14 @@ using Mesh.Core.Discovery;
 using Mesh.Core.Hbone;
 using Mesh.Core.Http;
 using Mesh.Core.Metrics;
+using Mesh.Core.NodeAgent;
 
 namespace Mesh.Tests.Unit.Core;
 
 /// <summary>
-/// core is split by job (ARCHITECTURE.md, "Repository layout"): the contracts and model, HBONE and the control plane
-/// clients carry no ASP.NET Core, prometheus-net or System.CommandLine, so what takes one of them (mesh-cni, the lab)
-/// does not get the others with it. The compiler keeps only the references a project uses, so a type of a forbidden
+/// core is split by job (ARCHITECTURE.md, "Repository layout"): the contracts and model, the node agent's wire, HBONE
+/// and the control plane clients carry no ASP.NET Core, prometheus-net or System.CommandLine, so what takes one of
+/// them (mesh-cni, the lab) does not get the others with it. The compiler keeps only the references a project uses, so a type of a forbidden
 /// library used in the wrong project fails here.
 /// </summary>
 public sealed class CoreAssembliesTests
@@ -25,6 +26,7 @@ public sealed class CoreAssembliesTests
     private static readonly (Assembly Assembly, string[] Mesh, string[] Forbidden)[] Core =
     [
         (typeof(Mesh.Core.MeshLabels).Assembly, [], [AspNet, Prometheus, CommandLine]),
+        (typeof(NodeAgentWire).Assembly, [], [AspNet, Prometheus, CommandLine, "Microsoft.Extensions."]),
         (typeof(HboneClient).Assembly, ["Mesh.Core"], [AspNet, Prometheus, CommandLine]),
         (typeof(DiscoveryClient).Assembly, ["Mesh.Core"], [AspNet, Prometheus, CommandLine]),
         (typeof(MetricsRegistry).Assembly, ["Mesh.Core"], [AspNet, CommandLine]),
@@ -37,17 +39,17 @@ public sealed class CoreAssembliesTests
     {
         var strays = Core.SelectMany(c => Strays(c.Assembly.GetName().Name!, Names(c.Assembly), c.Mesh, c.Forbidden)).ToList();
 
-        Assert.Equal(6, Core.Select(c => c.Assembly).Distinct().Count());
+        Assert.Equal(7, Core.Select(c => c.Assembly).Distinct().Count());
         Assert.True(strays.Count == 0, string.Join("\n", strays));
     }
 
     /// <summary>A CNI plugin runs once per pod: no host, no DI, no logging framework, no web stack.</summary>
     [Fact]
-    public void GetReferencedAssemblies_MeshCni_ContractsAndFlagParserOnly()
+    public void GetReferencedAssemblies_MeshCni_NodeAgentWireAndFlagParserOnly()
     {
         var cniAssembly = typeof(cni::Mesh.Cni.CniPlugin).Assembly;
 
-        var strays = Strays("mesh-cni", Names(cniAssembly), ["Mesh.Core", "Mesh.Core.CommandLine"],
+        var strays = Strays("mesh-cni", Names(cniAssembly), ["Mesh.Core.NodeAgent", "Mesh.Core.CommandLine"],
             [AspNet, Prometheus, "Microsoft.Extensions."]);
 
         Assert.Empty(strays);
