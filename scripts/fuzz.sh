@@ -24,7 +24,7 @@ prepare() {
   fi
   dotnet tool restore >/dev/null || die "dotnet tool restore failed (SharpFuzz.CommandLine, dotnet-tools.json)"
   rm -rf "$bin" && mkdir -p "$bin" && cp -r "$built"/. "$bin"/
-  for dll in Mesh.Core.dll controlplane.dll Mesh.Lab.dll YamlDotNet.dll; do
+  for dll in Mesh.Core.dll Mesh.Core.Hbone.dll Mesh.Core.Clients.dll controlplane.dll Mesh.Lab.dll YamlDotNet.dll; do
     dotnet tool run sharpfuzz "$bin/$dll" >/dev/null || die "instrumenting $dll failed"
   done
   # Of the harness, only the planted bugs of --selfcheck (its other code runs before the coverage map exists).

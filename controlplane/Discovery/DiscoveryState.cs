@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
 using Mesh.ControlPlane.Registry;
+using Mesh.Core.Identity;
 using Mesh.Core.Model;
 using Mesh.Core.State;
 using Microsoft.Extensions.Hosting;

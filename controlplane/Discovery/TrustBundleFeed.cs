@@ -1,4 +1,4 @@
-using Mesh.Core.Model;
+using Mesh.Core.Identity;
 using Mesh.Core.State;
 
 namespace Mesh.ControlPlane.Discovery;

@@ -1,6 +1,6 @@
 using Mesh.ControlPlane.Ca;
 using Mesh.ControlPlane.Discovery;
-using Mesh.Core.Model;
+using Mesh.Core.Identity;
 using Microsoft.Extensions.Hosting;
 
 namespace Mesh.ControlPlane.Hosting;

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
+using Mesh.Core.Identity;
 
 namespace Mesh.Core.Model;
 

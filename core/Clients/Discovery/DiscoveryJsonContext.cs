@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Mesh.Core.Identity;
 using Mesh.Core.Model;
 
 namespace Mesh.Core.Discovery;

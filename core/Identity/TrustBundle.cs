@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Mesh.Core.Model;
+namespace Mesh.Core.Identity;
 
 /// <summary>
 /// The trust anchors of a trust domain as the control plane publishes them over discovery: every root a workload

@@ -2,7 +2,7 @@ namespace Mesh.Core.Identity;
 
 /// <summary>
 /// Asks the control plane CA to sign a CSR for a workload identity on behalf of this node.
-/// Implemented by the control plane's client (core/Identity/CaClient); used by ztunnel's identity manager.
+/// Implemented by the control plane's client (core/Clients/Identity/CaClient); used by ztunnel's identity manager.
 /// </summary>
 public interface ICertificateAuthorityClient
 {

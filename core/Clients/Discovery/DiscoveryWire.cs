@@ -31,7 +31,7 @@ public static class DiscoveryWire
     public const string Policies = "policies";
     public const string HttpRoutes = "httpRoutes";
     public const string Namespaces = "namespaces";
-    /// <summary>The trust bundle (<see cref="Model.TrustBundle"/>), keyed by trust domain: every view gets it.</summary>
+    /// <summary>The trust bundle (<see cref="Identity.TrustBundle"/>), keyed by trust domain: every view gets it.</summary>
     public const string TrustBundles = "trustBundles";
     public const string Removed = "removed";
 
