@@ -29,6 +29,16 @@ for f in "$meshctl" "$PWD/artifacts/bin/Mesh.Bench.LoadGen/$BUILD/loadgen.dll" "
   [ -e "$f" ] || { echo "bench: $f is missing; run 'make build' (BUILD=$BUILD)" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root (the lab needs network namespaces)" >&2; exit 1; }
+# mesh-cni from exec to exit, as a runtime execs it for every pod: 21 runs of CNI_COMMAND=VERSION with an empty
+# environment (an ADD adds one request on the node agent's unix socket to this), median and max in ms.
+cni_ms='{}'
+mesh_cni=$PWD/artifacts/publish/Mesh.Cni/${BUILD}_linux-x64/mesh-cni
+if [ -x "$mesh_cni" ]; then
+  cni_ms=$(for _ in $(seq 1 21); do
+      t0=$(date +%s%N); env -i CNI_COMMAND=VERSION "$mesh_cni" > /dev/null; t1=$(date +%s%N)
+      echo $(( (t1 - t0) / 1000 ))
+    done | sort -n | jq -sc '{runs: length, median_ms: (.[length / 2 | floor] / 1000), max_ms: (.[-1] / 1000)}')
+fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 work=$(mktemp -d /tmp/mesh-bench.XXXXXX)
 raw="$work/raw.jsonl"
@@ -250,7 +260,7 @@ mkdir -p "$OUT"
 json="$OUT/bench-$stamp.json" md="$OUT/bench-$stamp.md"
 jq -s --arg cores "$(nproc)" --arg kernel "$(uname -r)" --arg dotnet "$(dotnet --version)" \
   --arg nginx "$(nginx -v 2>&1 | cut -d/ -f2)" --arg wrk "$(wrk -v 2>&1 | head -1 | awk '{print $2}')" \
-  --arg rate "$RATE" --arg wrks "$WRK_SECONDS" --arg lats "$LAT_SECONDS" --arg bulks "$BULK_SECONDS" --arg bulkhttp "$BULK_HTTP_MB" --argjson reps "$REPS" --argjson idle "$idle_rss" --argjson idlemem "$idle_memory" --argjson ready "$ready_ms" --arg idlepods "$IDLE_PODS" \
+  --arg rate "$RATE" --arg wrks "$WRK_SECONDS" --arg lats "$LAT_SECONDS" --arg bulks "$BULK_SECONDS" --arg bulkhttp "$BULK_HTTP_MB" --argjson reps "$REPS" --argjson idle "$idle_rss" --argjson idlemem "$idle_memory" --argjson ready "$ready_ms" --argjson cni "$cni_ms" --arg idlepods "$IDLE_PODS" \
   --arg haproxy "$(haproxy -v | head -1 | awk '{print $3}')" --arg redis "$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" --arg redisn "$REDIS_N" --arg warmup "$WARMUP_SECONDS" \
   -f bench/summarize.jq "$raw" > "$json"
 bench/report.sh "$json" > "$md"

@@ -29,6 +29,7 @@ jq -r '
   (.ztunnel_idle_rss_mb // {} | to_entries[] | "ztunnel (\(.key)) RSS idle with \($idle_pods) enrolled pods on its node: \(.value) MB"),
   (.ztunnel_idle_memory // {} | to_entries[] | "ztunnel (\(.key)) idle, where it goes: \(.value.anon_mb) MB anonymous (GC committed \(.value.gc_committed_mb) MB, the rest native heaps and \(.value.threads) thread stacks), \(.value.file_mb) MB file pages (code, libraries)"),
   (.ztunnel_ready_ms // {} | to_entries[] | "ztunnel (\(.key)) from process start to ready (readiness 200), restarted with \($idle_pods) enrolled pods to take over: \(.value) ms"),
+  (.mesh_cni_exec_ms // {} | select(.runs != null) | "mesh-cni (AOT) from exec to exit, CNI_COMMAND=VERSION: median \(.median_ms) ms, max \(.max_ms) ms over \(.runs) runs"),
   "",
   "Commands: \(.commands | to_entries | map("`\(.value)`") | join("; "))"
 ' "$json"

@@ -35,5 +35,6 @@ def metrics: ["max_rps", "p50_us", "p90_us", "p99_us", "p999_us", "bulk_mb_s", "
     ztunnel_idle_rss_mb: $idle,
     ztunnel_idle_memory: $idlemem,
     ztunnel_ready_ms: $ready,
+    mesh_cni_exec_ms: $cni,
     raw: $all
   }

@@ -72,9 +72,11 @@ public sealed class BenchHarnessTests
             Assert.True(idleMemory["anon_mb"]!.GetValue<double>() > 0 && idleMemory["file_mb"]!.GetValue<double>() > 0, $"no idle memory breakdown: {idleMemory}");
             Assert.True(idleMemory["gc_committed_mb"]!.GetValue<double>() > 0, $"no GC committed size from ztunnel's metrics: {idleMemory}");
             Assert.True(json["ztunnel_ready_ms"]!["aot"]!.GetValue<double>() > 0, "no start-to-ready time");
+            Assert.True(json["mesh_cni_exec_ms"]!["median_ms"]!.GetValue<double>() > 0, $"no mesh-cni exec time: {json["mesh_cni_exec_ms"]}");
             var table = await File.ReadAllTextAsync(Directory.GetFiles(output.FullName, "bench-*.md").Single());
             Assert.Contains("mesh vs nginx", table, StringComparison.Ordinal);
             Assert.Contains("waypoint vs haproxy", table, StringComparison.Ordinal);
+            Assert.Contains("mesh-cni (AOT) from exec to exit", table, StringComparison.Ordinal);
             // Both labs are gone again.
             var left = Directory.Exists("/run/netns")
                 ? Directory.GetFiles("/run/netns").Select(Path.GetFileName).Where(n => n!.StartsWith($"sb{id}", StringComparison.Ordinal) || n.StartsWith($"si{id}", StringComparison.Ordinal)).ToList()
