@@ -34,6 +34,9 @@ done
 cni_ms='{}'
 mesh_cni=$PWD/artifacts/publish/Mesh.Cni/${BUILD}_linux-x64/mesh-cni
 if [ -x "$mesh_cni" ]; then
+  # a plugin that fails is not timed: it must answer VERSION as a runtime expects
+  env -i CNI_COMMAND=VERSION "$mesh_cni" | grep -q supportedVersions \
+    || { echo "bench: $mesh_cni does not answer CNI_COMMAND=VERSION; run 'make build'" >&2; exit 1; }
   cni_ms=$(for _ in $(seq 1 21); do
       t0=$(date +%s%N); env -i CNI_COMMAND=VERSION "$mesh_cni" > /dev/null; t1=$(date +%s%N)
       echo $(( (t1 - t0) / 1000 ))
