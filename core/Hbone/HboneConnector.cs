@@ -19,7 +19,7 @@ internal static class HboneConnector
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
         {
-            return (null, HboneError.ConnectFailed, e.Message);
+            return timeout.IsCancellationRequested ? TimedOut(options, "TCP connect") : (null, HboneError.ConnectFailed, e.Message);
         }
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         var check = HbonePeerCheck.NoCertificate;
@@ -43,6 +43,10 @@ internal static class HboneConnector
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
             await ssl.DisposeAsync();
+            if (timeout.IsCancellationRequested)
+            {
+                return TimedOut(options, "TLS handshake");
+            }
             return check switch
             {
                 HbonePeerCheck.Trusted => (null, HboneError.TlsFailed, e.Message),
@@ -64,9 +68,16 @@ internal static class HboneConnector
         catch (Exception e)
         {
             await connection.DisposeAsync();
+            if (timeout.IsCancellationRequested)
+            {
+                return TimedOut(options, "the peer's SETTINGS");
+            }
             // In TLS 1.3 the server checks our certificate after our handshake ends: a rejection shows up here.
             return (null, HboneError.TlsFailed, $"connection closed during HTTP/2 setup: {e.Message}");
         }
         return (connection, HboneError.None, null);
     }
+
+    private static (Http2Connection?, HboneError, string?) TimedOut(HboneClientOptions options, string step) =>
+        (null, HboneError.ConnectTimeout, $"{step} did not finish within {(long)options.ConnectTimeout.TotalMilliseconds} ms");
 }

@@ -5,8 +5,11 @@ public enum HboneError
 {
     None,
 
-    /// <summary>TCP connect to the destination's 15008 failed or timed out.</summary>
+    /// <summary>TCP connect to the destination's 15008 failed (refused or unreachable).</summary>
     ConnectFailed,
+
+    /// <summary>Client: the TCP connect, the TLS handshake and the peer's SETTINGS did not finish within <see cref="HboneClientOptions.ConnectTimeout"/>.</summary>
+    ConnectTimeout,
 
     /// <summary>The TLS handshake failed (protocol, ALPN, or the peer closed during setup, e.g. it rejected our certificate).</summary>
     TlsFailed,

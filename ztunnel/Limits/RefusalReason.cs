@@ -30,7 +30,7 @@ public enum RefusalReason
     /// <summary>The peer reset streams faster than allowed and got GOAWAY ENHANCE_YOUR_CALM.</summary>
     RapidReset,
 
-    /// <summary>The dial did not complete within <see cref="ProxyLimits.ConnectTimeout"/>.</summary>
+    /// <summary>The dial did not complete within <see cref="ProxyLimits.ConnectTimeout"/>, or the HBONE client's connection (TCP, TLS, SETTINGS) within its connect timeout.</summary>
     ConnectTimeout,
 
     /// <summary>The destination refused the dial (nothing listens on the port) or was unreachable (also the HBONE client's TCP connect).</summary>

@@ -14,6 +14,7 @@ public static class HboneRefusals
     {
         HboneError.None => RefusalReason.None,
         HboneError.ConnectFailed => RefusalReason.ConnectRefused,
+        HboneError.ConnectTimeout => RefusalReason.ConnectTimeout,
         HboneError.TlsFailed => RefusalReason.TlsFailed,
         HboneError.PeerUntrusted => RefusalReason.PeerUntrusted,
         HboneError.PeerIdentityMismatch => RefusalReason.PeerIdentityMismatch,

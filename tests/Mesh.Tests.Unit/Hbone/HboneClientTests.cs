@@ -168,6 +168,21 @@ public sealed class HboneClientTests
     }
 
     [Fact]
+    public async Task ConnectAsync_PeerAcceptsButNeverAnswersTls_IsConnectTimeout()
+    {
+        await using var bed = new HboneTestBed();
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start(); // the kernel completes the TCP handshake; nothing ever reads or writes
+        var port = (System.Net.IPEndPoint)silent.LocalEndpoint;
+        await using var client = new HboneClient(new HboneClientOptions { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+
+        var result = await client.ConnectAsync(bed.Request(port) with { HboneAddress = port }, Timeout);
+
+        Assert.Equal(HboneError.ConnectTimeout, result.Error);
+        Assert.Contains("TLS handshake", result.Detail);
+    }
+
+    [Fact]
     public async Task ReadAsync_ServerResetsTunnel_Throws()
     {
         await using var bed = new HboneTestBed(async (request, ct) =>

@@ -18,6 +18,7 @@ public sealed class HboneRefusalsTests
 
     [Theory]
     [InlineData(HboneError.ConnectFailed, "connect_refused")]
+    [InlineData(HboneError.ConnectTimeout, "connect_timeout")]
     [InlineData(HboneError.TlsFailed, "tls_failed")]
     [InlineData(HboneError.PeerUntrusted, "peer_untrusted")]
     [InlineData(HboneError.PeerIdentityMismatch, "peer_identity_mismatch")]
@@ -37,7 +38,7 @@ public sealed class HboneRefusalsTests
     [Fact]
     public void Reason_ClientOutcomes_EachItsOwnReason()
     {
-        HboneError[] client = [HboneError.ConnectFailed, HboneError.TlsFailed, HboneError.PeerUntrusted, HboneError.PeerIdentityMismatch,
+        HboneError[] client = [HboneError.ConnectFailed, HboneError.ConnectTimeout, HboneError.TlsFailed, HboneError.PeerUntrusted, HboneError.PeerIdentityMismatch,
             HboneError.Refused, HboneError.Reset, HboneError.ConnectionLost];
 
         Assert.Equal(client.Length, client.Select(HboneRefusals.Reason).Distinct().Count());
