@@ -9,7 +9,7 @@ namespace Mesh.Lab.Runtime;
 /// process (a pod, a node's ztunnel and its supervisor) starts in a session of its own, as a container runtime starts a
 /// container: out of reach of the caller's terminal, and in its own scheduler autogroup. A ztunnel left in the caller's
 /// session shared one autogroup with every `lab exec` (wrk included): CFS then split the CPU between that group and each
-/// pod's, and the mesh path measured 25-40% more CPU per request than with ztunnel in its own session.
+/// pod's, and the mesh path measured about 25% more CPU per request at saturation than with ztunnel in its own session.
 /// </summary>
 internal static class Launcher
 {

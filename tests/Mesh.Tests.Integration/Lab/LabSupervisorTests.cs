@@ -49,7 +49,7 @@ public sealed class LabSupervisorTests
     /// <summary>
     /// A pod, a supervised node process and its child each run in a session of their own, never the caller's: as a container
     /// runtime starts them, and so in their own scheduler autogroup. A ztunnel left in the caller's session shared an
-    /// autogroup with every `lab exec` (the benchmark's wrk) and the mesh path cost 25-40% more CPU per request.
+    /// autogroup with every `lab exec` (the benchmark's wrk) and the mesh path cost about 25% more CPU per request at saturation.
     /// </summary>
     [RootFact]
     public async Task StartedProcesses_EachLeadASessionOfTheirOwn_NotTheCallers()
